@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import { registerErrorHandling } from "./http/error-handler.js";
+import { healthRoutes } from "./modules/health/health.routes.js";
+import { healthServiceFactory } from "./modules/health/health.service.js";
+import { systemRoutes } from "./modules/system/system.routes.js";
+import type { ContainerRuntime } from "./ports/container-runtime.port.js";
+import type { DatabaseProbe } from "./ports/database.port.js";
+
+export interface AppDeps {
+  logger: FastifyBaseLogger | false;
+  publicUrl: string;
+  version: string;
+  database: DatabaseProbe;
+  containers: ContainerRuntime;
+  bodyLimitBytes?: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP application from its dependencies. Performs no I/O of its own. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+    // Honour a well-formed X-Request-Id from a proxy, otherwise mint one.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    forceCloseConnections: "idle",
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  registerErrorHandling(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "DevSanctum API",
+        version: deps.version,
+        description: "Self-hosted developer platform: projects from templates, previews, agents and builds on Docker.",
+      },
+      servers: [{ url: deps.publicUrl }],
+      tags: [
+        { name: "health", description: "Liveness and readiness" },
+        { name: "system", description: "About this installation" },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+
+  const health = healthServiceFactory({ database: deps.database, containers: deps.containers });
+  await app.register(healthRoutes, { health });
+  await app.register(systemRoutes, { prefix: "/api/v1", containers: deps.containers, version: deps.version });
+
+  return app;
+}

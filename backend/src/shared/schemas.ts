@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+// Shared API schemas, registered once with an id so /docs refers to them by $ref.
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().describe("Stable machine-readable code, e.g. PROJECT_NOT_FOUND"),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  404: ErrorBody,
+  500: ErrorBody,
+} as const;

@@ -1,0 +1,101 @@
+// The real entry point as a child process: embedded PostgreSQL, migrations, listen, SIGTERM.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const BACKEND = path.resolve(import.meta.dirname, "..");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: BACKEND,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function waitFor(url: string, ms: number): Promise<Response> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return res;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.on("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+  });
+
+describe("devsanctum process", () => {
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it("starts embedded PostgreSQL, serves /readyz and /docs/json, and leaves nothing behind on SIGTERM", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-proc-"));
+    await chmod(dataDir, 0o755);
+    dirs.push(dataDir);
+    const port = await freePort();
+    const pgPort = Number(process.env.TEST_PROCESS_PG_PORT ?? 5496);
+    const app = start({ PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
+    children.push(app.child);
+
+    const ready = await waitFor(`http://127.0.0.1:${port}/readyz`, 45_000).catch((e) => {
+      throw new Error(`${e.message}\n${app.output()}`);
+    });
+    expect(await ready.json()).toMatchObject({ status: "ready" });
+    const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { openapi: string };
+    expect(doc.openapi).toMatch(/^3\.1/);
+    // JSON logs carry the request id on request lines.
+    expect(app.output()).toMatch(/"reqId":"[^"]+".*"url":"\/docs\/json"/);
+    expect(app.output()).toContain(`/docs`);
+
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
+    expect(await portOpen(port)).toBe(false);
+    expect(await portOpen(pgPort)).toBe(false);
+    // No postgres process survives for this data directory.
+    const survivors = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes(dataDir));
+    expect(survivors).toEqual([]);
+  }, 90_000);
+
+  it("refuses to start on a malformed variable with one line naming it", async () => {
+    const app = start({ PORT: "eighty" });
+    children.push(app.child);
+    expect(await app.exited).toBe(1);
+    const lines = app.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/PORT: .*got "eighty"/);
+  });
+});

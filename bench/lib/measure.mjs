@@ -1,0 +1,63 @@
+// Small shared helpers for the benchmarks: child servers on loopback, autocannon runs, tables.
+import { spawn } from "node:child_process";
+import net from "node:net";
+import autocannon from "autocannon";
+
+export async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a server process and resolves once `readyUrl` answers 200. */
+export async function startServer(cmd, args, { env = {}, readyUrl, timeoutMs = 60_000, cwd } = {}) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"], cwd });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(readyUrl)).ok) break;
+    } catch {}
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${cmd} ${args.join(" ")} did not become ready:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Load on loopback only: bounded in time, warm-up discarded. */
+export async function load(url, { connections = 50, duration = 5, warmup = 1 } = {}) {
+  if (!/^http:\/\/(127\.|localhost|\[::1\])/.test(url)) throw new Error(`refusing to load a non-loopback address: ${url}`);
+  await autocannon({ url, connections, duration: warmup });
+  const r = await autocannon({ url, connections, duration });
+  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function table(rows) {
+  const cols = Object.keys(rows[0]);
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells) => cells.map((v, i) => String(v).padEnd(width[i])).join("  ");
+  console.log(line(cols));
+  console.log(line(width.map((w) => "-".repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => r[c])));
+}
