@@ -8,10 +8,12 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from "fastify-type-provider-zod";
+import { authHooks } from "./http/auth-hooks.js";
 import { registerErrorHandling } from "./http/error-handler.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { healthServiceFactory } from "./modules/health/health.service.js";
 import { systemRoutes } from "./modules/system/system.routes.js";
+import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
 import type { DatabaseProbe } from "./ports/database.port.js";
 
@@ -21,6 +23,7 @@ export interface AppDeps {
   version: string;
   database: DatabaseProbe;
   containers: ContainerRuntime;
+  authenticator: Authenticator;
   bodyLimitBytes?: number;
 }
 
@@ -59,11 +62,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "health", description: "Liveness and readiness" },
         { name: "system", description: "About this installation" },
       ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: "http", scheme: "bearer", description: "An API token (dsk_…) or a session access token" },
+          cookieAuth: { type: "apiKey", in: "cookie", name: "__Host-ds_access", description: "Console session" },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
+
+  await app.register(authHooks, { authenticator: deps.authenticator });
 
   const health = healthServiceFactory({ database: deps.database, containers: deps.containers });
   await app.register(healthRoutes, { health });

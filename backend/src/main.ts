@@ -4,10 +4,12 @@ import { pino } from "pino";
 import { dockerodeContainerRuntime } from "./adapters/docker/dockerode-container-runtime.js";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./adapters/persistence/embedded-postgres.js";
 import { applyMigrations } from "./adapters/persistence/migrate.js";
+import { prismaApiTokenStore } from "./adapters/persistence/prisma-api-token-store.js";
 import { createPrismaClient, prismaDatabaseProbe } from "./adapters/persistence/prisma-client.js";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { loggerOptions } from "./http/logger.js";
+import { authenticatorFactory } from "./modules/auth/authenticator.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -59,6 +61,7 @@ async function main() {
       version: VERSION,
       database: prismaDatabaseProbe(db),
       containers,
+      authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(db) }),
     });
     cleanups.push(() => app.close());
 

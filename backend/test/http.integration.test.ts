@@ -95,6 +95,7 @@ describe("errors", () => {
       version: "t",
       database: { ping: async () => {} },
       containers: dockerodeContainerRuntime({ socketPath: "/var/run/docker.sock" }),
+      authenticator: { authenticate: async () => null },
       bodyLimitBytes: 1024,
     });
     echo.post(

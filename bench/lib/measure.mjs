@@ -40,7 +40,8 @@ export async function startServer(cmd, args, { env = {}, readyUrl, timeoutMs = 6
 
 /** Load on loopback only: bounded in time, warm-up discarded. */
 export async function load(url, { connections = 50, duration = 5, warmup = 1 } = {}) {
-  if (!/^http:\/\/(127\.|localhost|\[::1\])/.test(url)) throw new Error(`refusing to load a non-loopback address: ${url}`);
+  if (!/^http:\/\/(127\.|localhost|\[::1\])/.test(url))
+    throw new Error(`refusing to load a non-loopback address: ${url}`);
   await autocannon({ url, connections, duration: warmup });
   const r = await autocannon({ url, connections, duration });
   if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { dockerodeContainerRuntime } from "../../src/adapters/docker/dockerode-container-runtime.js";
+import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
 import { prismaDatabaseProbe } from "../../src/adapters/persistence/prisma-client.js";
 import { type AppDeps, buildApp } from "../../src/app.js";
+import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
 import type { TestDatabase } from "./database.js";
 
 export const testDocker = () =>
@@ -18,6 +20,7 @@ export async function buildTestApp(database: TestDatabase, overrides: Partial<Ap
     version: "0.0.0-test",
     database: prismaDatabaseProbe(database.db),
     containers: testDocker(),
+    authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) }),
     ...overrides,
   });
   await app.ready();

@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { insufficientScope, unauthenticated } from "../modules/auth/auth.errors.js";
+import { type Authenticator, hasScope, type Principal, type Scope } from "../ports/auth.port.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** onRequest hook: 401 without valid credentials, 403 when an API token lacks `scope`. */
+    requireAuth(scope?: Scope): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+/** What routes put in `schema.security` so /docs shows how they are authenticated. */
+export const SECURED = [{ bearerAuth: [] }, { cookieAuth: [] }];
+
+/** The authenticated principal of a request whose route used requireAuth. */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw unauthenticated();
+  return req.principal;
+}
+
+export const authHooks = fp<{ authenticator: Authenticator; cookieNames?: string[] }>(
+  async (app: FastifyInstance, { authenticator }) => {
+    app.decorateRequest("principal", null);
+    app.decorate("requireAuth", (scope?: Scope) => async (req: FastifyRequest) => {
+      const cookies = (req as unknown as { cookies?: Record<string, string | undefined> }).cookies ?? {};
+      const principal = await authenticator.authenticate({ authorization: req.headers.authorization, cookies });
+      if (!principal) throw unauthenticated();
+      if (scope && !hasScope(principal, scope)) throw insufficientScope(scope);
+      req.principal = principal;
+    });
+  },
+  { name: "auth-hooks" },
+);

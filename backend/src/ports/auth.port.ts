@@ -1,0 +1,50 @@
+// Who is calling, in domain terms. Routes get a Principal from the authenticator; services
+// receive it and enforce ownership (another user's resource is a 404, admins reach all).
+
+export const SCOPES = [
+  "projects:read",
+  "projects:write",
+  "templates:read",
+  "templates:write",
+  "tokens:read",
+  "tokens:write",
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  userId: string;
+  role: "admin" | "member";
+  /** "all" for browser sessions; an API token carries the scopes it was created with. */
+  scopes: "all" | readonly Scope[];
+  via: "session" | "api_token";
+  /** The API token id when via = api_token (audit, revocation). */
+  tokenId?: string;
+}
+
+export const hasScope = (p: Principal, scope: Scope) => p.scopes === "all" || p.scopes.includes(scope);
+
+/** Headers and cookies of a request, without any HTTP framework type. */
+export interface Credentials {
+  authorization?: string | undefined;
+  cookies: Record<string, string | undefined>;
+}
+
+export interface Authenticator {
+  /** The principal behind these credentials; null when there are none; throws when they are invalid. */
+  authenticate(credentials: Credentials): Promise<Principal | null>;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  userId: string;
+  role: "admin" | "member";
+  scopes: Scope[];
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ApiTokenStore {
+  findByHash(tokenHash: string): Promise<ApiTokenRecord | null>;
+  /** Records use; implementations may throttle writes. */
+  touch(id: string, at: Date): Promise<void>;
+}
