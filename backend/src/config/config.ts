@@ -69,7 +69,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     log: {
       level: e.LOG_LEVEL,
-      pretty: e.LOG_PRETTY ?? (e.NODE_ENV === "development" && process.stdout.isTTY === true),
+      // Pretty on a terminal, JSON when collected by a log pipeline.
+      pretty: e.LOG_PRETTY ?? process.stdout.isTTY === true,
     },
     dataDir,
     database: e.DATABASE_URL
