@@ -76,6 +76,11 @@ stop_docker_if_started() {
   fi
 }
 
+ensure_test_tools() {
+  # openssl makes the throwaway TLS certificates of the edge tests; curl verifies them.
+  ensure_apt openssl curl ca-certificates
+}
+
 ensure_images() {
   ensure_apt busybox-static
   bash "$ROOT/scripts/prepare-images.sh"

@@ -12,6 +12,7 @@ ensure_deps
 ensure_docker
 trap stop_docker_if_started EXIT
 ensure_images
+ensure_test_tools
 
 # Every container, network and volume a test creates carries this install label, so a run
 # removes what it created and only that.

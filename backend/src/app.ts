@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -10,6 +11,8 @@ import {
 } from "fastify-type-provider-zod";
 import { authHooks } from "./http/auth-hooks.js";
 import { registerErrorHandling } from "./http/error-handler.js";
+import { edgeRoutes } from "./modules/edge/edge.routes.js";
+import type { EdgeAccessService } from "./modules/edge/edge-access.service.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { healthServiceFactory } from "./modules/health/health.service.js";
 import { systemRoutes } from "./modules/system/system.routes.js";
@@ -24,6 +27,8 @@ export interface AppDeps {
   database: DatabaseProbe;
   containers: ContainerRuntime;
   authenticator: Authenticator;
+  /** Access decisions for project hosts (sign-in redirect, Traefik forwardAuth). */
+  edgeAccess?: EdgeAccessService;
   bodyLimitBytes?: number;
 }
 
@@ -61,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tags: [
         { name: "health", description: "Liveness and readiness" },
         { name: "system", description: "About this installation" },
+        { name: "routing", description: "Project hostnames and access to them" },
       ],
       components: {
         securitySchemes: {
@@ -74,11 +80,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
+  await app.register(fastifyCookie);
   await app.register(authHooks, { authenticator: deps.authenticator });
 
   const health = healthServiceFactory({ database: deps.database, containers: deps.containers });
   await app.register(healthRoutes, { health });
   await app.register(systemRoutes, { prefix: "/api/v1", containers: deps.containers, version: deps.version });
+
+  if (deps.edgeAccess) {
+    await app.register(edgeRoutes, { access: deps.edgeAccess, authenticator: deps.authenticator });
+  }
 
   return app;
 }

@@ -1,15 +1,21 @@
 // Composition root: config → adapters → services → app → listen. The only place adapters are built.
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { pino } from "pino";
 import { dockerodeContainerRuntime } from "./adapters/docker/dockerode-container-runtime.js";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./adapters/persistence/embedded-postgres.js";
 import { applyMigrations } from "./adapters/persistence/migrate.js";
 import { prismaApiTokenStore } from "./adapters/persistence/prisma-api-token-store.js";
 import { createPrismaClient, prismaDatabaseProbe } from "./adapters/persistence/prisma-client.js";
+import { prismaEdgeRouteLookup } from "./adapters/persistence/prisma-edge-route-lookup.js";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config/config.js";
+import { deriveKey, loadRootSecret, opencodePasswordFor } from "./config/secrets.js";
+import { buildEdge } from "./edge/edge-server.js";
 import { loggerOptions } from "./http/logger.js";
 import { authenticatorFactory } from "./modules/auth/authenticator.js";
+import { appSessionCodec } from "./modules/edge/app-session.js";
+import { edgeAccessServiceFactory } from "./modules/edge/edge-access.service.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -55,15 +61,43 @@ async function main() {
       (err: Error) => logger.warn(err.message),
     );
 
+    const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
+    const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(db) });
+    const opencodeKey = deriveKey(rootSecret, "opencode-password");
+    const edgeAccess = edgeAccessServiceFactory({
+      routes: prismaEdgeRouteLookup(db),
+      authenticator,
+      sessions: appSessionCodec(deriveKey(rootSecret, "app-session")),
+      appsDomain: config.appsDomain,
+      publicUrl: config.publicUrl,
+      opencodePassword: (projectId) => opencodePasswordFor(opencodeKey, projectId),
+    });
+
     const app = await buildApp({
       logger,
       publicUrl: config.publicUrl,
       version: VERSION,
       database: prismaDatabaseProbe(db),
       containers,
-      authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(db) }),
+      authenticator,
+      edgeAccess,
     });
     cleanups.push(() => app.close());
+
+    // The builtin edge serves project hosts in the embedded default; with Traefik it stays off.
+    const edges = [];
+    if (config.proxyProvider === "builtin") {
+      edges.push({ server: await buildEdge({ access: edgeAccess, logger }), port: config.edge.port, scheme: "http" });
+      if (config.edge.tls) {
+        const https = { cert: await readFile(config.edge.tls.certFile), key: await readFile(config.edge.tls.keyFile) };
+        edges.push({
+          server: await buildEdge({ access: edgeAccess, logger, https }),
+          port: config.edge.httpsPort,
+          scheme: "https",
+        });
+      }
+    }
+    for (const edge of edges) cleanups.push(() => edge.server.close());
 
     let stopping = false;
     const shutdown = async (signal: string) => {
@@ -83,6 +117,10 @@ async function main() {
     process.once("SIGINT", () => void shutdown("SIGINT"));
 
     await app.listen({ host: config.host, port: config.port });
+    for (const edge of edges) {
+      await edge.server.listen({ host: config.edge.host, port: edge.port });
+      logger.info(`project hosts: ${edge.scheme}://<project>--preview.${config.appsDomain}:${edge.port}`);
+    }
     const base = config.publicUrl;
     logger.info(`DevSanctum ${VERSION} is up:  API ${base}/api/v1   docs ${base}/docs   OpenAPI ${base}/docs/json`);
   } catch (err) {

@@ -25,6 +25,20 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "lowercase letters, digits and '-' (max 31)")
     .default("default"),
+  SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  APPS_DOMAIN: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+      "must be a DNS name like apps.example.com",
+    )
+    .default("localhost"),
+  PROXY_PROVIDER: z.enum(["builtin", "traefik"]).default("builtin"),
+  EDGE_HOST: z.string().min(1).default("127.0.0.1"),
+  EDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  EDGE_HTTPS_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  EDGE_TLS_CERT: z.string().optional(),
+  EDGE_TLS_KEY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
@@ -40,6 +54,10 @@ export interface Config {
   database: { url: string } | { embedded: { port: number; dataDir: string } };
   docker: { host?: string; socketPath: string };
   installId: string;
+  secretKey?: string;
+  appsDomain: string;
+  proxyProvider: "builtin" | "traefik";
+  edge: { host: string; port: number; httpsPort: number; tls?: { certFile: string; keyFile: string } };
   shutdownTimeoutMs: number;
 }
 
@@ -61,6 +79,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);
   }
   const e = parsed.data;
+  if (Boolean(e.EDGE_TLS_CERT) !== Boolean(e.EDGE_TLS_KEY)) {
+    throw new ConfigError("Invalid configuration: EDGE_TLS_CERT and EDGE_TLS_KEY must be set together");
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -78,6 +99,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { embedded: { port: e.EMBEDDED_PG_PORT, dataDir: path.join(dataDir, "postgres") } },
     docker: { ...(e.DOCKER_HOST ? { host: e.DOCKER_HOST } : {}), socketPath: e.DOCKER_SOCKET },
     installId: e.INSTALL_ID,
+    ...(e.SECRET_KEY ? { secretKey: e.SECRET_KEY } : {}),
+    appsDomain: e.APPS_DOMAIN,
+    proxyProvider: e.PROXY_PROVIDER,
+    edge: {
+      host: e.EDGE_HOST,
+      port: e.EDGE_PORT,
+      httpsPort: e.EDGE_HTTPS_PORT,
+      ...(e.EDGE_TLS_CERT && e.EDGE_TLS_KEY ? { tls: { certFile: e.EDGE_TLS_CERT, keyFile: e.EDGE_TLS_KEY } } : {}),
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -1,0 +1,26 @@
+// What the edge (builtin proxy or Traefik forward-auth) needs to know about a hostname.
+
+export type ServiceKindName = "preview" | "opencode" | "production";
+export type RouteAccessName = "owner" | "authenticated" | "public";
+
+export interface EdgeRoute {
+  hostname: string;
+  kind: ServiceKindName;
+  access: RouteAccessName;
+  /** Upstream base URL, e.g. http://127.0.0.1:49153; null while the service has no endpoint. */
+  target: string | null;
+  project: {
+    id: string;
+    slug: string;
+    name: string;
+    ownerId: string;
+    desiredState: "running" | "stopped" | "deleted";
+    status: string;
+  };
+  /** Observed state of the service behind the route (running, exited, absent, …). */
+  serviceState: string;
+}
+
+export interface EdgeRouteLookup {
+  findByHostname(hostname: string): Promise<EdgeRoute | null>;
+}

@@ -1,0 +1,349 @@
+// The builtin edge on a real listening socket, in front of a real upstream server, with
+// routes in a real PostgreSQL: access rules, the per-host sign-in redirect, pages, streaming,
+// WebSocket upgrades and header hygiene.
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
+import { prismaEdgeRouteLookup } from "../src/adapters/persistence/prisma-edge-route-lookup.js";
+import { buildEdge } from "../src/edge/edge-server.js";
+import { authenticatorFactory } from "../src/modules/auth/authenticator.js";
+import { appSessionCodec } from "../src/modules/edge/app-session.js";
+import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
+import { startUpstream, type Upstream } from "./fixtures/upstream-server.js";
+import { buildTestApp } from "./helpers/app.js";
+import { createApiToken, createUser } from "./helpers/auth.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
+import { parseSetCookie, requestVia } from "./helpers/http-client.js";
+
+let database: TestDatabase;
+let upstream: Upstream;
+let app: FastifyInstance;
+let edge: FastifyInstance;
+let appPort: number;
+let edgePort: number;
+const users: Record<"owner" | "other" | "admin", { id: string; auth: string }> = {} as never;
+const OPENCODE_PASSWORD = "derived-secret-for-test";
+
+async function seedRoute(opts: {
+  slug: string;
+  kind: "preview" | "opencode" | "production";
+  access: "owner" | "authenticated" | "public";
+  target: string;
+  ownerId?: string;
+  desiredState?: "running" | "stopped";
+}) {
+  const template = await database.db.template.upsert({
+    where: { slug: "edge-test" },
+    update: {},
+    create: { slug: "edge-test", name: "Edge test", services: {} },
+  });
+  const project = await database.db.project.upsert({
+    where: { slug: opts.slug },
+    update: {},
+    create: {
+      slug: opts.slug,
+      name: `Project ${opts.slug}`,
+      ownerId: opts.ownerId ?? users.owner.id,
+      templateId: template.id,
+      desiredState: opts.desiredState ?? "running",
+      status: "running",
+    },
+  });
+  await database.db.serviceInstance.create({
+    data: { projectId: project.id, kind: opts.kind, observedState: "running", endpoint: opts.target },
+  });
+  const hostname = opts.kind === "production" ? `${opts.slug}.localhost` : `${opts.slug}--${opts.kind}.localhost`;
+  await database.db.route.create({
+    data: { hostname, projectId: project.id, kind: opts.kind, access: opts.access, target: opts.target },
+  });
+  return { project, hostname, host: `${hostname}:${edgePort}` };
+}
+
+/** Walks the sign-in redirect as a browser would; returns the host cookie. */
+async function signInToHost(host: string, as: string, next = "/") {
+  const first = await requestVia(edgePort, host, next);
+  expect(first.status).toBe(302);
+  const authorize = new URL(first.headers.location as string);
+  expect(authorize.origin).toBe(`http://localhost:${appPort}`);
+  const second = await requestVia(appPort, `localhost:${appPort}`, authorize.pathname + authorize.search, {
+    headers: { authorization: as },
+  });
+  expect(second.status).toBe(302);
+  const callback = new URL(second.headers.location as string);
+  expect(callback.host).toBe(host);
+  const third = await requestVia(edgePort, host, callback.pathname + callback.search);
+  return { third, callback, cookie: parseSetCookie(third.headers["set-cookie"]) };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  upstream = await startUpstream();
+  for (const role of ["owner", "other", "admin"] as const) {
+    const user = await createUser(database.db, { role: role === "admin" ? "admin" : "member" });
+    users[role] = { id: user.id, auth: (await createApiToken(database.db, user.id)).authorization };
+  }
+  const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
+  const sessions = appSessionCodec(new TextEncoder().encode(randomUUID() + randomUUID()));
+  // The control plane's own URL must be known before the access service is built.
+  const { default: net } = await import("node:net");
+  appPort = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+  const access = edgeAccessServiceFactory({
+    routes: prismaEdgeRouteLookup(database.db),
+    authenticator,
+    sessions,
+    appsDomain: "localhost",
+    publicUrl: `http://localhost:${appPort}`,
+    opencodePassword: () => OPENCODE_PASSWORD,
+  });
+  app = await buildTestApp(database, { edgeAccess: access, authenticator, publicUrl: `http://localhost:${appPort}` });
+  await app.listen({ host: "127.0.0.1", port: appPort });
+  edge = await buildEdge({ access, logger: false });
+  await edge.listen({ host: "127.0.0.1", port: 0 });
+  edgePort = (edge.server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await edge?.close();
+  await app?.close();
+  await upstream?.close();
+  await database?.drop();
+});
+
+describe("builtin edge: private hosts", () => {
+  it("sends an anonymous browser through the control plane and back with a cookie for that host only", async () => {
+    const { host } = await seedRoute({ slug: "alpha", kind: "preview", access: "owner", target: upstream.url });
+    const { third, cookie } = await signInToHost(host, users.owner.auth, "/some/page?x=1");
+    expect(third.status).toBe(302);
+    expect(third.headers.location).toBe("/some/page?x=1");
+    expect(cookie?.pair).toMatch(/^ds_app=/);
+    expect(cookie?.attrs).toContain("httponly");
+    expect(cookie?.attrs).toContain("samesite=lax");
+    expect(cookie?.attrs.some((a) => a.startsWith("domain="))).toBe(false);
+
+    const page = await requestVia(edgePort, host, "/some/page?x=1", {
+      headers: { cookie: `${cookie?.pair}; theme=dark` },
+    });
+    expect(page.status).toBe(200);
+    const seen = JSON.parse(page.body);
+    expect(seen.url).toBe("/some/page?x=1");
+    // The platform's cookie never reaches user code; the app's own cookies do.
+    expect(seen.headers.cookie).toBe("theme=dark");
+    expect(seen.headers["x-forwarded-host"]).toBe(host);
+    expect(seen.headers["x-forwarded-proto"]).toBe("http");
+    expect(seen.headers["x-forwarded-for"]).toBe("127.0.0.1");
+  });
+
+  it("refuses a host cookie on another host, and a sign-in code used twice", async () => {
+    const a = await seedRoute({ slug: "bravo", kind: "preview", access: "owner", target: upstream.url });
+    const b = await seedRoute({ slug: "charlie", kind: "preview", access: "owner", target: upstream.url });
+    const { cookie, callback } = await signInToHost(a.host, users.owner.auth);
+    const onB = await requestVia(edgePort, b.host, "/", { headers: { cookie: cookie?.pair as string } });
+    expect(onB.status).toBe(302); // not signed in on B: back to the control plane
+    expect(onB.headers.location).toContain("/api/v1/app-auth/authorize");
+
+    const replay = await requestVia(edgePort, a.host, callback.pathname + callback.search);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toContain("expired");
+    // A code minted for A is refused on B.
+    const crossCode = await requestVia(edgePort, b.host, callback.pathname + callback.search);
+    expect(crossCode.status).toBe(400);
+  });
+
+  it("lets API clients in with their token and shows another user a 404, never the project", async () => {
+    const { host } = await seedRoute({ slug: "delta", kind: "preview", access: "owner", target: upstream.url });
+    const asOwner = await requestVia(edgePort, host, "/api", { headers: { authorization: users.owner.auth } });
+    expect(asOwner.status).toBe(200);
+    // The bearer token is the platform's, not the app's: stripped before the upstream.
+    expect(JSON.parse(asOwner.body).headers.authorization).toBeUndefined();
+
+    const asOther = await requestVia(edgePort, host, "/", { headers: { authorization: users.other.auth } });
+    expect(asOther.status).toBe(404);
+    expect(asOther.body).not.toContain("delta");
+
+    // The control plane refuses to mint a code for someone else's host.
+    const origin = encodeURIComponent(`http://${host}`);
+    const mint = await requestVia(appPort, `localhost:${appPort}`, `/api/v1/app-auth/authorize?origin=${origin}`, {
+      headers: { authorization: users.other.auth },
+    });
+    expect(mint.status).toBe(404);
+    expect(JSON.parse(mint.body).error.code).toBe("APP_NOT_FOUND");
+
+    const anonymousPost = await requestVia(edgePort, host, "/form", { method: "POST", body: "a=1" });
+    expect(anonymousPost.status).toBe(401);
+    const forged = await requestVia(edgePort, host, "/", { headers: { authorization: "Bearer dsk_00000000_x" } });
+    expect(forged.status).toBe(401);
+  });
+
+  it("sends a browser that is not signed in to the console first", async () => {
+    const { host } = await seedRoute({ slug: "echo", kind: "preview", access: "owner", target: upstream.url });
+    const first = await requestVia(edgePort, host, "/");
+    const authorize = new URL(first.headers.location as string);
+    const res = await requestVia(appPort, `localhost:${appPort}`, authorize.pathname + authorize.search);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toMatch(/^http:\/\/localhost:\d+\/signin\?next=%2Fapi%2Fv1%2Fapp-auth%2Fauthorize/);
+  });
+
+  it("injects the OpenCode password at the edge and keeps OpenCode owner-only, even for admins", async () => {
+    const { host } = await seedRoute({ slug: "foxtrot", kind: "opencode", access: "public", target: upstream.url });
+    const asOwner = await requestVia(edgePort, host, "/session", { headers: { authorization: users.owner.auth } });
+    expect(asOwner.status).toBe(200);
+    const auth = JSON.parse(asOwner.body).headers.authorization as string;
+    expect(Buffer.from(auth.replace("Basic ", ""), "base64").toString()).toBe(`opencode:${OPENCODE_PASSWORD}`);
+    expect(asOwner.body).not.toContain(users.owner.auth);
+
+    const asAdmin = await requestVia(edgePort, host, "/", { headers: { authorization: users.admin.auth } });
+    expect(asAdmin.status).toBe(404);
+    const anonymous = await requestVia(edgePort, host, "/");
+    expect(anonymous.status).toBe(302);
+  });
+});
+
+describe("builtin edge: pages, streaming, WebSocket", () => {
+  it("answers an unknown host with a 404 page", async () => {
+    const res = await requestVia(edgePort, `nobody--preview.localhost:${edgePort}`, "/");
+    expect(res.status).toBe(404);
+    expect(res.headers["content-type"]).toContain("text/html");
+    expect(res.body).toContain("No project answers at this address");
+    const outside = await requestVia(edgePort, `example.com:${edgePort}`, "/");
+    expect(outside.status).toBe(404);
+  });
+
+  it("shows a stopped page, with a Start button for the owner only", async () => {
+    const { host, project } = await seedRoute({
+      slug: "golf",
+      kind: "production",
+      access: "public",
+      target: upstream.url,
+      desiredState: "stopped",
+    });
+    const anonymous = await requestVia(edgePort, host, "/");
+    expect(anonymous.status).toBe(503);
+    expect(anonymous.body).toContain("Project golf is stopped");
+    expect(anonymous.body).not.toContain("Start project");
+    const owner = await requestVia(edgePort, host, "/", { headers: { authorization: users.owner.auth } });
+    expect(owner.body).toContain("Start project");
+    expect(owner.body).toContain(`/projects/${project.id}?action=start`);
+  });
+
+  it("shows a 502 page when the upstream does not answer", async () => {
+    const { host } = await seedRoute({
+      slug: "hotel",
+      kind: "production",
+      access: "public",
+      target: "http://127.0.0.1:9",
+    });
+    const res = await requestVia(edgePort, host, "/");
+    expect(res.status).toBe(502);
+    expect(res.body).toContain("Project hotel is not answering");
+  });
+
+  it("streams response bodies as they come and forwards request bodies", async () => {
+    const { host } = await seedRoute({ slug: "india", kind: "production", access: "public", target: upstream.url });
+    const post = await requestVia(edgePort, host, "/submit", {
+      method: "POST",
+      body: '{"a":1}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(JSON.parse(post.body)).toMatchObject({ method: "POST", body: '{"a":1}' });
+
+    const started = Date.now();
+    const firstChunkAt = await new Promise<number>((resolve, reject) => {
+      import("node:http").then(({ default: http }) => {
+        http
+          .get({ host: "127.0.0.1", port: edgePort, path: "/stream", headers: { host } }, (res) => {
+            res.once("data", () => resolve(Date.now() - started));
+            res.resume();
+          })
+          .on("error", reject);
+      });
+    });
+    // The upstream holds the end for 600 ms: the first chunk must arrive well before that.
+    expect(firstChunkAt).toBeLessThan(400);
+  });
+
+  it("upgrades WebSockets (Vite HMR's subprotocol included) through the edge", async () => {
+    const { host } = await seedRoute({ slug: "juliet", kind: "preview", access: "owner", target: upstream.url });
+    const { cookie } = await signInToHost(host, users.owner.auth);
+    const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/`, ["vite-hmr"], {
+      headers: { host, cookie: cookie?.pair as string },
+    });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on("open", () => ws.send("ping"));
+      ws.on("message", (d) => resolve(String(d)));
+      ws.on("error", reject);
+    });
+    ws.close();
+    expect(reply).toBe("echo:ping|protocol:vite-hmr|auth:");
+
+    const anonymous = new WebSocket(`ws://127.0.0.1:${edgePort}/`, ["vite-hmr"], { headers: { host } });
+    const status = await new Promise<number>((resolve) => {
+      anonymous.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      anonymous.on("open", () => resolve(101));
+      anonymous.on("error", () => {});
+    });
+    expect(status).toBe(302);
+  });
+});
+
+describe("forwardAuth for Traefik (same decision as the builtin edge)", () => {
+  const ask = (host: string, headers: Record<string, string> = {}, uri = "/") =>
+    app.inject({
+      url: "/internal/forward-auth",
+      headers: { "x-forwarded-host": host, "x-forwarded-uri": uri, "x-forwarded-proto": "https", ...headers },
+    });
+
+  it("redirects a browser without a session, allows the owner, hides the host from others", async () => {
+    const { hostname } = await seedRoute({ slug: "lima", kind: "preview", access: "owner", target: upstream.url });
+    const anonymous = await ask(hostname, {}, "/docs?x=1");
+    expect(anonymous.statusCode).toBe(302);
+    const location = new URL(anonymous.headers.location as string);
+    expect(location.pathname).toBe("/api/v1/app-auth/authorize");
+    expect(location.searchParams.get("origin")).toBe(`https://${hostname}`);
+    expect(location.searchParams.get("next")).toBe("/docs?x=1");
+
+    expect((await ask(hostname, { authorization: users.owner.auth })).statusCode).toBe(200);
+    expect((await ask(hostname, { authorization: users.other.auth })).statusCode).toBe(404);
+  });
+
+  it("hands Traefik the OpenCode password to put on the upstream request", async () => {
+    const { hostname } = await seedRoute({ slug: "mike", kind: "opencode", access: "owner", target: upstream.url });
+    const res = await ask(hostname, { authorization: users.owner.auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.authorization).toBe(`Basic ${Buffer.from(`opencode:${OPENCODE_PASSWORD}`).toString("base64")}`);
+  });
+
+  it("sets the host cookie with Secure and the __Host- prefix over https", async () => {
+    const { hostname, host } = await seedRoute({
+      slug: "november",
+      kind: "preview",
+      access: "owner",
+      target: upstream.url,
+    });
+    const origin = encodeURIComponent(`https://${hostname}`);
+    const minted = await requestVia(
+      appPort,
+      `localhost:${appPort}`,
+      `/api/v1/app-auth/authorize?origin=${origin}&next=/x`,
+      {
+        headers: { authorization: users.owner.auth },
+      },
+    );
+    const callback = new URL(minted.headers.location as string);
+    expect(callback.origin).toBe(`https://${hostname}`);
+    const res = await ask(hostname, {}, callback.pathname + callback.search);
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe("/x");
+    const cookie = parseSetCookie(res.headers["set-cookie"]);
+    expect(cookie?.pair).toMatch(/^__Host-ds_app=/);
+    expect(cookie?.attrs).toContain("secure");
+    expect(host).toContain(hostname);
+  });
+});
