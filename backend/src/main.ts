@@ -15,6 +15,7 @@ import { buildEdge } from "./edge/edge-server.js";
 import { loggerOptions } from "./http/logger.js";
 import { authenticatorFactory } from "./modules/auth/authenticator.js";
 import { appSessionCodec } from "./modules/edge/app-session.js";
+import { cachedRouteLookup } from "./modules/edge/cached-route-lookup.js";
 import { edgeAccessServiceFactory } from "./modules/edge/edge-access.service.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -65,7 +66,7 @@ async function main() {
     const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(db) });
     const opencodeKey = deriveKey(rootSecret, "opencode-password");
     const edgeAccess = edgeAccessServiceFactory({
-      routes: prismaEdgeRouteLookup(db),
+      routes: cachedRouteLookup(prismaEdgeRouteLookup(db), { ttlMs: 1000 }),
       authenticator,
       sessions: appSessionCodec(deriveKey(rootSecret, "app-session")),
       appsDomain: config.appsDomain,

@@ -39,11 +39,11 @@ export async function startServer(cmd, args, { env = {}, readyUrl, timeoutMs = 6
 }
 
 /** Load on loopback only: bounded in time, warm-up discarded. */
-export async function load(url, { connections = 50, duration = 5, warmup = 1 } = {}) {
+export async function load(url, { connections = 50, duration = 5, warmup = 1, headers = {} } = {}) {
   if (!/^http:\/\/(127\.|localhost|\[::1\])/.test(url))
     throw new Error(`refusing to load a non-loopback address: ${url}`);
-  await autocannon({ url, connections, duration: warmup });
-  const r = await autocannon({ url, connections, duration });
+  await autocannon({ url, connections, duration: warmup, headers });
+  const r = await autocannon({ url, connections, duration, headers });
   if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
 }

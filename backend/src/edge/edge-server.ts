@@ -106,6 +106,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   await app.register(fastifyHttpProxy, {
     upstream: "",
     websocket: true,
+    // undici with keep-alive pools per upstream origin: without it every proxied request
+    // opens a fresh TCP connection (measured: 3x less throughput, see bench/edge).
+    undici: { connections: 128, keepAliveTimeout: 30_000 },
     replyOptions: {
       getUpstream: (req) => (req as FastifyRequest).edge?.upstream ?? "http://127.0.0.1:9",
       rewriteRequestHeaders: (req, headers) =>
