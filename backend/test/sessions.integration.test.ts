@@ -140,6 +140,16 @@ describe("refresh tokens", () => {
     expect(await database.db.auditEvent.count({ where: { action: "auth.refresh_reuse" } })).toBe(1);
   });
 
+  it("let only one of two simultaneous refreshes with the same token win (the other counts as reuse)", async () => {
+    const s = await clientSession();
+    const both = await Promise.all(
+      [1, 2].map(() =>
+        app.inject({ method: "POST", url: "/api/v1/auth/refresh", payload: { refreshToken: s.refreshToken } }),
+      ),
+    );
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 401]);
+  });
+
   it("refuses unknown tokens and a request with none", async () => {
     const bad = await app.inject({ method: "POST", url: "/api/v1/auth/refresh", payload: { refreshToken: "dsr_x" } });
     expect(bad.statusCode).toBe(401);
