@@ -134,7 +134,7 @@ async function main() {
       // No OAuth app configured (the embedded default): a one-time link signs the owner in.
       const link = await sessions.createLoginLink();
       logger.info(
-        `sign in (one-time link, valid 15 minutes): ${link.url}   — a new one: pnpm --filter ./backend signin-link`,
+        `sign in (one-time link, valid 15 minutes): ${link.url}   — a new one: pnpm signin-link`,
       );
     }
     if (base.startsWith("http:") && sessionCookies(base).secure) {
