@@ -40,6 +40,18 @@ const EnvSchema = z.object({
   EDGE_TLS_CERT: z.string().optional(),
   EDGE_TLS_KEY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  TRAEFIK_API_URL: z.url().default("http://traefik:8080"),
+  // Goes into traefik.yml as a header value: a charset that needs no YAML or shell quoting.
+  TRAEFIK_PROVIDER_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9._~-]{32,}$/, "at least 32 letters, digits or . _ ~ - (e.g. openssl rand -hex 32)")
+    .optional(),
+  CONTROL_PLANE_INTERNAL_URL: z.url().optional(),
+  TRAEFIK_CERT_RESOLVER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
+  TRAEFIK_VERIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -58,6 +70,15 @@ export interface Config {
   appsDomain: string;
   proxyProvider: "builtin" | "traefik";
   edge: { host: string; port: number; httpsPort: number; tls?: { certFile: string; keyFile: string } };
+  /** Set when PROXY_PROVIDER=traefik. */
+  traefik?: {
+    apiUrl: string;
+    providerSecret: string;
+    /** How Traefik reaches the control plane (forward-auth, offline pages). */
+    controlPlaneUrl: string;
+    certResolver?: string;
+    verifyTimeoutMs: number;
+  };
   shutdownTimeoutMs: number;
 }
 
@@ -81,6 +102,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (Boolean(e.EDGE_TLS_CERT) !== Boolean(e.EDGE_TLS_KEY)) {
     throw new ConfigError("Invalid configuration: EDGE_TLS_CERT and EDGE_TLS_KEY must be set together");
+  }
+  if (e.PROXY_PROVIDER === "traefik" && !e.TRAEFIK_PROVIDER_SECRET) {
+    throw new ConfigError(
+      "Invalid configuration: PROXY_PROVIDER=traefik needs TRAEFIK_PROVIDER_SECRET (the header Traefik sends; e.g. openssl rand -hex 32)",
+    );
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -108,6 +134,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       httpsPort: e.EDGE_HTTPS_PORT,
       ...(e.EDGE_TLS_CERT && e.EDGE_TLS_KEY ? { tls: { certFile: e.EDGE_TLS_CERT, keyFile: e.EDGE_TLS_KEY } } : {}),
     },
+    ...(e.PROXY_PROVIDER === "traefik" && e.TRAEFIK_PROVIDER_SECRET
+      ? {
+          traefik: {
+            apiUrl: e.TRAEFIK_API_URL.replace(/\/$/, ""),
+            providerSecret: e.TRAEFIK_PROVIDER_SECRET,
+            controlPlaneUrl: (e.CONTROL_PLANE_INTERNAL_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ""),
+            ...(e.TRAEFIK_CERT_RESOLVER ? { certResolver: e.TRAEFIK_CERT_RESOLVER } : {}),
+            verifyTimeoutMs: e.TRAEFIK_VERIFY_TIMEOUT_MS,
+          },
+        }
+      : {}),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -1,0 +1,62 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { sendEdgeDecision } from "../edge/edge.routes.js";
+import type { EdgeAccessService } from "../edge/edge-access.service.js";
+import { OFFLINE_PAGE_PATH } from "./traefik-dynamic-config.js";
+import { etagMatches, type TraefikProviderService } from "./traefik-provider.service.js";
+
+// Traefik's side of the control plane. Both routes are hidden from /docs: they are a contract
+// with Traefik (its HTTP provider format, its forwarded headers), not an API for people.
+
+export const PROVIDER_TOKEN_HEADER = "x-devsanctum-provider-token";
+
+/** Compares digests so neither the length nor the content of the secret leaks through timing. */
+function sameSecret(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== "string") return false;
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+export const traefikRoutes: FastifyPluginAsyncZod<{
+  provider: TraefikProviderService;
+  providerSecret: string;
+  access: EdgeAccessService;
+}> = async (app, { provider, providerSecret, access }) => {
+  app.get("/internal/traefik/dynamic", { schema: { hide: true }, logLevel: "warn" }, async (req, reply) => {
+    reply.header("cache-control", "no-store");
+    if (!sameSecret(req.headers[PROVIDER_TOKEN_HEADER], providerSecret)) {
+      return reply.status(401).send({ error: { code: "UNAUTHENTICATED", message: "Not allowed.", requestId: req.id } });
+    }
+    const { body, etag } = await provider.current();
+    reply.header("etag", etag);
+    if (etagMatches(req.headers["if-none-match"], etag)) return reply.status(304).send();
+    return reply.status(200).type("application/json; charset=utf-8").send(body);
+  });
+
+  // A project host whose service is not running is routed here (replacePath keeps the original
+  // path in X-Replaced-Path): the same decision and page as on the builtin edge.
+  app.all(OFFLINE_PAGE_PATH, { schema: { hide: true }, logLevel: "warn" }, async (req, reply) => {
+    const h = req.headers;
+    const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+    const query = req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
+    const decision = await access.decide({
+      scheme: one(h["x-forwarded-proto"]) === "http" ? "http" : "https",
+      host: one(h["x-forwarded-host"]) ?? h.host ?? "",
+      url: `${one(h["x-replaced-path"]) ?? "/"}${query}`,
+      method: req.method,
+      authorization: h.authorization,
+      cookies: req.cookies,
+    });
+    if (decision.kind !== "proxy") return sendEdgeDecision(reply, decision);
+    // It came up after Traefik last polled: the next poll routes it; ask the browser to retry.
+    reply.header("refresh", "2");
+    return sendEdgeDecision(reply, {
+      kind: "page",
+      page: {
+        status: 503,
+        title: `${decision.route.project.name} is starting`,
+        message: "It is up and being connected. This page reloads in a moment.",
+      },
+    });
+  });
+};
