@@ -57,7 +57,8 @@ export function traefikProxyProvider(deps: TraefikProxyDeps) {
       opts.signal?.throwIfAborted();
       const remaining = deadline - Date.now();
       const signal = AbortSignal.any([
-        AbortSignal.timeout(Math.max(1, Math.min(remaining, 5000))),
+        // Each request gets a fair chance even at the deadline, so the last answer is a real one.
+        AbortSignal.timeout(Math.min(5000, Math.max(remaining, 500))),
         ...(opts.signal ? [opts.signal] : []),
       ]);
       const answer = await askTraefik(doFetch, url, signal);
@@ -65,7 +66,10 @@ export function traefikProxyProvider(deps: TraefikProxyDeps) {
       last = answer.said;
       const left = deadline - Date.now();
       if (left <= 0) break;
-      await sleep(Math.min(delay, left), undefined, opts.signal ? { signal: opts.signal } : {});
+      await sleep(Math.min(delay, left), undefined, opts.signal ? { signal: opts.signal } : {}).catch((err) => {
+        opts.signal?.throwIfAborted(); // the caller's reason, not a generic AbortError
+        throw err;
+      });
       delay = Math.min(delay * 2, maxDelay);
     }
     const hint =
