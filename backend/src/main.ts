@@ -99,7 +99,7 @@ async function main() {
         render: {
           appsDomain: config.appsDomain,
           controlPlaneUrl: traefik.controlPlaneUrl,
-          ...(traefik.certResolver ? { certResolver: traefik.certResolver } : {}),
+          ...(traefik.tls ? { tls: traefik.tls } : {}),
         },
         ttlMs: 1000,
         onSkipped: (skipped) => logger.warn({ skipped }, "routes left out of the Traefik configuration"),

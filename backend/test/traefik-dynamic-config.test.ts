@@ -50,10 +50,11 @@ const render = (routes: PublishedRoute[], opts = OPTS) => renderTraefikConfig(ro
 
 describe("Traefik dynamic configuration", () => {
   it("renders the fixture table to the committed golden document, valid against Traefik's schema", () => {
-    const { config, skipped } = render(FIXTURE);
+    const { config, skipped } = render(FIXTURE, { ...OPTS, tls: { certResolver: "le", wildcard: true } });
     expect(skipped).toEqual([]);
     expect(validate(config)).toEqual([]);
-    expect(`${JSON.stringify(JSON.parse(canonicalJson(config)), null, 2)}\n`).toBe(readFileSync(GOLDEN, "utf8"));
+    // Compared in canonical form: the committed file is formatted by Biome like any other JSON.
+    expect(canonicalJson(config)).toBe(canonicalJson(JSON.parse(readFileSync(GOLDEN, "utf8"))));
   });
 
   it("routes running services to their endpoint, private ones through forward-auth", () => {
@@ -164,11 +165,20 @@ describe("Traefik dynamic configuration", () => {
     expect(Object.keys(http.services)).toEqual(["devsanctum-control-plane"]);
   });
 
-  it("asks for a certificate per router when a resolver is configured (HTTP-01 set-ups)", () => {
-    const { config } = render(FIXTURE, { ...OPTS, certResolver: "le", entryPoint: "https" });
-    const router = config.http.routers[routerNameFor("alpha.apps.example.com")];
+  it("names the wildcard certificate on every router (DNS-01), or one certificate per host (HTTP-01)", () => {
+    const wildcard = render(FIXTURE, { ...OPTS, tls: { certResolver: "le", wildcard: true } }).config;
+    expect(validate(wildcard)).toEqual([]);
+    for (const [name, router] of Object.entries(wildcard.http.routers)) {
+      if (name === SENTINEL_ROUTER) continue;
+      expect(router.tls).toEqual({
+        certResolver: "le",
+        domains: [{ main: "apps.example.com", sans: ["*.apps.example.com"] }],
+      });
+    }
+    const perHost = render(FIXTURE, { ...OPTS, tls: { certResolver: "le", wildcard: false }, entryPoint: "https" });
+    const router = perHost.config.http.routers[routerNameFor("alpha.apps.example.com")];
     expect(router?.tls).toEqual({ certResolver: "le" });
     expect(router?.entryPoints).toEqual(["https"]);
-    expect(validate(config)).toEqual([]);
+    expect(validate(perHost.config)).toEqual([]);
   });
 });

@@ -45,8 +45,12 @@ describe("loadConfig", () => {
       apiUrl: "http://traefik:8080",
       providerSecret: secret,
       controlPlaneUrl: "http://127.0.0.1:3100",
+      tls: { certResolver: "le", wildcard: true },
       verifyTimeoutMs: 30_000,
     });
+    const http01 = { PROXY_PROVIDER: "traefik", TRAEFIK_PROVIDER_SECRET: secret, TRAEFIK_TLS_WILDCARD: "false" };
+    expect(loadConfig(http01).traefik?.tls).toEqual({ certResolver: "le", wildcard: false });
+    expect(loadConfig({ ...http01, TRAEFIK_CERT_RESOLVER: "none" }).traefik?.tls).toBeUndefined();
     expect(loadConfig({}).traefik).toBeUndefined();
   });
 });

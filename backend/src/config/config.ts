@@ -47,10 +47,13 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9._~-]{32,}$/, "at least 32 letters, digits or . _ ~ - (e.g. openssl rand -hex 32)")
     .optional(),
   CONTROL_PLANE_INTERNAL_URL: z.url().optional(),
+  // The certificate resolver of traefik/traefik.yml that project routers name; "none": tls: {}.
   TRAEFIK_CERT_RESOLVER: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
-    .optional(),
+    .regex(/^[A-Za-z0-9_-]+$/, "a resolver name from traefik.yml, or none")
+    .default("le"),
+  // true: one *.<APPS_DOMAIN> certificate (ACME DNS-01); false: one per hostname (HTTP-01).
+  TRAEFIK_TLS_WILDCARD: bool.default(true),
   TRAEFIK_VERIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 
@@ -76,7 +79,8 @@ export interface Config {
     providerSecret: string;
     /** How Traefik reaches the control plane (forward-auth, offline pages). */
     controlPlaneUrl: string;
-    certResolver?: string;
+    /** Unset when TRAEFIK_CERT_RESOLVER=none. */
+    tls?: { certResolver: string; wildcard: boolean };
     verifyTimeoutMs: number;
   };
   shutdownTimeoutMs: number;
@@ -140,7 +144,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             apiUrl: e.TRAEFIK_API_URL.replace(/\/$/, ""),
             providerSecret: e.TRAEFIK_PROVIDER_SECRET,
             controlPlaneUrl: (e.CONTROL_PLANE_INTERNAL_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ""),
-            ...(e.TRAEFIK_CERT_RESOLVER ? { certResolver: e.TRAEFIK_CERT_RESOLVER } : {}),
+            ...(e.TRAEFIK_CERT_RESOLVER !== "none"
+              ? { tls: { certResolver: e.TRAEFIK_CERT_RESOLVER, wildcard: e.TRAEFIK_TLS_WILDCARD } }
+              : {}),
             verifyTimeoutMs: e.TRAEFIK_VERIFY_TIMEOUT_MS,
           },
         }

@@ -23,8 +23,13 @@ export interface TraefikRenderOptions {
   controlPlaneUrl: string;
   /** Entrypoint of project routers (default websecure). */
   entryPoint?: string;
-  /** Per-router certificate resolver (HTTP-01 set-ups); unset: the wildcard the static config requests. */
-  certResolver?: string;
+  /**
+   * The certificate every project router names. Routers say it themselves: Traefik applies the
+   * entrypoint's TLS defaults only to routers with no `tls` at all. `wildcard` (DNS-01) asks for
+   * one `*.<appsDomain>` certificate shared by all routers; without it (HTTP-01) each hostname
+   * gets its own. Unset: `tls: {}`, certificates come from elsewhere (a file provider, a default).
+   */
+  tls?: { certResolver: string; wildcard: boolean };
 }
 
 export interface SkippedRoute {
@@ -45,7 +50,7 @@ interface TraefikRouter {
   rule: string;
   service: string;
   middlewares?: string[];
-  tls?: { certResolver?: string };
+  tls?: { certResolver?: string; domains?: Array<{ main: string; sans: string[] }> };
 }
 
 interface TraefikService {
@@ -103,7 +108,11 @@ export function renderTraefikConfig(
 ): { config: TraefikDynamicConfig; skipped: SkippedRoute[] } {
   const controlPlane = opts.controlPlaneUrl.replace(/\/+$/, "");
   const entryPoint = opts.entryPoint ?? "websecure";
-  const tls = opts.certResolver ? { certResolver: opts.certResolver } : {};
+  const tls: TraefikRouter["tls"] = !opts.tls
+    ? {}
+    : opts.tls.wildcard
+      ? { certResolver: opts.tls.certResolver, domains: [{ main: opts.appsDomain, sans: [`*.${opts.appsDomain}`] }] }
+      : { certResolver: opts.tls.certResolver };
   const suffix = `.${opts.appsDomain}`;
   const skipped: SkippedRoute[] = [];
 
