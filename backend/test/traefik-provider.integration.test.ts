@@ -1,6 +1,7 @@
 // Traefik's HTTP provider on the real app and a real PostgreSQL: the shared secret, ETag / 304,
 // a document that follows the Route table, the offline page and forward-auth's header rewrite.
 import { randomUUID } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
@@ -121,6 +122,18 @@ describe("GET /internal/traefik/dynamic", () => {
     expect(notModified.headers.etag).toBe(etag);
     expect((await poll({ "if-none-match": `"other", W/${etag}` })).statusCode).toBe(304);
     expect((await poll({ "if-none-match": '"other"' })).statusCode).toBe(200);
+  });
+
+  it("sends gzip to a client that asks for it (Traefik's Go client does), with its own ETag", async () => {
+    const plain = await poll();
+    const zipped = await poll({ "accept-encoding": "gzip" });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers.vary).toBe("accept-encoding");
+    expect(gunzipSync(zipped.rawPayload).toString()).toBe(plain.body);
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag);
+    const again = await poll({ "accept-encoding": "gzip", "if-none-match": zipped.headers.etag as string });
+    expect(again.statusCode).toBe(304);
   });
 
   it("follows the Route table: a stopped project goes to the offline page, a removed route disappears", async () => {

@@ -19,4 +19,9 @@ export interface PublishedRoute {
 export interface RouteTable {
   /** Every route, in hostname order. */
   listRoutes(): Promise<PublishedRoute[]>;
+  /**
+   * A cheap fingerprint of everything listRoutes reads: equal fingerprints mean, as far as the
+   * store can tell cheaply, an unchanged table. Callers still re-read now and then.
+   */
+  version(): Promise<string>;
 }

@@ -116,22 +116,24 @@ export function renderTraefikConfig(
   const suffix = `.${opts.appsDomain}`;
   const skipped: SkippedRoute[] = [];
 
+  // Every object literal below lists its keys in alphabetical order and the maps are sorted at
+  // the end, so plain JSON.stringify is already canonical (a test holds it to canonicalJson).
   const routers: Record<string, TraefikRouter> = {
     [SENTINEL_ROUTER]: { entryPoints: [SENTINEL_ENTRYPOINT], rule: SENTINEL_RULE, service: CONTROL_PLANE_SERVICE },
   };
   const services: Record<string, TraefikService> = {
-    [CONTROL_PLANE_SERVICE]: { loadBalancer: { servers: [{ url: controlPlane }], passHostHeader: true } },
+    [CONTROL_PLANE_SERVICE]: { loadBalancer: { passHostHeader: true, servers: [{ url: controlPlane }] } },
   };
   const middlewares: Record<string, Record<string, unknown>> = {
     [FORWARD_AUTH_MIDDLEWARE]: {
       forwardAuth: {
         address: `${controlPlane}/internal/forward-auth`,
-        // Traefik's entrypoint drops X-Forwarded-* from clients it does not trust and sets its
-        // own; trusting them here hands the control plane the real scheme, host and URI.
-        trustForwardHeader: true,
         // Deleted from the request, then copied from the answer: the OpenCode password replaces
         // the caller's bearer token, and the platform's host cookie is removed from Cookie.
         authResponseHeaders: ["Authorization", "Cookie"],
+        // Traefik's entrypoint drops X-Forwarded-* from clients it does not trust and sets its
+        // own; trusting them here hands the control plane the real scheme, host and URI.
+        trustForwardHeader: true,
       },
     },
     [OFFLINE_PAGE_MIDDLEWARE]: { replacePath: { path: OFFLINE_PAGE_PATH } },
@@ -165,20 +167,20 @@ export function renderTraefikConfig(
       // (stopped with a Start button for its owner, starting, failed), after the same access check.
       routers[name] = {
         entryPoints: [entryPoint],
+        middlewares: [SECURITY_HEADERS_MIDDLEWARE, OFFLINE_PAGE_MIDDLEWARE],
         rule,
         service: CONTROL_PLANE_SERVICE,
-        middlewares: [SECURITY_HEADERS_MIDDLEWARE, OFFLINE_PAGE_MIDDLEWARE],
         tls,
       };
       continue;
     }
     routers[name] = {
       entryPoints: [entryPoint],
-      rule,
-      service: name,
       middlewares: isPrivate(route)
         ? [FORWARD_AUTH_MIDDLEWARE, SECURITY_HEADERS_MIDDLEWARE]
         : [SECURITY_HEADERS_MIDDLEWARE],
+      rule,
+      service: name,
       tls,
     };
     // OpenCode answers only with its password, which stays out of this document: no probe there.
@@ -186,20 +188,36 @@ export function renderTraefikConfig(
     const healthPath = probe && HEALTH_PATH.test(probe) ? probe : null;
     services[name] = {
       loadBalancer: {
-        servers: [{ url: target }],
+        ...(healthPath ? { healthCheck: { interval: "10s", path: healthPath, timeout: "3s" } } : {}),
         passHostHeader: true,
-        ...(healthPath ? { healthCheck: { path: healthPath, interval: "10s", timeout: "3s" } } : {}),
+        servers: [{ url: target }],
       },
     };
   }
-  return { config: { http: { routers, services, middlewares } }, skipped };
+  return {
+    config: {
+      http: { middlewares: sortedKeys(middlewares), routers: sortedKeys(routers), services: sortedKeys(services) },
+    },
+    skipped,
+  };
 }
 
-/** JSON with object keys sorted at every level: the same table always gives the same bytes. */
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
+function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map).sort(byKey));
+}
+
+/** The document as Traefik gets it: canonical JSON, byte-identical for the same table. */
+export function serializeTraefikConfig(config: TraefikDynamicConfig): string {
+  return JSON.stringify(config);
+}
+
+/** JSON with object keys sorted at every level (the reference serializeTraefikConfig must match). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(byKey))
       : v,
   );
 }
