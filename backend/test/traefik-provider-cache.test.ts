@@ -37,16 +37,18 @@ const route = (slug: string): PublishedRoute => ({
   healthCheckPath: null,
 });
 
+const service = (routes: RouteTable, opts: Partial<Parameters<typeof traefikProviderServiceFactory>[0]> = {}) =>
+  traefikProviderServiceFactory({
+    routes,
+    render: { appsDomain: "apps.example.com", controlPlaneUrl: "http://cp:3000" },
+    ...opts,
+  });
+
 describe("Traefik provider service", () => {
   it("reads the table once per TTL however many pollers ask, then sees a change", async () => {
     let clock = 0;
     const { t, port } = table([route("a")]);
-    const svc = traefikProviderServiceFactory({
-      routes: port,
-      render: { appsDomain: "apps.example.com", controlPlaneUrl: "http://cp:3000" },
-      ttlMs: 1000,
-      now: () => clock,
-    });
+    const svc = service(port, { ttlMs: 1000, now: () => clock });
     const [x, y] = await Promise.all([svc.current(), svc.current()]);
     expect(t.reads).toBe(1);
     expect(y.etag).toBe(x.etag);
@@ -63,13 +65,7 @@ describe("Traefik provider service", () => {
   it("re-reads the table only when its fingerprint moved, and at least every rereadMs", async () => {
     let clock = 0;
     const { t, port } = table([route("a")]);
-    const svc = traefikProviderServiceFactory({
-      routes: port,
-      render: { appsDomain: "apps.example.com", controlPlaneUrl: "http://cp:3000" },
-      ttlMs: 1000,
-      rereadMs: 10_000,
-      now: () => clock,
-    });
+    const svc = service(port, { ttlMs: 1000, rereadMs: 10_000, now: () => clock });
     const first = await svc.current();
     for (clock = 1000; clock < 10_000; clock += 1000) expect((await svc.current()).etag).toBe(first.etag);
     expect(t.reads).toBe(1);
@@ -85,11 +81,7 @@ describe("Traefik provider service", () => {
 
   it("does not keep a failed render", async () => {
     const { t, port } = table([route("a")]);
-    const svc = traefikProviderServiceFactory({
-      routes: port,
-      render: { appsDomain: "apps.example.com", controlPlaneUrl: "http://cp:3000" },
-      ttlMs: 60_000,
-    });
+    const svc = service(port, { ttlMs: 60_000 });
     t.fail = true;
     await expect(svc.current()).rejects.toThrow("database down");
     t.fail = false;
@@ -99,13 +91,7 @@ describe("Traefik provider service", () => {
   it("keeps answering with the previous document while a slow render runs, then serves the new one", async () => {
     let clock = 0;
     const { t, port } = table([route("a")]);
-    const svc = traefikProviderServiceFactory({
-      routes: port,
-      render: { appsDomain: "apps.example.com", controlPlaneUrl: "http://cp:3000" },
-      ttlMs: 1000,
-      maxWaitMs: 30,
-      now: () => clock,
-    });
+    const svc = service(port, { ttlMs: 1000, maxWaitMs: 30, now: () => clock });
     const first = await svc.current();
     t.routes = [route("a"), route("b")];
     t.delayMs = 300;
@@ -122,10 +108,7 @@ describe("Traefik provider service", () => {
 
   it("keeps a gzip copy of the same bytes, with its own ETag", async () => {
     const { port } = table([route("a")]);
-    const svc = traefikProviderServiceFactory({
-      routes: port,
-      render: { appsDomain: "apps.example.com", controlPlaneUrl: "http://cp:3000" },
-    });
+    const svc = service(port);
     const doc = await svc.current();
     expect(gunzipSync(doc.gzipped).equals(doc.body)).toBe(true);
     expect(doc.gzipEtag).not.toBe(doc.etag);
