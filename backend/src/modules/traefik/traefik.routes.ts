@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ErrorBody } from "../../shared/schemas.js";
 import { sendEdgeDecision } from "../edge/edge.routes.js";
 import type { EdgeAccessService } from "../edge/edge-access.service.js";
 import { OFFLINE_PAGE_PATH } from "./traefik-dynamic-config.js";
@@ -22,23 +24,47 @@ export const traefikRoutes: FastifyPluginAsyncZod<{
   providerSecret: string;
   access: EdgeAccessService;
 }> = async (app, { provider, providerSecret, access }) => {
-  app.get("/internal/traefik/dynamic", { schema: { hide: true }, logLevel: "warn" }, async (req, reply) => {
-    reply.header("cache-control", "no-store");
-    if (!sameSecret(req.headers[PROVIDER_TOKEN_HEADER], providerSecret)) {
-      return reply.status(401).send({ error: { code: "UNAUTHENTICATED", message: "Not allowed.", requestId: req.id } });
-    }
-    const doc = await provider.current();
-    // Traefik's Go client asks for gzip by itself: 5 MB of JSON for 10,000 routes is ~300 KB.
-    const gzip = acceptsGzip(req.headers["accept-encoding"]);
-    const etag = gzip ? doc.gzipEtag : doc.etag;
-    reply.header("etag", etag).header("vary", "accept-encoding");
-    if (etagMatches(req.headers["if-none-match"], etag)) return reply.status(304).send();
-    if (gzip) reply.header("content-encoding", "gzip");
-    return reply
-      .status(200)
-      .type("application/json; charset=utf-8")
-      .send(gzip ? doc.gzipped : doc.body);
-  });
+  app.get(
+    "/internal/traefik/dynamic",
+    {
+      schema: {
+        hide: true,
+        operationId: "getTraefikDynamicConfiguration",
+        tags: ["routing"],
+        headers: z.object({
+          [PROVIDER_TOKEN_HEADER]: z.string().optional(),
+          "if-none-match": z.string().optional(),
+          "accept-encoding": z.string().optional(),
+        }),
+        response: {
+          // Sent as ready-made bytes (JSON, or gzip of it): never serialized per request.
+          200: z.unknown().describe("Traefik v3 dynamic configuration (HTTP provider)"),
+          304: z.null().describe("Unchanged since the ETag in If-None-Match"),
+          401: ErrorBody,
+        },
+      },
+      logLevel: "warn",
+    },
+    async (req, reply) => {
+      reply.header("cache-control", "no-store");
+      if (!sameSecret(req.headers[PROVIDER_TOKEN_HEADER], providerSecret)) {
+        return reply
+          .status(401)
+          .send({ error: { code: "UNAUTHENTICATED", message: "Not allowed.", requestId: req.id } });
+      }
+      const doc = await provider.current();
+      // Traefik's Go client asks for gzip by itself: 5 MB of JSON for 10,000 routes is ~300 KB.
+      const gzip = acceptsGzip(req.headers["accept-encoding"]);
+      const etag = gzip ? doc.gzipEtag : doc.etag;
+      reply.header("etag", etag).header("vary", "accept-encoding");
+      if (etagMatches(req.headers["if-none-match"], etag)) return reply.status(304).send(null);
+      if (gzip) reply.header("content-encoding", "gzip");
+      return reply
+        .status(200)
+        .type("application/json; charset=utf-8")
+        .send(gzip ? doc.gzipped : doc.body);
+    },
+  );
 
   // A project host whose service is not running is routed here (replacePath keeps the original
   // path in X-Replaced-Path): the same decision and page as on the builtin edge.
