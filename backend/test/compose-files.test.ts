@@ -150,7 +150,9 @@ describe("docker-compose.yml", () => {
     expect(services["control-plane"].volumes).toContain("control-plane-data:/data");
     expect(compose.networks.backend.internal).toBe(true);
     expect(services.postgres.networks).toEqual(["backend"]);
-    expect(services.traefik.networks).toContain("apps");
+    // No network shared by every project: Traefik joins each project's own network instead.
+    expect(Object.keys(compose.networks).sort()).toEqual(["backend", "edge"]);
+    expect(services.traefik.container_name).toBe("devsanctum-traefik");
     expect(services["control-plane"].depends_on.postgres.condition).toBe("service_healthy");
   });
 

@@ -178,6 +178,14 @@ describe("Traefik's offline page and forward-auth", () => {
     expect(location.searchParams.get("next")).toBe("/some/page?x=1");
   });
 
+  it("asks the browser to retry when the service came up after Traefik's last poll", async () => {
+    const { hostname } = await seedProject("foxtrot");
+    const page = await offline(hostname, { authorization: owner.auth });
+    expect(page.statusCode).toBe(503);
+    expect(page.headers.refresh).toBe("2");
+    expect(page.body).toContain("Project foxtrot is starting");
+  });
+
   it("tells Traefik to put the app's own cookies upstream without the platform's host cookie", async () => {
     const { hostname } = await seedProject("delta");
     const res = await app.inject({
