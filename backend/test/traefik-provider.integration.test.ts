@@ -156,6 +156,32 @@ describe("GET /internal/traefik/dynamic", () => {
   });
 });
 
+describe("the route table's fingerprint", () => {
+  it("moves with every write the document depends on", async () => {
+    const { project, router } = await seedProject("golf");
+    const doc = async () => (await poll()).json() as TraefikDynamicConfig;
+    expect((await doc()).http.services[router]).toBeDefined();
+
+    // The container died: only ServiceInstance changes.
+    await database.db.serviceInstance.update({
+      where: { projectId_kind: { projectId: project.id, kind: "preview" } },
+      data: { observedState: "exited" },
+    });
+    expect((await doc()).http.services[router]).toBeUndefined();
+
+    // Back up, and the template's health-check path changes: only Template changes.
+    await database.db.serviceInstance.update({
+      where: { projectId_kind: { projectId: project.id, kind: "preview" } },
+      data: { observedState: "running" },
+    });
+    await database.db.template.update({
+      where: { id: templateId },
+      data: { services: { preview: { healthCheck: { path: "/ready" } } } },
+    });
+    expect((await doc()).http.services[router]?.loadBalancer.healthCheck?.path).toBe("/ready");
+  });
+});
+
 describe("Traefik's offline page and forward-auth", () => {
   const offline = (host: string, headers: Record<string, string> = {}, path = "/some/page") =>
     app.inject({
