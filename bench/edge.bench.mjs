@@ -1,12 +1,16 @@
 // Requests through the builtin edge vs straight to the container endpoint, same run:
 // the real control plane (built, embedded PostgreSQL) in front of a real container.
+// Then Traefik's HTTP provider: render time and size for 10,000 routes, and the 304 path
+// (what Traefik gets on almost every 2 s poll) against the full 200 path.
 import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import pg from "pg";
-import { freePort, load, startServer, table } from "./lib/measure.mjs";
+import { freePort, load, median, startServer, table } from "./lib/measure.mjs";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -119,4 +123,190 @@ export async function benchEdge() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchEdge();
+const ROUTES = Number(process.env.BENCH_TRAEFIK_ROUTES ?? 10_000);
+const APPS = "apps.bench.test";
+
+/** ROUTES projects with a preview route each; one in ten stopped (they render as offline-page routers). */
+async function seedRouteTable(databaseUrl) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(
+      `WITH u AS (INSERT INTO "User" (id, email, "updatedAt") VALUES (gen_random_uuid(), 'bench-traefik@localhost', now()) RETURNING id),
+            t AS (INSERT INTO "Template" (id, slug, name, services, "updatedAt")
+                  VALUES (gen_random_uuid(), 'bench-traefik', 'Bench', '{"preview":{"healthCheck":{"path":"/"}}}', now()) RETURNING id)
+       INSERT INTO "Project" (id, "ownerId", "templateId", name, slug, status, "desiredState", "updatedAt")
+       SELECT gen_random_uuid(), u.id, t.id, 'Project ' || i, 'p' || i, 'running',
+              (CASE WHEN i % 10 = 0 THEN 'stopped' ELSE 'running' END)::"DesiredState", now()
+       FROM u, t, generate_series(1, $1::int) i`,
+      [ROUTES],
+    );
+    await c.query(
+      `INSERT INTO "ServiceInstance" (id, "projectId", kind, endpoint, "observedState", "updatedAt")
+       SELECT gen_random_uuid(), id, 'preview', 'http://ds-' || slug || '-preview:5173', 'running', now() FROM "Project"`,
+    );
+    await c.query(
+      `INSERT INTO "Route" (id, hostname, "projectId", kind, target, access, "updatedAt")
+       SELECT gen_random_uuid(), slug || '--preview.${APPS}', id, 'preview', 'http://ds-' || slug || '-preview:5173', 'owner', now()
+       FROM "Project"`,
+    );
+  } finally {
+    await c.end();
+  }
+}
+
+/** The pure renderer alone, in this process, on a synthetic table of ROUTES routes. */
+async function renderInProcess() {
+  const { renderTraefikConfig, serializeTraefikConfig } = await import(
+    path.join(ROOT, "backend/dist/modules/traefik/traefik-dynamic-config.js")
+  );
+  const routes = Array.from({ length: ROUTES }, (_, i) => ({
+    hostname: `p${i}--preview.${APPS}`,
+    kind: "preview",
+    access: "owner",
+    target: `http://ds-p${i}-preview:5173`,
+    project: { id: String(i), slug: `p${i}`, desiredState: i % 10 === 0 ? "stopped" : "running" },
+    serviceState: "running",
+    healthCheckPath: "/",
+  }));
+  const opts = {
+    appsDomain: APPS,
+    controlPlaneUrl: "http://control-plane:3000",
+    tls: { certResolver: "le", wildcard: true },
+  };
+  const times = [];
+  let body = "";
+  for (let i = 0; i < 12; i++) {
+    const t0 = performance.now();
+    body = serializeTraefikConfig(renderTraefikConfig(routes, opts).config);
+    createHash("sha256").update(body).digest("base64url");
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times.slice(2)), bytes: Buffer.byteLength(body), gzip: gzipSync(body).length };
+}
+
+export async function benchTraefikProvider() {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-traefik-"));
+  await chmod(dataDir, 0o755);
+  const pgPort = Number(process.env.BENCH_PG_PORT ?? 5493);
+  const appPort = await freePort();
+  const secret = randomBytes(32).toString("hex");
+  let server;
+  try {
+    const pure = await renderInProcess();
+    server = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
+      env: {
+        PORT: String(appPort),
+        DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        APPS_DOMAIN: APPS,
+        PROXY_PROVIDER: "traefik",
+        TRAEFIK_PROVIDER_SECRET: secret,
+        TRAEFIK_API_URL: "http://127.0.0.1:9", // nothing there: the start-up check just warns
+        TRAEFIK_VERIFY_TIMEOUT_MS: "1000",
+      },
+      readyUrl: `http://127.0.0.1:${appPort}/healthz`,
+    });
+    await seedRouteTable(`postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`);
+    const url = `http://127.0.0.1:${appPort}/internal/traefik/dynamic`;
+    const headers = { "x-devsanctum-provider-token": secret };
+
+    const get = async () => {
+      const res = await fetch(url, { headers: { ...headers, "accept-encoding": "identity" } });
+      return { etag: res.headers.get("etag"), bytes: Buffer.byteLength(await res.text()) };
+    };
+    const databaseUrl = `postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`;
+    let { etag, bytes } = await get();
+    // Steady state: the 1 s cache expired, the table's fingerprint has not moved.
+    const steady = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1100));
+      const t0 = performance.now();
+      await get();
+      steady.push(performance.now() - t0);
+    }
+    // A route changes: how long until a poll gets the new document (fingerprint, read, render).
+    const change = [];
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1100));
+      await db.query(`UPDATE "Route" SET target = $1, "updatedAt" = now() WHERE hostname = $2`, [
+        `http://ds-changed-${i}:5173`,
+        `p1--preview.${APPS}`,
+      ]);
+      const t0 = performance.now();
+      for (;;) {
+        const now = await get();
+        if (now.etag !== etag) {
+          etag = now.etag;
+          bytes = now.bytes;
+          break;
+        }
+      }
+      change.push(performance.now() - t0);
+    }
+    await db.end();
+    const full = await load(url, { connections: 10, duration, headers, status: 200 });
+    const zipped = await load(url, {
+      connections: 10,
+      duration,
+      headers: { ...headers, "accept-encoding": "gzip" },
+      status: 200,
+    });
+    const notModified = await load(url, {
+      connections: 10,
+      duration,
+      headers: { ...headers, "if-none-match": etag },
+      status: 304,
+    });
+
+    const kb = (n) => `${Math.round(n / 1024)} KiB`;
+    console.log(`\nTraefik dynamic configuration for ${ROUTES} routes (one in ten stopped)`);
+    table([
+      { what: "pure render + JSON + ETag (in process, median of 10)", value: `${pure.ms.toFixed(1)} ms` },
+      { what: "document size (gzip)", value: `${kb(pure.bytes)} (${kb(pure.gzip)})` },
+      { what: "GET, cache expired, table unchanged (median of 5)", value: `${median(steady).toFixed(1)} ms` },
+      {
+        what: "a Route row changes → a GET returns the new doc (median of 5)",
+        value: `${median(change).toFixed(1)} ms`,
+      },
+      { what: "size served over HTTP", value: kb(bytes) },
+    ]);
+    console.log(`\nGET /internal/traefik/dynamic, 10 connections, ${duration} s after 1 s warm-up`);
+    table([
+      {
+        path: "200, full document",
+        "req/s": Math.round(full.rps),
+        "p50 ms": full.p50,
+        "p99 ms": full.p99,
+        "MB/s": full.mbps,
+      },
+      {
+        path: "200, gzip (what Traefik asks for)",
+        "req/s": Math.round(zipped.rps),
+        "p50 ms": zipped.p50,
+        "p99 ms": zipped.p99,
+        "MB/s": zipped.mbps,
+      },
+      {
+        path: "304, If-None-Match",
+        "req/s": Math.round(notModified.rps),
+        "p50 ms": notModified.p50,
+        "p99 ms": notModified.p99,
+        "MB/s": notModified.mbps,
+      },
+    ]);
+    console.log(`ratio 304/200: ${(notModified.rps / full.rps).toFixed(1)}x the requests per second`);
+  } finally {
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchEdge();
+  await benchTraefikProvider();
+}

@@ -17,6 +17,8 @@ import type { EdgeAccessService } from "./modules/edge/edge-access.service.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { healthServiceFactory } from "./modules/health/health.service.js";
 import { systemRoutes } from "./modules/system/system.routes.js";
+import { traefikRoutes } from "./modules/traefik/traefik.routes.js";
+import type { TraefikProviderService } from "./modules/traefik/traefik-provider.service.js";
 import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
 import type { DatabaseProbe } from "./ports/database.port.js";
@@ -32,6 +34,8 @@ export interface AppDeps {
   edgeAccess?: EdgeAccessService;
   /** Sign-in, sessions, /me and API tokens (issue #3). */
   identity?: IdentityDeps;
+  /** Traefik's HTTP provider (PROXY_PROVIDER=traefik): the rendered config and the secret it must send. */
+  traefik?: { provider: TraefikProviderService; providerSecret: string };
   bodyLimitBytes?: number;
 }
 
@@ -103,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   if (deps.edgeAccess) {
     await app.register(edgeRoutes, { access: deps.edgeAccess, authenticator: deps.authenticator });
+    if (deps.traefik) await app.register(traefikRoutes, { ...deps.traefik, access: deps.edgeAccess });
   }
 
   return app;

@@ -7,6 +7,9 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from "./adapters/persist
 import { applyMigrations } from "./adapters/persistence/migrate.js";
 import { createPrismaClient, prismaDatabaseProbe } from "./adapters/persistence/prisma-client.js";
 import { prismaEdgeRouteLookup } from "./adapters/persistence/prisma-edge-route-lookup.js";
+import { prismaRouteTable } from "./adapters/persistence/prisma-route-table.js";
+import { builtinProxyProvider } from "./adapters/proxy/builtin-proxy-provider.js";
+import { traefikProxyProvider } from "./adapters/proxy/traefik-proxy-provider.js";
 import { buildApp } from "./app.js";
 import { composeIdentity } from "./compose-identity.js";
 import { ConfigError, loadConfig } from "./config/config.js";
@@ -17,6 +20,9 @@ import { sessionCookies } from "./modules/auth/session-cookies.js";
 import { appSessionCodec } from "./modules/edge/app-session.js";
 import { cachedRouteLookup } from "./modules/edge/cached-route-lookup.js";
 import { edgeAccessServiceFactory } from "./modules/edge/edge-access.service.js";
+import { routerNameFor, SENTINEL_ROUTER } from "./modules/traefik/traefik-dynamic-config.js";
+import { traefikProviderServiceFactory } from "./modules/traefik/traefik-provider.service.js";
+import type { ProxyProvider } from "./ports/proxy-provider.port.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -70,14 +76,40 @@ async function main() {
       auth: config.auth,
     });
     const opencodeKey = deriveKey(rootSecret, "opencode-password");
+    const edgeRoutes = cachedRouteLookup(prismaEdgeRouteLookup(db), { ttlMs: 1000 });
     const edgeAccess = edgeAccessServiceFactory({
-      routes: cachedRouteLookup(prismaEdgeRouteLookup(db), { ttlMs: 1000 }),
+      routes: edgeRoutes,
       authenticator,
       sessions: appSessionCodec(deriveKey(rootSecret, "app-session")),
       appsDomain: config.appsDomain,
       publicUrl: config.publicUrl,
       opencodePassword: (projectId) => opencodePasswordFor(opencodeKey, projectId),
     });
+
+    // The proxy in front of project hosts; the reconciler calls proxy.verify(hostnames) after
+    // it writes Route rows, so a service counts as routed only once the proxy serves it.
+    const traefik = config.traefik;
+    const proxy: ProxyProvider = traefik
+      ? traefikProxyProvider({
+          apiUrl: traefik.apiUrl,
+          routerNameFor,
+          sentinelRouter: SENTINEL_ROUTER,
+          timeoutMs: traefik.verifyTimeoutMs,
+        })
+      : builtinProxyProvider({ routes: prismaEdgeRouteLookup(db), invalidate: (h) => edgeRoutes.invalidate(h) });
+    const traefikProvider = traefik && {
+      providerSecret: traefik.providerSecret,
+      provider: traefikProviderServiceFactory({
+        routes: prismaRouteTable(db),
+        render: {
+          appsDomain: config.appsDomain,
+          controlPlaneUrl: traefik.controlPlaneUrl,
+          ...(traefik.tls ? { tls: traefik.tls } : {}),
+        },
+        ttlMs: 1000,
+        onSkipped: (skipped) => logger.warn({ skipped }, "routes left out of the Traefik configuration"),
+      }),
+    };
 
     const app = await buildApp({
       logger,
@@ -88,6 +120,7 @@ async function main() {
       authenticator,
       edgeAccess,
       identity,
+      ...(traefikProvider ? { traefik: traefikProvider } : {}),
     });
     cleanups.push(() => app.close());
 
@@ -128,6 +161,11 @@ async function main() {
       await edge.server.listen({ host: config.edge.host, port: edge.port });
       logger.info(`project hosts: ${edge.scheme}://<project>--preview.${config.appsDomain}:${edge.port}`);
     }
+    // Says early, in the log, whether Traefik loads our configuration at all (its sentinel router).
+    void proxy.verify([]).then(
+      () => proxy.kind === "traefik" && logger.info("Traefik serves the control plane's dynamic configuration"),
+      (err: Error) => logger.warn(err.message),
+    );
     const base = config.publicUrl;
     logger.info(`DevSanctum ${VERSION} is up:  API ${base}/api/v1   docs ${base}/docs   OpenAPI ${base}/docs/json`);
     if (identity.providers.length === 0) {

@@ -38,14 +38,22 @@ export async function startServer(cmd, args, { env = {}, readyUrl, timeoutMs = 6
   };
 }
 
-/** Load on loopback only: bounded in time, warm-up discarded. */
-export async function load(url, { connections = 50, duration = 5, warmup = 1, headers = {} } = {}) {
+/** Load on loopback only: bounded in time, warm-up discarded. `status`: the one status expected (default any 2xx). */
+export async function load(url, { connections = 50, duration = 5, warmup = 1, headers = {}, status } = {}) {
   if (!/^http:\/\/(127\.|localhost|\[::1\])/.test(url))
     throw new Error(`refusing to load a non-loopback address: ${url}`);
   await autocannon({ url, connections, duration: warmup, headers });
   const r = await autocannon({ url, connections, duration, headers });
-  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  const unexpected = status
+    ? Object.entries(r.statusCodeStats ?? {}).reduce((n, [code, s]) => n + (Number(code) === status ? 0 : s.count), 0)
+    : r.non2xx;
+  if (unexpected || r.errors) throw new Error(`${url}: ${unexpected} unexpected responses, ${r.errors} errors`);
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    mbps: Math.round((r.throughput.average / 1e6) * 10) / 10,
+  };
 }
 
 export function median(xs) {

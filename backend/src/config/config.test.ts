@@ -33,6 +33,26 @@ describe("loadConfig", () => {
   it("refuses an embedded port the kernel may hand out for outgoing sockets", () => {
     expect(() => loadConfig({ EMBEDDED_PG_PORT: "40000" })).toThrow(/EMBEDDED_PG_PORT/);
   });
+
+  it("needs the provider secret with Traefik, and derives where Traefik reaches the control plane", () => {
+    expect(() => loadConfig({ PROXY_PROVIDER: "traefik" })).toThrow(/TRAEFIK_PROVIDER_SECRET/);
+    expect(() => loadConfig({ PROXY_PROVIDER: "traefik", TRAEFIK_PROVIDER_SECRET: "short" })).toThrow(
+      /TRAEFIK_PROVIDER_SECRET: at least 32/,
+    );
+    const secret = "a".repeat(64);
+    const c = loadConfig({ PROXY_PROVIDER: "traefik", TRAEFIK_PROVIDER_SECRET: secret, PORT: "3100" });
+    expect(c.traefik).toEqual({
+      apiUrl: "http://traefik:8080",
+      providerSecret: secret,
+      controlPlaneUrl: "http://127.0.0.1:3100",
+      tls: { certResolver: "le", wildcard: true },
+      verifyTimeoutMs: 30_000,
+    });
+    const http01 = { PROXY_PROVIDER: "traefik", TRAEFIK_PROVIDER_SECRET: secret, TRAEFIK_TLS_WILDCARD: "false" };
+    expect(loadConfig(http01).traefik?.tls).toEqual({ certResolver: "le", wildcard: false });
+    expect(loadConfig({ ...http01, TRAEFIK_CERT_RESOLVER: "none" }).traefik?.tls).toBeUndefined();
+    expect(loadConfig({}).traefik).toBeUndefined();
+  });
 });
 
 describe("loadConfig: identity", () => {

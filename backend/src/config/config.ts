@@ -60,6 +60,21 @@ const EnvSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
   AUTH_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  TRAEFIK_API_URL: z.url().default("http://traefik:8080"),
+  // Goes into traefik.yml as a header value: a charset that needs no YAML or shell quoting.
+  TRAEFIK_PROVIDER_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9._~-]{32,}$/, "at least 32 letters, digits or . _ ~ - (e.g. openssl rand -hex 32)")
+    .optional(),
+  CONTROL_PLANE_INTERNAL_URL: z.url().optional(),
+  // The certificate resolver of traefik/traefik.yml that project routers name; "none": tls: {}.
+  TRAEFIK_CERT_RESOLVER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "a resolver name from traefik.yml, or none")
+    .default("le"),
+  // true: one *.<APPS_DOMAIN> certificate (ACME DNS-01); false: one per hostname (HTTP-01).
+  TRAEFIK_TLS_WILDCARD: bool.default(true),
+  TRAEFIK_VERIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -78,6 +93,16 @@ export interface Config {
   appsDomain: string;
   proxyProvider: "builtin" | "traefik";
   edge: { host: string; port: number; httpsPort: number; tls?: { certFile: string; keyFile: string } };
+  /** Set when PROXY_PROVIDER=traefik. */
+  traefik?: {
+    apiUrl: string;
+    providerSecret: string;
+    /** How Traefik reaches the control plane (forward-auth, offline pages). */
+    controlPlaneUrl: string;
+    /** Unset when TRAEFIK_CERT_RESOLVER=none. */
+    tls?: { certResolver: string; wildcard: boolean };
+    verifyTimeoutMs: number;
+  };
   shutdownTimeoutMs: number;
   auth: AuthConfig;
 }
@@ -126,6 +151,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`Invalid configuration: ${p}_CLIENT_ID and ${p}_CLIENT_SECRET must be set together`);
     }
   }
+  if (e.PROXY_PROVIDER === "traefik" && !e.TRAEFIK_PROVIDER_SECRET) {
+    throw new ConfigError(
+      "Invalid configuration: PROXY_PROVIDER=traefik needs TRAEFIK_PROVIDER_SECRET (the header Traefik sends; e.g. openssl rand -hex 32)",
+    );
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -152,6 +182,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       httpsPort: e.EDGE_HTTPS_PORT,
       ...(e.EDGE_TLS_CERT && e.EDGE_TLS_KEY ? { tls: { certFile: e.EDGE_TLS_CERT, keyFile: e.EDGE_TLS_KEY } } : {}),
     },
+    ...(e.PROXY_PROVIDER === "traefik" && e.TRAEFIK_PROVIDER_SECRET
+      ? {
+          traefik: {
+            apiUrl: e.TRAEFIK_API_URL.replace(/\/$/, ""),
+            providerSecret: e.TRAEFIK_PROVIDER_SECRET,
+            controlPlaneUrl: (e.CONTROL_PLANE_INTERNAL_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ""),
+            ...(e.TRAEFIK_CERT_RESOLVER !== "none"
+              ? { tls: { certResolver: e.TRAEFIK_CERT_RESOLVER, wildcard: e.TRAEFIK_TLS_WILDCARD } }
+              : {}),
+            verifyTimeoutMs: e.TRAEFIK_VERIFY_TIMEOUT_MS,
+          },
+        }
+      : {}),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     auth: {
       ...(e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET

@@ -1,7 +1,12 @@
 import fastifyCookie from "@fastify/cookie";
 import fastifyHttpProxy from "@fastify/http-proxy";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import type { EdgeAccessService, EdgeDecision, SetCookie } from "../modules/edge/edge-access.service.js";
+import {
+  type EdgeAccessService,
+  type EdgeDecision,
+  type SetCookie,
+  withoutCookie,
+} from "../modules/edge/edge-access.service.js";
 import { type EdgePage, renderEdgePage } from "../modules/edge/edge-pages.js";
 
 // The builtin edge: the embedded default's reverse proxy. Routes by Host header to the
@@ -42,11 +47,8 @@ function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest, 
   // Never hand the platform's credentials to user code.
   delete out.authorization;
   if (decision && typeof out.cookie === "string") {
-    const kept = out.cookie
-      .split(";")
-      .map((c) => c.trim())
-      .filter((c) => c && !c.startsWith(`${decision.stripCookie}=`));
-    if (kept.length) out.cookie = kept.join("; ");
+    const kept = withoutCookie(out.cookie, decision.stripCookie);
+    if (kept) out.cookie = kept;
     else delete out.cookie;
   }
   const prior = typeof headers["x-forwarded-for"] === "string" ? `${headers["x-forwarded-for"]}, ` : "";

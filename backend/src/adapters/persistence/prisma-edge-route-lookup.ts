@@ -1,6 +1,15 @@
 import type { EdgeRoute, EdgeRouteLookup } from "../../ports/edge.port.js";
 import type { Db } from "./prisma-client.js";
 
+/** The upstream both proxies use: the route's own target first, else its service's endpoint. */
+export function upstreamOf(
+  route: { kind: string; target: string },
+  services: Array<{ kind: string; observedState: string; endpoint: string | null }>,
+) {
+  const service = services.find((s) => s.kind === route.kind);
+  return { target: route.target || service?.endpoint || null, serviceState: service?.observedState ?? "absent" };
+}
+
 export function prismaEdgeRouteLookup(db: Db): EdgeRouteLookup {
   return {
     async findByHostname(hostname): Promise<EdgeRoute | null> {
@@ -21,15 +30,13 @@ export function prismaEdgeRouteLookup(db: Db): EdgeRouteLookup {
         },
       });
       if (!route) return null;
-      const service = route.project.services.find((s) => s.kind === route.kind);
-      const { services: _services, ...project } = route.project;
+      const { services, ...project } = route.project;
       return {
         hostname: route.hostname,
         kind: route.kind,
         access: route.access,
-        target: route.target || service?.endpoint || null,
         project,
-        serviceState: service?.observedState ?? "absent",
+        ...upstreamOf(route, services),
       };
     },
   };

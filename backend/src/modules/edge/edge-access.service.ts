@@ -50,6 +50,15 @@ export function hostnameOf(host: string): string {
   return host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
 }
 
+/** A Cookie header without the platform's own cookie `name`; undefined when nothing is left. */
+export function withoutCookie(header: string | undefined, name: string): string | undefined {
+  const kept = (header ?? "")
+    .split(";")
+    .map((c) => c.trim())
+    .filter((c) => c && !c.startsWith(`${name}=`));
+  return kept.length ? kept.join("; ") : undefined;
+}
+
 /** Owner routes: the owner, or an admin. OpenCode can run shell commands: its owner only. */
 export function canAccess(route: EdgeRoute, principal: Principal | null): boolean {
   if (route.kind !== "opencode" && route.access === "public") return true;

@@ -1,0 +1,62 @@
+import type { RouteAccessName, ServiceKindName } from "../../ports/edge.port.js";
+import type { PublishedRoute, RouteTable } from "../../ports/route-table.port.js";
+import type { Db } from "./prisma-client.js";
+import { upstreamOf } from "./prisma-edge-route-lookup.js";
+
+interface Row {
+  hostname: string;
+  kind: ServiceKindName;
+  access: RouteAccessName;
+  target: string;
+  projectId: string;
+  slug: string;
+  desiredState: PublishedRoute["project"]["desiredState"];
+  observedState: string | null;
+  endpoint: string | null;
+  healthCheckPath: string | null;
+}
+
+// One joined query for the whole table. Prisma's nested select costs four round trips and
+// builds every relation object: ~1.3 s for 10,000 routes against tens of ms for this.
+export function prismaRouteTable(db: Db): RouteTable {
+  return {
+    async listRoutes(): Promise<PublishedRoute[]> {
+      const rows = await db.$queryRaw<Row[]>`
+        SELECT r.hostname, r.kind::text AS kind, r.access::text AS access, r.target,
+               p.id::text AS "projectId", p.slug, p."desiredState"::text AS "desiredState",
+               s."observedState", s.endpoint,
+               t.services -> r.kind::text -> 'healthCheck' ->> 'path' AS "healthCheckPath"
+        FROM "Route" r
+        JOIN "Project" p ON p.id = r."projectId"
+        JOIN "Template" t ON t.id = p."templateId"
+        LEFT JOIN "ServiceInstance" s ON s."projectId" = r."projectId" AND s.kind = r.kind
+        ORDER BY r.hostname`;
+      return rows.map((row) => ({
+        hostname: row.hostname,
+        kind: row.kind,
+        access: row.access,
+        project: { id: row.projectId, slug: row.slug, desiredState: row.desiredState },
+        ...upstreamOf(
+          row,
+          row.observedState === null
+            ? []
+            : [{ kind: row.kind, observedState: row.observedState, endpoint: row.endpoint }],
+        ),
+        // Templates are JSON: only a local path is a health-check path.
+        healthCheckPath: row.healthCheckPath?.startsWith("/") ? row.healthCheckPath : null,
+      }));
+    },
+
+    // Row counts catch deletions, the newest updatedAt (Prisma sets it on every write) catches
+    // inserts and updates: a few milliseconds for 10,000 routes instead of a full read.
+    async version(): Promise<string> {
+      const [row] = await db.$queryRaw<Array<{ v: string }>>`
+        SELECT concat_ws(':',
+          (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Route"),
+          (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Project"),
+          (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "ServiceInstance"),
+          (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Template")) AS v`;
+      return row?.v ?? "";
+    },
+  };
+}

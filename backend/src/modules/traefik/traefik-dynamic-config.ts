@@ -1,0 +1,223 @@
+import { createHash } from "node:crypto";
+import type { PublishedRoute } from "../../ports/route-table.port.js";
+
+// Route table → Traefik v3 dynamic configuration, as a pure function. Traefik rejects a whole
+// document over one bad entry and an empty map, so every rule here errs towards leaving a
+// route out (and saying why) rather than emitting something Traefik could refuse.
+
+export const SENTINEL_ROUTER = "devsanctum-sentinel";
+export const CONTROL_PLANE_SERVICE = "devsanctum-control-plane";
+export const FORWARD_AUTH_MIDDLEWARE = "devsanctum-forward-auth";
+export const SECURITY_HEADERS_MIDDLEWARE = "devsanctum-security-headers";
+export const OFFLINE_PAGE_MIDDLEWARE = "devsanctum-offline-page";
+/** Where a router of a project that is not running sends its requests (see traefik.routes.ts). */
+export const OFFLINE_PAGE_PATH = "/internal/traefik/offline";
+/** The sentinel lives on Traefik's internal entrypoint, so it never asks ACME for a certificate. */
+export const SENTINEL_ENTRYPOINT = "traefik";
+const SENTINEL_RULE = "Path(`/__devsanctum/sentinel`)";
+
+export interface TraefikRenderOptions {
+  /** Only hostnames under this domain are published. */
+  appsDomain: string;
+  /** How Traefik reaches the control plane (forward-auth, offline pages), e.g. http://control-plane:3000. */
+  controlPlaneUrl: string;
+  /** Entrypoint of project routers (default websecure). */
+  entryPoint?: string;
+  /**
+   * The certificate every project router names. Routers say it themselves: Traefik applies the
+   * entrypoint's TLS defaults only to routers with no `tls` at all. `wildcard` (DNS-01) asks for
+   * one `*.<appsDomain>` certificate shared by all routers; without it (HTTP-01) each hostname
+   * gets its own. Unset: `tls: {}`, certificates come from elsewhere (a file provider, a default).
+   */
+  tls?: { certResolver: string; wildcard: boolean };
+}
+
+export interface SkippedRoute {
+  hostname: string;
+  reason: string;
+}
+
+export interface TraefikDynamicConfig {
+  http: {
+    routers: Record<string, TraefikRouter>;
+    services: Record<string, TraefikService>;
+    middlewares: Record<string, Record<string, unknown>>;
+  };
+}
+
+interface TraefikRouter {
+  entryPoints: string[];
+  rule: string;
+  service: string;
+  middlewares?: string[];
+  tls?: { certResolver?: string; domains?: Array<{ main: string; sans: string[] }> };
+}
+
+interface TraefikService {
+  loadBalancer: {
+    servers: Array<{ url: string }>;
+    passHostHeader: boolean;
+    healthCheck?: { path: string; interval: string; timeout: string };
+  };
+}
+
+// One DNS name: lowercase labels of letters, digits and inner hyphens. This is also what keeps
+// a backtick, a space or a parenthesis out of the Host(`…`) rule.
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const HEALTH_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+
+/**
+ * The Traefik name of a hostname's router and service: readable, deterministic, free of `@`
+ * (Traefik's provider separator) and of collisions — two hostnames that read alike once dots
+ * become hyphens (`a-b.c`, `a.b-c`) still differ by the hash of the exact hostname.
+ */
+export function routerNameFor(hostname: string): string {
+  const readable = hostname
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+  const hash = createHash("sha256").update(hostname).digest("hex").slice(0, 12);
+  return `route-${readable || "x"}-${hash}`;
+}
+
+function validTarget(target: string | null): string | null {
+  if (!target) return null;
+  try {
+    const url = new URL(target);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+    if (url.username || url.password) return null;
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return null;
+  }
+}
+
+function isLive(route: PublishedRoute): boolean {
+  return route.project.desiredState === "running" && route.serviceState === "running";
+}
+
+/** Private routes ask the control plane first; OpenCode is always private. */
+function isPrivate(route: PublishedRoute): boolean {
+  return route.kind === "opencode" || route.access !== "public";
+}
+
+export function renderTraefikConfig(
+  routes: readonly PublishedRoute[],
+  opts: TraefikRenderOptions,
+): { config: TraefikDynamicConfig; skipped: SkippedRoute[] } {
+  const controlPlane = opts.controlPlaneUrl.replace(/\/+$/, "");
+  const entryPoint = opts.entryPoint ?? "websecure";
+  const tls: TraefikRouter["tls"] = !opts.tls
+    ? {}
+    : opts.tls.wildcard
+      ? { certResolver: opts.tls.certResolver, domains: [{ main: opts.appsDomain, sans: [`*.${opts.appsDomain}`] }] }
+      : { certResolver: opts.tls.certResolver };
+  const suffix = `.${opts.appsDomain}`;
+  const skipped: SkippedRoute[] = [];
+
+  // Every object literal below lists its keys in alphabetical order and the maps are sorted at
+  // the end, so plain JSON.stringify is already canonical (a test holds it to canonicalJson).
+  const routers: Record<string, TraefikRouter> = {
+    [SENTINEL_ROUTER]: { entryPoints: [SENTINEL_ENTRYPOINT], rule: SENTINEL_RULE, service: CONTROL_PLANE_SERVICE },
+  };
+  const services: Record<string, TraefikService> = {
+    [CONTROL_PLANE_SERVICE]: { loadBalancer: { passHostHeader: true, servers: [{ url: controlPlane }] } },
+  };
+  const middlewares: Record<string, Record<string, unknown>> = {
+    [FORWARD_AUTH_MIDDLEWARE]: {
+      forwardAuth: {
+        address: `${controlPlane}/internal/forward-auth`,
+        // Deleted from the request, then copied from the answer: the OpenCode password replaces
+        // the caller's bearer token, and the platform's host cookie is removed from Cookie.
+        authResponseHeaders: ["Authorization", "Cookie"],
+        // Traefik's entrypoint drops X-Forwarded-* from clients it does not trust and sets its
+        // own; trusting them here hands the control plane the real scheme, host and URI.
+        trustForwardHeader: true,
+      },
+    },
+    [OFFLINE_PAGE_MIDDLEWARE]: { replacePath: { path: OFFLINE_PAGE_PATH } },
+    [SECURITY_HEADERS_MIDDLEWARE]: {
+      // No frameDeny: the console embeds previews. HSTS without includeSubdomains: the
+      // apps domain's owner decides that for the names beside it.
+      headers: { contentTypeNosniff: true, referrerPolicy: "strict-origin-when-cross-origin", stsSeconds: 31536000 },
+    },
+  };
+
+  const sorted = [...routes].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+  for (const route of sorted) {
+    const { hostname } = route;
+    if (!DNS_NAME.test(hostname)) {
+      skipped.push({ hostname, reason: "not a lowercase DNS name" });
+      continue;
+    }
+    if (!hostname.endsWith(suffix)) {
+      skipped.push({ hostname, reason: `not under ${opts.appsDomain}` });
+      continue;
+    }
+    const name = routerNameFor(hostname);
+    if (routers[name]) {
+      skipped.push({ hostname, reason: `router name ${name} already taken` });
+      continue;
+    }
+    const target = validTarget(route.target);
+    const rule = `Host(\`${hostname}\`)`;
+    if (!isLive(route) || !target) {
+      // Not running: the control plane answers with the same page the builtin edge shows
+      // (stopped with a Start button for its owner, starting, failed), after the same access check.
+      routers[name] = {
+        entryPoints: [entryPoint],
+        middlewares: [SECURITY_HEADERS_MIDDLEWARE, OFFLINE_PAGE_MIDDLEWARE],
+        rule,
+        service: CONTROL_PLANE_SERVICE,
+        tls,
+      };
+      continue;
+    }
+    routers[name] = {
+      entryPoints: [entryPoint],
+      middlewares: isPrivate(route)
+        ? [FORWARD_AUTH_MIDDLEWARE, SECURITY_HEADERS_MIDDLEWARE]
+        : [SECURITY_HEADERS_MIDDLEWARE],
+      rule,
+      service: name,
+      tls,
+    };
+    // OpenCode answers only with its password, which stays out of this document: no probe there.
+    const probe = route.kind !== "opencode" ? route.healthCheckPath : null;
+    const healthPath = probe && HEALTH_PATH.test(probe) ? probe : null;
+    services[name] = {
+      loadBalancer: {
+        ...(healthPath ? { healthCheck: { interval: "10s", path: healthPath, timeout: "3s" } } : {}),
+        passHostHeader: true,
+        servers: [{ url: target }],
+      },
+    };
+  }
+  return {
+    config: {
+      http: { middlewares: sortedKeys(middlewares), routers: sortedKeys(routers), services: sortedKeys(services) },
+    },
+    skipped,
+  };
+}
+
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
+function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map).sort(byKey));
+}
+
+/** The document as Traefik gets it: canonical JSON, byte-identical for the same table. */
+export function serializeTraefikConfig(config: TraefikDynamicConfig): string {
+  return JSON.stringify(config);
+}
+
+/** JSON with object keys sorted at every level (the reference serializeTraefikConfig must match). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(byKey))
+      : v,
+  );
+}

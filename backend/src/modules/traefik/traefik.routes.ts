@@ -1,0 +1,95 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ErrorBody } from "../../shared/schemas.js";
+import { sendEdgeDecision } from "../edge/edge.routes.js";
+import type { EdgeAccessService } from "../edge/edge-access.service.js";
+import { OFFLINE_PAGE_PATH } from "./traefik-dynamic-config.js";
+import { acceptsGzip, etagMatches, type TraefikProviderService } from "./traefik-provider.service.js";
+
+// Traefik's side of the control plane. Both routes are hidden from /docs: they are a contract
+// with Traefik (its HTTP provider format, its forwarded headers), not an API for people.
+
+export const PROVIDER_TOKEN_HEADER = "x-devsanctum-provider-token";
+
+/** Compares digests so neither the length nor the content of the secret leaks through timing. */
+function sameSecret(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== "string") return false;
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+export const traefikRoutes: FastifyPluginAsyncZod<{
+  provider: TraefikProviderService;
+  providerSecret: string;
+  access: EdgeAccessService;
+}> = async (app, { provider, providerSecret, access }) => {
+  app.get(
+    "/internal/traefik/dynamic",
+    {
+      schema: {
+        hide: true,
+        operationId: "getTraefikDynamicConfiguration",
+        tags: ["routing"],
+        headers: z.object({
+          [PROVIDER_TOKEN_HEADER]: z.string().optional(),
+          "if-none-match": z.string().optional(),
+          "accept-encoding": z.string().optional(),
+        }),
+        response: {
+          // Sent as ready-made bytes (JSON, or gzip of it): never serialized per request.
+          200: z.unknown().describe("Traefik v3 dynamic configuration (HTTP provider)"),
+          304: z.null().describe("Unchanged since the ETag in If-None-Match"),
+          401: ErrorBody,
+        },
+      },
+      logLevel: "warn",
+    },
+    async (req, reply) => {
+      reply.header("cache-control", "no-store");
+      if (!sameSecret(req.headers[PROVIDER_TOKEN_HEADER], providerSecret)) {
+        return reply
+          .status(401)
+          .send({ error: { code: "UNAUTHENTICATED", message: "Not allowed.", requestId: req.id } });
+      }
+      const doc = await provider.current();
+      // Traefik's Go client asks for gzip by itself: 5 MB of JSON for 10,000 routes is ~300 KB.
+      const gzip = acceptsGzip(req.headers["accept-encoding"]);
+      const etag = gzip ? doc.gzipEtag : doc.etag;
+      reply.header("etag", etag).header("vary", "accept-encoding");
+      if (etagMatches(req.headers["if-none-match"], etag)) return reply.status(304).send(null);
+      if (gzip) reply.header("content-encoding", "gzip");
+      return reply
+        .status(200)
+        .type("application/json; charset=utf-8")
+        .send(gzip ? doc.gzipped : doc.body);
+    },
+  );
+
+  // A project host whose service is not running is routed here (replacePath keeps the original
+  // path in X-Replaced-Path): the same decision and page as on the builtin edge.
+  app.all(OFFLINE_PAGE_PATH, { schema: { hide: true }, logLevel: "warn" }, async (req, reply) => {
+    const h = req.headers;
+    const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+    const query = req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
+    const decision = await access.decide({
+      scheme: one(h["x-forwarded-proto"]) === "http" ? "http" : "https",
+      host: one(h["x-forwarded-host"]) ?? h.host ?? "",
+      url: `${one(h["x-replaced-path"]) ?? "/"}${query}`,
+      method: req.method,
+      authorization: h.authorization,
+      cookies: req.cookies,
+    });
+    if (decision.kind !== "proxy") return sendEdgeDecision(reply, decision);
+    // It came up after Traefik last polled: the next poll routes it; ask the browser to retry.
+    reply.header("refresh", "2");
+    return sendEdgeDecision(reply, {
+      kind: "page",
+      page: {
+        status: 503,
+        title: `${decision.route.project.name} is starting`,
+        message: "It is up and being connected. This page reloads in a moment.",
+      },
+    });
+  });
+};

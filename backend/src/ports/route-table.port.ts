@@ -1,0 +1,27 @@
+import type { RouteAccessName, ServiceKindName } from "./edge.port.js";
+
+// The whole routing table, as a proxy that is configured in one piece (Traefik's HTTP
+// provider) needs it. The builtin edge asks host by host instead (EdgeRouteLookup).
+
+export interface PublishedRoute {
+  hostname: string;
+  kind: ServiceKindName;
+  access: RouteAccessName;
+  /** Upstream base URL, e.g. http://app-preview:5173; null while the service has no endpoint. */
+  target: string | null;
+  project: { id: string; slug: string; desiredState: "running" | "stopped" | "deleted" };
+  /** Observed state of the service behind the route (running, exited, absent, …). */
+  serviceState: string;
+  /** The template's health-check path for this service kind, when it declares one. */
+  healthCheckPath: string | null;
+}
+
+export interface RouteTable {
+  /** Every route, in hostname order. */
+  listRoutes(): Promise<PublishedRoute[]>;
+  /**
+   * A cheap fingerprint of everything listRoutes reads: equal fingerprints mean, as far as the
+   * store can tell cheaply, an unchanged table. Callers still re-read now and then.
+   */
+  version(): Promise<string>;
+}

@@ -1,0 +1,190 @@
+// The pure renderer: route table → Traefik v3 dynamic configuration. Golden output, the shared
+// JSON Schema, and the rules that keep Traefik from rejecting the whole document.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  canonicalJson,
+  renderTraefikConfig,
+  routerNameFor,
+  SENTINEL_ROUTER,
+  serializeTraefikConfig,
+  type TraefikRenderOptions,
+} from "../src/modules/traefik/traefik-dynamic-config.js";
+import type { PublishedRoute } from "../src/ports/route-table.port.js";
+import { traefikSchemaValidator } from "./helpers/traefik-schema.js";
+
+const OPTS: TraefikRenderOptions = { appsDomain: "apps.example.com", controlPlaneUrl: "http://control-plane:3000/" };
+const GOLDEN = new URL("./fixtures/traefik-dynamic.golden.json", import.meta.url);
+const validate = traefikSchemaValidator();
+
+function route(hostname: string, over: Partial<PublishedRoute> = {}): PublishedRoute {
+  return {
+    hostname,
+    kind: "preview",
+    access: "owner",
+    target: "http://ds-alpha-preview:5173",
+    project: { id: "00000000-0000-4000-8000-000000000001", slug: "alpha", desiredState: "running" },
+    serviceState: "running",
+    healthCheckPath: null,
+    ...over,
+  };
+}
+
+// One of each case the renderer distinguishes.
+const FIXTURE: PublishedRoute[] = [
+  route("alpha--preview.apps.example.com", { healthCheckPath: "/" }),
+  route("alpha--opencode.apps.example.com", {
+    kind: "opencode",
+    access: "public", // ignored: OpenCode is always private
+    target: "http://ds-alpha-opencode:4096",
+    healthCheckPath: "/global/health",
+  }),
+  route("alpha.apps.example.com", { kind: "production", access: "public", target: "http://ds-alpha-production:3000" }),
+  route("bravo--preview.apps.example.com", {
+    project: { id: "00000000-0000-4000-8000-000000000002", slug: "bravo", desiredState: "stopped" },
+    serviceState: "exited",
+  }),
+  route("charlie--preview.apps.example.com", { access: "authenticated", target: null, serviceState: "absent" }),
+];
+
+const render = (routes: PublishedRoute[], opts = OPTS) => renderTraefikConfig(routes, opts);
+
+describe("Traefik dynamic configuration", () => {
+  it("renders the fixture table to the committed golden document, valid against Traefik's schema", () => {
+    const { config, skipped } = render(FIXTURE, { ...OPTS, tls: { certResolver: "le", wildcard: true } });
+    expect(skipped).toEqual([]);
+    expect(validate(config)).toEqual([]);
+    // Compared in canonical form: the committed file is formatted by Biome like any other JSON.
+    expect(canonicalJson(config)).toBe(canonicalJson(JSON.parse(readFileSync(GOLDEN, "utf8"))));
+  });
+
+  it("routes running services to their endpoint, private ones through forward-auth", () => {
+    const { http } = render(FIXTURE).config;
+    const preview = http.routers[routerNameFor("alpha--preview.apps.example.com")];
+    expect(preview).toEqual({
+      entryPoints: ["websecure"],
+      rule: "Host(`alpha--preview.apps.example.com`)",
+      service: routerNameFor("alpha--preview.apps.example.com"),
+      middlewares: ["devsanctum-forward-auth", "devsanctum-security-headers"],
+      tls: {},
+    });
+    expect(http.routers[routerNameFor("alpha--opencode.apps.example.com")]?.middlewares).toContain(
+      "devsanctum-forward-auth",
+    );
+    expect(http.routers[routerNameFor("alpha.apps.example.com")]?.middlewares).toEqual(["devsanctum-security-headers"]);
+    expect(http.services[routerNameFor("alpha--preview.apps.example.com")]).toEqual({
+      loadBalancer: {
+        servers: [{ url: "http://ds-alpha-preview:5173" }],
+        passHostHeader: true,
+        healthCheck: { path: "/", interval: "10s", timeout: "3s" },
+      },
+    });
+    // OpenCode's health path needs its password, which never goes into the document.
+    expect(http.services[routerNameFor("alpha--opencode.apps.example.com")]?.loadBalancer.healthCheck).toBeUndefined();
+    expect(http.middlewares["devsanctum-forward-auth"]).toEqual({
+      forwardAuth: {
+        address: "http://control-plane:3000/internal/forward-auth",
+        trustForwardHeader: true,
+        authResponseHeaders: ["Authorization", "Cookie"],
+      },
+    });
+  });
+
+  it("sends a stopped or not-yet-running service to the control plane's page, not to a dead endpoint", () => {
+    const { http } = render(FIXTURE).config;
+    for (const host of ["bravo--preview.apps.example.com", "charlie--preview.apps.example.com"]) {
+      const name = routerNameFor(host);
+      expect(http.routers[name]?.service).toBe("devsanctum-control-plane");
+      expect(http.routers[name]?.middlewares).toEqual(["devsanctum-security-headers", "devsanctum-offline-page"]);
+      expect(http.services[name]).toBeUndefined();
+    }
+    expect(http.middlewares["devsanctum-offline-page"]).toEqual({ replacePath: { path: "/internal/traefik/offline" } });
+  });
+
+  it("is only the sentinel for an empty table, and never emits an empty map", () => {
+    const { config } = render([]);
+    expect(validate(config)).toEqual([]);
+    // The schema bites: a router field Traefik does not know is refused.
+    expect(validate({ http: { routers: { x: { rule: "Host(`a`)", service: "s", priorty: 1 } } } })).not.toEqual([]);
+    expect(Object.keys(config.http.routers)).toEqual([SENTINEL_ROUTER]);
+    expect(Object.keys(config.http.services)).toEqual(["devsanctum-control-plane"]);
+    for (const map of Object.values(config.http)) expect(Object.keys(map).length).toBeGreaterThan(0);
+    expect(config.http.routers[SENTINEL_ROUTER]).toEqual({
+      entryPoints: ["traefik"],
+      rule: "Path(`/__devsanctum/sentinel`)",
+      service: "devsanctum-control-plane",
+    });
+  });
+
+  it("gives the same bytes for the same table in any order, and carries nothing volatile", () => {
+    const a = serializeTraefikConfig(render(FIXTURE).config);
+    const b = serializeTraefikConfig(render([...FIXTURE].reverse()).config);
+    expect(b).toBe(a);
+    // Keys come out sorted at every level without a sorting pass (10,000 routes: 40 ms, not 300).
+    for (const tls of [undefined, { certResolver: "le", wildcard: true }]) {
+      const { config } = render(FIXTURE, { ...OPTS, ...(tls ? { tls } : {}) });
+      expect(serializeTraefikConfig(config)).toBe(canonicalJson(config));
+    }
+    expect(a).not.toMatch(/\d{4}-\d{2}-\d{2}T/); // no timestamps
+  });
+
+  it("leaves out hostnames that could break the rule or name, and says why", () => {
+    const odd = [
+      "evil@x.apps.example.com",
+      "a`) || Host(`victim.example.org",
+      "UPPER.apps.example.com",
+      "trailing.apps.example.com.",
+      "console.example.org",
+      "apps.example.com",
+      "space here.apps.example.com",
+    ];
+    const { config, skipped } = render([...odd.map((h) => route(h)), route("fine.apps.example.com")]);
+    expect(skipped.map((s) => s.hostname).sort()).toEqual([...odd].sort());
+    expect(skipped.find((s) => s.hostname === "console.example.org")?.reason).toBe("not under apps.example.com");
+    expect(validate(config)).toEqual([]);
+    expect(Object.keys(config.http.routers)).toEqual([SENTINEL_ROUTER, routerNameFor("fine.apps.example.com")]);
+    const names = Object.values(config.http).flatMap((m) => Object.keys(m));
+    for (const n of names) expect(n).toMatch(/^[a-z0-9-]+$/);
+    expect(canonicalJson(config)).not.toContain("@");
+  });
+
+  it("names routers deterministically, without @, and keeps look-alike hostnames apart", () => {
+    expect(routerNameFor("alpha--preview.apps.example.com")).toBe(routerNameFor("alpha--preview.apps.example.com"));
+    expect(routerNameFor("alpha--preview.apps.example.com")).toMatch(
+      /^route-alpha-preview-apps-example-com-[0-9a-f]{12}$/,
+    );
+    const a = routerNameFor("a-b.c.apps.example.com");
+    const b = routerNameFor("a.b-c.apps.example.com");
+    expect(a).not.toBe(b);
+    const { config } = render([route("a-b.c.apps.example.com"), route("a.b-c.apps.example.com")]);
+    expect(Object.keys(config.http.routers)).toHaveLength(3);
+    expect(routerNameFor(`${"x".repeat(63)}.apps.example.com`).length).toBeLessThanOrEqual(80);
+  });
+
+  it("refuses endpoints that are not plain http(s) URLs: such a route gets the offline page", () => {
+    const { http } = render([
+      route("creds.apps.example.com", { target: "http://user:pass@host:1" }),
+      route("scheme.apps.example.com", { target: "file:///etc/passwd" }),
+    ]).config;
+    expect(http.routers[routerNameFor("creds.apps.example.com")]?.service).toBe("devsanctum-control-plane");
+    expect(http.routers[routerNameFor("scheme.apps.example.com")]?.service).toBe("devsanctum-control-plane");
+    expect(Object.keys(http.services)).toEqual(["devsanctum-control-plane"]);
+  });
+
+  it("names the wildcard certificate on every router (DNS-01), or one certificate per host (HTTP-01)", () => {
+    const wildcard = render(FIXTURE, { ...OPTS, tls: { certResolver: "le", wildcard: true } }).config;
+    expect(validate(wildcard)).toEqual([]);
+    for (const [name, router] of Object.entries(wildcard.http.routers)) {
+      if (name === SENTINEL_ROUTER) continue;
+      expect(router.tls).toEqual({
+        certResolver: "le",
+        domains: [{ main: "apps.example.com", sans: ["*.apps.example.com"] }],
+      });
+    }
+    const perHost = render(FIXTURE, { ...OPTS, tls: { certResolver: "le", wildcard: false }, entryPoint: "https" });
+    const router = perHost.config.http.routers[routerNameFor("alpha.apps.example.com")];
+    expect(router?.tls).toEqual({ certResolver: "le" });
+    expect(router?.entryPoints).toEqual(["https"]);
+    expect(validate(perHost.config)).toEqual([]);
+  });
+});
