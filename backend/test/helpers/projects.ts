@@ -58,10 +58,11 @@ export interface ProjectsHarness {
 /** The real app with projects wired to a real reconciler, on its own install label. */
 export async function projectsHarness(
   database: TestDatabase,
-  opts: { intervalMs?: number; healthTimeoutMs?: number; concurrency?: number } = {},
+  opts: { intervalMs?: number; healthTimeoutMs?: number; concurrency?: number; installId?: string } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
-  const installId = `t-${randomBytes(5).toString("hex")}`;
+  // A second harness on the same database and install id plays a second control-plane replica.
+  const installId = opts.installId ?? `t-${randomBytes(5).toString("hex")}`;
   const store = prismaProjectStore(database.db);
   const templateStore = prismaTemplateStore(database.db);
   const signals = inProcessProjectSignals();
