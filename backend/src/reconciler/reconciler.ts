@@ -174,6 +174,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
           lastError: reason,
           incrementRestarts: true,
         });
+        await store.setStatus(p.id, "starting", `${reason}; restarting`);
         queue.add(p.id);
       }
     } else {
