@@ -4,51 +4,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { testDocker } from "./helpers/app.js";
+import { requestVia } from "./helpers/http-client.js";
 import { tarOf } from "./helpers/tar.js";
 import { type RunningService, readTemplate, runTemplateService, TEMPLATES_DIR } from "./helpers/template-service.js";
+import { hmrSocket } from "./helpers/vite-hmr.js";
 
 const docker = testDocker().docker;
-
-/** The HMR client's token is baked into /@vite/client; the server refuses sockets without it. */
-async function hmrSocket(url: string): Promise<{ ws: WebSocket; messages: AsyncIterator<{ type: string }> }> {
-  const client = await (await fetch(`${url}/@vite/client`)).text();
-  const token = /const wsToken = "([^"]+)"/.exec(client)?.[1];
-  expect(token).toBeTruthy();
-  const ws = new WebSocket(`${url.replace("http:", "ws:")}/?token=${token}`, ["vite-hmr"]);
-  const queue: { type: string }[] = [];
-  let wake: (() => void) | undefined;
-  ws.on("message", (data) => {
-    queue.push(JSON.parse(String(data)));
-    wake?.();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  expect(ws.protocol).toBe("vite-hmr");
-  const messages: AsyncIterator<{ type: string }> = {
-    async next() {
-      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
-      return { value: queue.shift() as { type: string }, done: false };
-    },
-  };
-  return { ws, messages };
-}
-
-async function nextOfType<T extends { type: string }>(messages: AsyncIterator<T>, type: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`no HMR "${type}" message within ${timeoutMs} ms`);
-    const next = await Promise.race([
-      messages.next(),
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), remaining)),
-    ]);
-    if (next && next.value.type === type) return next.value;
-  }
-}
 
 describe("vite-react template: preview service", () => {
   let preview: RunningService;
@@ -80,9 +42,9 @@ describe("vite-react template: preview service", () => {
   });
 
   it("serves the app's page and its transformed App module, under any project hostname", async () => {
-    const page = await fetch(`${preview.url}/`, { headers: { host: "my-app--preview.localhost:8080" } });
+    const page = await requestVia(preview.port, "my-app--preview.localhost:8080", "/");
     expect(page.status).toBe(200);
-    const html = await page.text();
+    const html = page.body;
     expect(html).toContain('<div id="root"></div>');
     expect(html).toContain("/@vite/client");
     expect(html).toContain('src="/src/main.tsx"');
@@ -102,9 +64,9 @@ describe("vite-react template: preview service", () => {
   });
 
   it("pushes an HMR update over the vite-hmr WebSocket when src/App.tsx changes", async () => {
-    const { ws, messages } = await hmrSocket(preview.url);
+    const { ws, next } = await hmrSocket({ port: preview.port });
     try {
-      await nextOfType(messages, "connected", 5_000);
+      await next("connected", 5_000);
       // The seed's own source (fetching `?raw` from Vite would add a module that makes it reload instead).
       const source = await readFile(path.join(TEMPLATES_DIR, "vite-react/files/src/App.tsx"), "utf8");
       const edited = source.replace("Hello from ", "Hot hello from ");
@@ -112,10 +74,7 @@ describe("vite-react template: preview service", () => {
 
       const t0 = performance.now();
       await preview.container.putArchive(tarOf([{ name: "App.tsx", content: edited }]), { path: "/app/src" });
-      const update = (await nextOfType(messages, "update", 10_000)) as {
-        type: "update";
-        updates: { type: string; path: string }[];
-      };
+      const update = await next("update", 10_000);
       console.log(`vite-react preview: file written → HMR update in ${Math.round(performance.now() - t0)} ms`);
       expect(update.updates).toContainEqual(expect.objectContaining({ type: "js-update", path: "/src/App.tsx" }));
       expect(await (await fetch(`${preview.url}/src/App.tsx`)).text()).toContain("Hot hello from ");

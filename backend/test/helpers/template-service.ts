@@ -56,6 +56,7 @@ export interface RunningService {
   container: Docker.Container;
   volume: string;
   url: string;
+  port: number;
   /** ms from createContainer to the container's first HTTP 200 on its health-check path. */
   firstOkMs: number;
   remove(): Promise<void>;
@@ -126,7 +127,7 @@ export async function runTemplateService(
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    return { container, volume, url, firstOkMs: performance.now() - t0, remove };
+    return { container, volume, url, port: Number(hostPort), firstOkMs: performance.now() - t0, remove };
   } catch (err) {
     await remove();
     throw err;
