@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 // Every variable the control plane reads, with its default. .env.example documents the same list.
@@ -40,6 +41,14 @@ const EnvSchema = z.object({
   EDGE_TLS_CERT: z.string().optional(),
   EDGE_TLS_KEY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(10_000),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  TEMPLATES_DIR: z.string().min(1).optional(),
+  DEVSANCTUM_TEST_RUN: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -59,6 +68,11 @@ export interface Config {
   proxyProvider: "builtin" | "traefik";
   edge: { host: string; port: number; httpsPort: number; tls?: { certFile: string; keyFile: string } };
   shutdownTimeoutMs: number;
+  reconciler: { intervalMs: number; concurrency: number; healthTimeoutMs: number };
+  /** Built-in templates: <dir>/<slug>/template.json. */
+  templatesDir: string;
+  /** Set by scripts/test.sh: every Docker resource carries devsanctum.test-run=<id>. */
+  testRun?: string;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +123,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.EDGE_TLS_CERT && e.EDGE_TLS_KEY ? { tls: { certFile: e.EDGE_TLS_CERT, keyFile: e.EDGE_TLS_KEY } } : {}),
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    reconciler: {
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+      concurrency: e.RECONCILE_CONCURRENCY,
+      healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,
+    },
+    templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
+    ...(e.DEVSANCTUM_TEST_RUN ? { testRun: e.DEVSANCTUM_TEST_RUN } : {}),
   };
 }

@@ -14,7 +14,7 @@ declare module "fastify" {
 }
 
 /** What routes put in `schema.security` so /docs shows how they are authenticated. */
-export const SECURED = [{ bearerAuth: [] }, { cookieAuth: [] }];
+export const SECURED: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { cookieAuth: [] }];
 
 /** The authenticated principal of a request whose route used requireAuth. */
 export function principalOf(req: FastifyRequest): Principal {
