@@ -75,7 +75,7 @@ async function main() {
     const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(db) });
     const opencodeKey = deriveKey(rootSecret, "opencode-password");
     const edgeAccess = edgeAccessServiceFactory({
-      routes: cachedRouteLookup(prismaEdgeRouteLookup(db), { ttlMs: 1000 }),
+      routes: cachedRouteLookup(prismaEdgeRouteLookup(db), { ttlMs: 1000, unsettledTtlMs: 100 }),
       authenticator,
       sessions: appSessionCodec(deriveKey(rootSecret, "app-session")),
       appsDomain: config.appsDomain,
