@@ -9,6 +9,7 @@ import {
   projectConverger,
   RUNNABLE_KINDS,
   type RunnableKind,
+  type ServiceSecrets,
   Superseded,
 } from "./project-converger.js";
 import { keyedWorkQueue } from "./work-queue.js";
@@ -32,6 +33,7 @@ export interface ReconcilerDeps {
   concurrency: number;
   healthTimeoutMs: number;
   stopTimeoutS?: number;
+  serviceSecrets?: ServiceSecrets;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -60,6 +62,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     healthTimeoutMs: deps.healthTimeoutMs,
     stopTimeoutS: deps.stopTimeoutS ?? 5,
     signal: aborter.signal,
+    ...(deps.serviceSecrets ? { serviceSecrets: deps.serviceSecrets } : {}),
   });
   const installLabels = { [LABEL.install]: deps.installId };
   const retries = new Set<string>();
