@@ -61,6 +61,21 @@ describe("project streams", () => {
     }
   });
 
+  it("returns the last lines and ends at once without follow", async () => {
+    const logs = await openSse(`${base}/projects/${id}/logs?tail=1&follow=false`, owner.headers);
+    try {
+      await logs.next((e) => e.event === "end");
+      expect(logs.events.map((e) => e.event)).toEqual(["log", "end"]);
+      await eventually(
+        async () => logs.ended,
+        (ended) => ended,
+        5000,
+      );
+    } finally {
+      await logs.close();
+    }
+  });
+
   it("streams the preview's output line by line and ends when the container stops", async () => {
     const logs = await openSse(`${base}/projects/${id}/logs?service=preview&tail=50&follow=true`, owner.headers);
     try {

@@ -23,9 +23,27 @@ export class ProjectFailure extends Error {}
 /** The desired state changed under a pass; a newer pass takes over. */
 export class Superseded extends Error {}
 
+/** The part of the container runtime a reconcile pass uses. */
+export type ConvergerRuntime = Pick<
+  ContainerRuntime,
+  | "listContainers"
+  | "imagePresent"
+  | "pullImage"
+  | "ensureNetwork"
+  | "removeNetwork"
+  | "ensureVolume"
+  | "removeVolume"
+  | "copyIntoVolume"
+  | "createContainer"
+  | "startContainer"
+  | "stopContainer"
+  | "removeContainer"
+  | "inspectContainer"
+>;
+
 export interface ConvergerDeps {
   store: ReconcileStore;
-  runtime: ContainerRuntime;
+  runtime: ConvergerRuntime;
   installId: string;
   /** Added to every resource (devsanctum.test-run in tests). */
   extraLabels: Labels;
