@@ -66,11 +66,7 @@ describe("project streams", () => {
     try {
       await logs.next((e) => e.event === "end");
       expect(logs.events.map((e) => e.event)).toEqual(["log", "end"]);
-      await eventually(
-        async () => logs.ended,
-        (ended) => ended,
-        5000,
-      );
+      await logs.serverEnded();
     } finally {
       await logs.close();
     }
@@ -88,11 +84,7 @@ describe("project streams", () => {
       expect((await post(`/projects/${id}/stop`)).status).toBe(202);
       await logs.next((e) => e.event === "end", 15_000);
       // …and the server closes the response.
-      await eventually(
-        async () => logs.ended,
-        (ended) => ended,
-        5000,
-      );
+      await logs.serverEnded();
     } finally {
       await logs.close();
     }
