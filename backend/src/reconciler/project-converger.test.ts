@@ -37,6 +37,7 @@ const template: TemplateRecord = {
 /** A runtime where the image is missing and pulls in three reports; the container "runs" on our server. */
 function fakeRuntime() {
   const containers = new Map<string, ContainerSummary & { details: ContainerDetails }>();
+  const attached: string[] = [];
   let present = false;
   const runtime: ConvergerRuntime = {
     listContainers: async () => [...containers.values()],
@@ -70,10 +71,12 @@ function fakeRuntime() {
     removeContainer: async (id) => void containers.delete(id),
     stopContainer: async () => {},
     removeNetwork: async () => {},
+    connectNetwork: async (network, container) => void attached.push(`${container}@${network}`),
+    disconnectNetwork: async () => {},
     removeVolume: async () => {},
     copyIntoVolume: async () => {},
   };
-  return { runtime, containers };
+  return { runtime, containers, attached };
 }
 
 function memoryStore(project: ProjectRecord, op: OperationRecord) {
@@ -113,11 +116,14 @@ describe("project converger (typed fakes)", () => {
       ...{ id: "o1", projectId: "p1", userId: "u", kind: "create", status: "pending", progress: 0 },
       ...{ steps: plannedSteps("create"), error: null, createdAt: now, startedAt: null, finishedAt: null },
     };
-    const { runtime, containers } = fakeRuntime();
+    const { runtime, containers, attached } = fakeRuntime();
+    const verified: string[][] = [];
     const { store, writes } = memoryStore(project, op);
     const converger = projectConverger({
       ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
       ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+      attachContainers: ["devsanctum-traefik"],
+      verifyRoutes: async (hostnames) => void verified.push(hostnames),
     });
     const progress = operationProgress(store, op, () => {});
     await progress.begin();
@@ -135,6 +141,8 @@ describe("project converger (typed fakes)", () => {
     });
     expect(pull.at(-1)).toMatchObject({ status: "succeeded", progress: 100 });
     expect(writes.at(-1)).toMatchObject({ status: "succeeded", progress: 100 });
+    expect(attached).toEqual(["devsanctum-traefik@ds-i-p1"]);
+    expect(verified).toEqual([["p--preview.localhost"]]);
     const seed = writes.at(-1)?.steps?.find((s) => s.name === "seed");
     expect(seed).toMatchObject({ status: "succeeded", message: "the template has no files" });
   });

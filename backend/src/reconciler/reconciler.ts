@@ -35,6 +35,9 @@ export interface ReconcilerDeps {
   healthTimeoutMs: number;
   stopTimeoutS?: number;
   serviceSecrets?: ServiceSecrets;
+  endpoints?: "loopback" | "network";
+  attachContainers?: string[];
+  verifyRoutes?: (hostnames: string[]) => Promise<void>;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -64,6 +67,9 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     stopTimeoutS: deps.stopTimeoutS ?? 5,
     signal: aborter.signal,
     ...(deps.serviceSecrets ? { serviceSecrets: deps.serviceSecrets } : {}),
+    endpoints: deps.endpoints ?? "loopback",
+    attachContainers: deps.attachContainers ?? [],
+    ...(deps.verifyRoutes ? { verifyRoutes: deps.verifyRoutes } : {}),
   });
   const installLabels = { [LABEL.install]: deps.installId };
   const retries = new Set<string>();
@@ -124,7 +130,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       log.info({ container: c.name }, "removing a container of a deleted project");
       await runtime.removeContainer(c.id);
     }
-    for (const n of networks.filter((n) => gone(n.labels))) await runtime.removeNetwork(n.name);
+    for (const n of networks.filter((n) => gone(n.labels))) await converger.detachAndRemoveNetwork(n.name);
     for (const v of volumes.filter((v) => gone(v.labels))) {
       const k = known.get(v.labels[LABEL.project] ?? "");
       if (!k?.keepData) await runtime.removeVolume(v.name);
