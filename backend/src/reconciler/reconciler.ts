@@ -2,8 +2,10 @@
 // Docker events, and by a periodic full re-scan; one worker per project across processes.
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
+import { DomainError } from "../shared/errors.js";
 import { operationProgress } from "./operation-progress.js";
 import {
+  type ConvergerRuntime,
   exitReason,
   LABEL,
   ProjectFailure,
@@ -23,7 +25,7 @@ export interface ReconcilerLog {
 
 export interface ReconcilerDeps {
   store: ReconcileStore;
-  runtime: ContainerRuntime;
+  runtime: ConvergerRuntime & Pick<ContainerRuntime, "events" | "listNetworks" | "listVolumes">;
   locks: ProjectLocks;
   signals: ProjectSignals;
   log: ReconcilerLog;
@@ -87,6 +89,11 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       await progress.succeed();
     } catch (err) {
       if (err instanceof Superseded || aborter.signal.aborted) return;
+      if (err instanceof DomainError && err.code === "DOCKER_UNAVAILABLE") {
+        // Not the project's fault: its operation stays in flight and the next re-scan goes on.
+        log.warn({ projectId }, err.message);
+        return;
+      }
       const message = err instanceof Error ? err.message : String(err);
       log.warn({ projectId, err: err instanceof ProjectFailure ? undefined : err }, `project ${p.slug}: ${message}`);
       await store.setStatus(p.id, "failed", message);
