@@ -2,6 +2,7 @@
 // Needs a build (`pnpm build`) and, for the container benchmarks, a Docker engine.
 import { benchEdge, benchTraefikProvider } from "./edge.bench.mjs";
 import { benchHealthz } from "./healthz.bench.mjs";
+import { benchLifecycle } from "./lifecycle.bench.mjs";
 
 const only = process.argv[2];
 const benches = {
@@ -10,6 +11,7 @@ const benches = {
     await benchEdge();
     await benchTraefikProvider();
   },
+  lifecycle: benchLifecycle,
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

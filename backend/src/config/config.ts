@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 // Every variable the control plane reads, with its default. .env.example documents the same list.
@@ -75,6 +76,19 @@ const EnvSchema = z.object({
   // true: one *.<APPS_DOMAIN> certificate (ACME DNS-01); false: one per hostname (HTTP-01).
   TRAEFIK_TLS_WILDCARD: bool.default(true),
   TRAEFIK_VERIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(10_000),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  TEMPLATES_DIR: z.string().min(1).optional(),
+  PROJECT_ENDPOINTS: z.enum(["loopback", "network"]).default("loopback"),
+  PROJECT_NETWORK_ATTACH: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, "comma-separated container names")
+    .optional(),
+  DEVSANCTUM_TEST_RUN: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -104,6 +118,19 @@ export interface Config {
     verifyTimeoutMs: number;
   };
   shutdownTimeoutMs: number;
+  reconciler: {
+    intervalMs: number;
+    concurrency: number;
+    healthTimeoutMs: number;
+    /** loopback: services on 127.0.0.1:<port>; network: http://<container>:<port> (compose). */
+    endpoints: "loopback" | "network";
+    /** Containers joined to every project's network (the control plane and Traefik in compose). */
+    attachContainers: string[];
+  };
+  /** Built-in templates: <dir>/<slug>/template.json. */
+  templatesDir: string;
+  /** Set by scripts/test.sh: every Docker resource carries devsanctum.test-run=<id>. */
+  testRun?: string;
   auth: AuthConfig;
 }
 
@@ -228,5 +255,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
       rateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowS: e.AUTH_RATE_LIMIT_WINDOW_S },
     },
+    reconciler: {
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+      concurrency: e.RECONCILE_CONCURRENCY,
+      healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,
+      endpoints: e.PROJECT_ENDPOINTS,
+      attachContainers: e.PROJECT_NETWORK_ATTACH?.split(",") ?? [],
+    },
+    templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
+    ...(e.DEVSANCTUM_TEST_RUN ? { testRun: e.DEVSANCTUM_TEST_RUN } : {}),
   };
 }

@@ -1,13 +1,16 @@
 import type { EdgeRoute, EdgeRouteLookup } from "../../ports/edge.port.js";
 import type { Db } from "./prisma-client.js";
 
-/** The upstream both proxies use: the route's own target first, else its service's endpoint. */
+/**
+ * The upstream both proxies use: the service's live endpoint first (after a start the
+ * container has a new port before the reconciler rewrites the route), else the route's target.
+ */
 export function upstreamOf(
   route: { kind: string; target: string },
   services: Array<{ kind: string; observedState: string; endpoint: string | null }>,
 ) {
   const service = services.find((s) => s.kind === route.kind);
-  return { target: route.target || service?.endpoint || null, serviceState: service?.observedState ?? "absent" };
+  return { target: service?.endpoint || route.target || null, serviceState: service?.observedState ?? "absent" };
 }
 
 export function prismaEdgeRouteLookup(db: Db): EdgeRouteLookup {

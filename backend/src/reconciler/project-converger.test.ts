@@ -1,0 +1,179 @@
+// The converger and reconciler with typed fakes, for what the real engine here cannot show: an
+// image pull (no registry) and an engine that stops answering.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { plannedSteps } from "../modules/projects/operation-steps.js";
+import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../ports/container-runtime.port.js";
+import type { OperationRecord, ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
+import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
+import { DomainError } from "../shared/errors.js";
+import { operationProgress } from "./operation-progress.js";
+import { type ConvergerRuntime, projectConverger } from "./project-converger.js";
+import { reconcilerFactory } from "./reconciler.js";
+
+let server: http.Server;
+let hostPort: number;
+beforeAll(async () => {
+  server = http.createServer((_q, s) => s.end("ok"));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  hostPort = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const spec: ServiceSpec = {
+  image: "example/app:1",
+  command: ["serve"],
+  port: 3000,
+  env: {},
+  healthCheck: { path: "/", intervalMs: 50, timeoutMs: 500, retries: 1 },
+  limits: { memoryMb: 64, cpus: 0.5, pids: 32 },
+  restart: { maxRetries: 1 },
+};
+const now = new Date();
+const template: TemplateRecord = {
+  ...{ id: "t", slug: "t", name: "T", description: "", filesSeed: null, builtIn: false },
+  ...{ services: { preview: spec }, createdAt: now, updatedAt: now },
+};
+
+/** A runtime where the image is missing and pulls in three reports; the container "runs" on our server. */
+function fakeRuntime() {
+  const containers = new Map<string, ContainerSummary & { details: ContainerDetails }>();
+  const attached: string[] = [];
+  let present = false;
+  const runtime: ConvergerRuntime & Pick<ContainerRuntime, "events" | "listNetworks" | "listVolumes"> = {
+    listContainers: async () => [...containers.values()],
+    imagePresent: async () => present,
+    async pullImage(_image, onProgress) {
+      for (const percent of [10, 60, 100]) {
+        await new Promise((r) => setTimeout(r, 260)); // past the progress throttle
+        onProgress({ percent, message: `Downloading ${percent}%` });
+      }
+      present = true;
+    },
+    ensureNetwork: async () => {},
+    ensureVolume: async () => ({ created: true }),
+    async createContainer(s) {
+      const id = `c${containers.size + 1}`;
+      const details: ContainerDetails = {
+        ...{ id, name: s.name, labels: s.labels, state: "created", exitCode: null, oomKilled: false },
+        ...{ hostPort: null, startedAt: null, finishedAt: null },
+      };
+      containers.set(id, { id, name: s.name, image: s.image, state: "created", labels: s.labels, details });
+      return { id };
+    },
+    inspectContainer: async (id) => containers.get(id)?.details ?? null,
+    async startContainer(id) {
+      const c = containers.get(id);
+      if (c) {
+        c.state = "running";
+        c.details = { ...c.details, state: "running", hostPort };
+      }
+    },
+    removeContainer: async (id) => void containers.delete(id),
+    stopContainer: async () => {},
+    removeNetwork: async () => {},
+    connectNetwork: async (network, container) => void attached.push(`${container}@${network}`),
+    disconnectNetwork: async () => {},
+    removeVolume: async () => {},
+    copyIntoVolume: async () => {},
+    listNetworks: async () => [],
+    listVolumes: async () => [],
+    async *events() {},
+  };
+  return { runtime, containers, attached };
+}
+
+function memoryStore(project: ProjectRecord, op: OperationRecord) {
+  const writes: Array<Partial<OperationRecord>> = [];
+  const store: ReconcileStore = {
+    get: async () => project,
+    template: async () => template,
+    activeOperation: async () => op,
+    listActiveIds: async () => [project.id],
+    listKnown: async () => [],
+    setStatus: async (_id, status, message) => {
+      project.status = status;
+      project.statusMessage = message;
+    },
+    markSeeded: async () => {
+      project.seededAt = new Date();
+    },
+    upsertService: async () => {},
+    updateService: async () => {},
+    upsertRoute: async () => {},
+    finishDeletion: async () => {},
+    updateOperation: async (_id, patch) => {
+      writes.push(structuredClone(patch));
+    },
+  };
+  return { store, writes };
+}
+
+function newProject() {
+  const project: ProjectRecord = {
+    ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
+    ...{ desiredState: "running", keepData: false, status: "pending", statusMessage: null, generation: 1 },
+    ...{ seededAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
+  };
+  const op: OperationRecord = {
+    ...{ id: "o1", projectId: "p1", userId: "u", kind: "create", status: "pending", progress: 0 },
+    ...{ steps: plannedSteps("create"), error: null, createdAt: now, startedAt: null, finishedAt: null },
+  };
+  return { project, op };
+}
+
+describe("project converger (typed fakes)", () => {
+  it("pulls a missing image with its progress on the operation, then runs the service", async () => {
+    const { project, op } = newProject();
+    const { runtime, containers, attached } = fakeRuntime();
+    const verified: string[][] = [];
+    const { store, writes } = memoryStore(project, op);
+    const converger = projectConverger({
+      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
+      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+      attachContainers: ["devsanctum-traefik"],
+      verifyRoutes: async (hostnames) => void verified.push(hostnames),
+    });
+    const progress = operationProgress(store, op, () => {});
+    await progress.begin();
+    await converger.converge(project, progress, true);
+    await progress.succeed();
+
+    expect(project.status).toBe("running");
+    expect([...containers.values()].map((c) => c.state)).toEqual(["running"]);
+    const pull = writes.flatMap((w) => w.steps ?? []).filter((s) => s.name === "pull");
+    expect(pull).toContainEqual({
+      name: "pull",
+      status: "running",
+      progress: 60,
+      message: "example/app:1: Downloading 60%",
+    });
+    expect(pull.at(-1)).toMatchObject({ status: "succeeded", progress: 100 });
+    expect(writes.at(-1)).toMatchObject({ status: "succeeded", progress: 100 });
+    expect(attached).toEqual(["devsanctum-traefik@ds-i-p1"]);
+    expect(verified).toEqual([["p--preview.localhost"]]);
+    const seed = writes.at(-1)?.steps?.find((s) => s.name === "seed");
+    expect(seed).toMatchObject({ status: "succeeded", message: "the template has no files" });
+  });
+
+  it("leaves the project and its operation in flight while the Docker engine is unreachable", async () => {
+    const { project, op } = newProject();
+    const { store, writes } = memoryStore(project, op);
+    const { runtime } = fakeRuntime();
+    const down = () => Promise.reject(new DomainError("unavailable", "DOCKER_UNAVAILABLE", "No Docker engine answers"));
+    const reconciler = reconcilerFactory({
+      store,
+      runtime: { ...runtime, listContainers: down },
+      locks: { tryRun: async (_id, fn) => ({ ran: true, value: await fn() }), close: async () => {} },
+      signals: { notify: () => {}, subscribe: () => () => {} },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      ...{ installId: "i", appsDomain: "localhost", intervalMs: 60_000, concurrency: 1, healthTimeoutMs: 1000 },
+    });
+    reconciler.wake(project.id);
+    await reconciler.idle();
+    expect(project.status).toBe("pending");
+    expect(writes.map((w) => w.status).filter(Boolean)).toEqual(["running"]);
+    await reconciler.stop();
+  });
+});
