@@ -1,0 +1,72 @@
+// Server-sent events with the browser's EventSource. EventSource reconnects by itself after a
+// dropped connection; an HTTP error (e.g. 401 once the access cookie expired) closes it for good,
+// so we refresh the session and reconnect with backoff, and give up after a few failed opens.
+import { useEffect, useRef, useState } from "react";
+import { apiUrl, refreshSession } from "../api/client";
+
+export type StreamState = "connecting" | "open" | "reconnecting" | "ended" | "failed";
+export type StreamHandlers = Record<string, (data: string) => void>;
+
+const MAX_FAILED_OPENS = 6;
+
+export function useEventStream(
+  path: string | null,
+  handlers: StreamHandlers,
+  opts: { endEvent?: string } = {},
+): StreamState {
+  const [state, setState] = useState<StreamState>("connecting");
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
+  const endEvent = opts.endEvent;
+
+  useEffect(() => {
+    if (!path) return;
+    let source: EventSource | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
+    let disposed = false;
+    setState("connecting");
+
+    const connect = () => {
+      if (disposed) return;
+      const es = new EventSource(apiUrl(path));
+      source = es;
+      es.onopen = () => {
+        failures = 0;
+        setState("open");
+      };
+      const listen = (name: string) =>
+        es.addEventListener(name, (ev) => {
+          if (name === endEvent) {
+            es.close();
+            setState("ended");
+          }
+          handlersRef.current[name]?.((ev as MessageEvent<string>).data);
+        });
+      for (const name of Object.keys(handlersRef.current)) listen(name);
+      if (endEvent && !(endEvent in handlersRef.current)) listen(endEvent);
+      es.onerror = () => {
+        if (disposed || es.readyState !== EventSource.CLOSED) {
+          if (!disposed) setState("reconnecting");
+          return;
+        }
+        failures += 1;
+        if (failures > MAX_FAILED_OPENS) {
+          setState("failed");
+          return;
+        }
+        setState("reconnecting");
+        const delay = Math.min(500 * 2 ** (failures - 1), 10_000);
+        timer = setTimeout(() => void refreshSession().finally(connect), delay);
+      };
+    };
+    connect();
+    return () => {
+      disposed = true;
+      clearTimeout(timer);
+      source?.close();
+    };
+  }, [path, endEvent]);
+
+  return path ? state : "ended";
+}
