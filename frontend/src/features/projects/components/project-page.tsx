@@ -26,7 +26,8 @@ const HOST_LABEL: Record<ServiceKind, string> = {
 export function ProjectPage() {
   const { id = "" } = useParams();
   const project = useQuery({ ...projectQuery(id), staleTime: 30_000 });
-  const stream = useProjectEvents(project.isError ? null : id);
+  // Stream only once the project is known to exist (and be ours).
+  const stream = useProjectEvents(project.isSuccess ? id : null);
 
   if (project.isPending) return <Loading label="Loading the project…" />;
   if (project.isError) {
