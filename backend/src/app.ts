@@ -11,6 +11,7 @@ import {
 } from "fastify-type-provider-zod";
 import { authHooks } from "./http/auth-hooks.js";
 import { registerErrorHandling } from "./http/error-handler.js";
+import { type IdentityDeps, identityRoutes } from "./modules/auth/auth.routes.js";
 import { edgeRoutes } from "./modules/edge/edge.routes.js";
 import type { EdgeAccessService } from "./modules/edge/edge-access.service.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
@@ -29,6 +30,8 @@ export interface AppDeps {
   authenticator: Authenticator;
   /** Access decisions for project hosts (sign-in redirect, Traefik forwardAuth). */
   edgeAccess?: EdgeAccessService;
+  /** Sign-in, sessions, /me and API tokens (issue #3). */
+  identity?: IdentityDeps;
   bodyLimitBytes?: number;
 }
 
@@ -67,6 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "health", description: "Liveness and readiness" },
         { name: "system", description: "About this installation" },
         { name: "routing", description: "Project hostnames and access to them" },
+        { name: "auth", description: "Sign-in, sessions and the signed-in user" },
+        { name: "tokens", description: "API tokens for scripts and curl" },
       ],
       components: {
         securitySchemes: {
@@ -81,11 +86,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
   await app.register(fastifyCookie);
-  await app.register(authHooks, { authenticator: deps.authenticator });
+  await app.register(authHooks, { authenticator: deps.authenticator, publicUrl: deps.publicUrl });
 
   const health = healthServiceFactory({ database: deps.database, containers: deps.containers });
   await app.register(healthRoutes, { health });
   await app.register(systemRoutes, { prefix: "/api/v1", containers: deps.containers, version: deps.version });
+
+  if (deps.identity) {
+    await app.register(identityRoutes, {
+      prefix: "/api/v1",
+      publicUrl: deps.publicUrl,
+      authenticator: deps.authenticator,
+      ...deps.identity,
+    });
+  }
 
   if (deps.edgeAccess) {
     await app.register(edgeRoutes, { access: deps.edgeAccess, authenticator: deps.authenticator });

@@ -5,15 +5,15 @@ import { pino } from "pino";
 import { dockerodeContainerRuntime } from "./adapters/docker/dockerode-container-runtime.js";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./adapters/persistence/embedded-postgres.js";
 import { applyMigrations } from "./adapters/persistence/migrate.js";
-import { prismaApiTokenStore } from "./adapters/persistence/prisma-api-token-store.js";
 import { createPrismaClient, prismaDatabaseProbe } from "./adapters/persistence/prisma-client.js";
 import { prismaEdgeRouteLookup } from "./adapters/persistence/prisma-edge-route-lookup.js";
 import { buildApp } from "./app.js";
+import { composeIdentity } from "./compose-identity.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { deriveKey, loadRootSecret, opencodePasswordFor } from "./config/secrets.js";
 import { buildEdge } from "./edge/edge-server.js";
 import { loggerOptions } from "./http/logger.js";
-import { authenticatorFactory } from "./modules/auth/authenticator.js";
+import { sessionCookies } from "./modules/auth/session-cookies.js";
 import { appSessionCodec } from "./modules/edge/app-session.js";
 import { cachedRouteLookup } from "./modules/edge/cached-route-lookup.js";
 import { edgeAccessServiceFactory } from "./modules/edge/edge-access.service.js";
@@ -63,7 +63,12 @@ async function main() {
     );
 
     const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
-    const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(db) });
+    const { identity, authenticator, sessions } = await composeIdentity({
+      db,
+      rootSecret,
+      publicUrl: config.publicUrl,
+      auth: config.auth,
+    });
     const opencodeKey = deriveKey(rootSecret, "opencode-password");
     const edgeAccess = edgeAccessServiceFactory({
       routes: cachedRouteLookup(prismaEdgeRouteLookup(db), { ttlMs: 1000 }),
@@ -82,6 +87,7 @@ async function main() {
       containers,
       authenticator,
       edgeAccess,
+      identity,
     });
     cleanups.push(() => app.close());
 
@@ -124,6 +130,18 @@ async function main() {
     }
     const base = config.publicUrl;
     logger.info(`DevSanctum ${VERSION} is up:  API ${base}/api/v1   docs ${base}/docs   OpenAPI ${base}/docs/json`);
+    if (identity.providers.length === 0) {
+      // No OAuth app configured (the embedded default): a one-time link signs the owner in.
+      const link = await sessions.createLoginLink();
+      logger.info(
+        `sign in (one-time link, valid 15 minutes): ${link.url}   — a new one: pnpm --filter ./backend signin-link`,
+      );
+    }
+    if (base.startsWith("http:") && sessionCookies(base).secure) {
+      logger.warn(
+        `PUBLIC_URL ${base} is plain http on a non-loopback name: browsers drop the Secure session cookies there; serve it over https`,
+      );
+    }
   } catch (err) {
     logger.fatal({ err }, err instanceof Error ? err.message : "start failed");
     await cleanup();

@@ -40,6 +40,26 @@ const EnvSchema = z.object({
   EDGE_TLS_CERT: z.string().optional(),
   EDGE_TLS_KEY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // Identity (issue #3). A provider is offered only when its client id and secret are set.
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  GITHUB_AUTHORIZE_URL: z.url().default("https://github.com/login/oauth/authorize"),
+  GITHUB_TOKEN_URL: z.url().default("https://github.com/login/oauth/access_token"),
+  GITHUB_API_URL: z.url().default("https://api.github.com"),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_ISSUER: z.url().default("https://accounts.google.com"),
+  GOOGLE_AUTHORIZE_URL: z.url().default("https://accounts.google.com/o/oauth2/v2/auth"),
+  GOOGLE_TOKEN_URL: z.url().default("https://oauth2.googleapis.com/token"),
+  GOOGLE_JWKS_URL: z.url().default("https://www.googleapis.com/oauth2/v3/certs"),
+  SIGNUPS: z.enum(["open", "closed"]).default("open"),
+  SIGNUP_EMAIL_DOMAINS: z
+    .string()
+    .regex(/^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*$/i, "a comma-separated list of domains like example.com,corp.example")
+    .optional(),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
+  AUTH_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -59,6 +79,25 @@ export interface Config {
   proxyProvider: "builtin" | "traefik";
   edge: { host: string; port: number; httpsPort: number; tls?: { certFile: string; keyFile: string } };
   shutdownTimeoutMs: number;
+  auth: AuthConfig;
+}
+
+export interface OAuthClientConfig {
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+}
+
+export interface AuthConfig {
+  github?: OAuthClientConfig & { apiUrl: string };
+  google?: OAuthClientConfig & { issuer: string; jwksUrl: string };
+  /** closed: only the first user may sign up (and existing users sign in). */
+  signups: "open" | "closed";
+  /** When non-empty, only these email domains may sign up. */
+  signupEmailDomains: string[];
+  refreshTokenTtlDays: number;
+  rateLimit: { max: number; windowS: number };
 }
 
 export class ConfigError extends Error {
@@ -81,6 +120,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (Boolean(e.EDGE_TLS_CERT) !== Boolean(e.EDGE_TLS_KEY)) {
     throw new ConfigError("Invalid configuration: EDGE_TLS_CERT and EDGE_TLS_KEY must be set together");
+  }
+  for (const p of ["GITHUB", "GOOGLE"] as const) {
+    if (Boolean(e[`${p}_CLIENT_ID`]) !== Boolean(e[`${p}_CLIENT_SECRET`])) {
+      throw new ConfigError(`Invalid configuration: ${p}_CLIENT_ID and ${p}_CLIENT_SECRET must be set together`);
+    }
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -109,5 +153,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.EDGE_TLS_CERT && e.EDGE_TLS_KEY ? { tls: { certFile: e.EDGE_TLS_CERT, keyFile: e.EDGE_TLS_KEY } } : {}),
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      ...(e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+        ? {
+            github: {
+              clientId: e.GITHUB_CLIENT_ID,
+              clientSecret: e.GITHUB_CLIENT_SECRET,
+              authorizeUrl: e.GITHUB_AUTHORIZE_URL,
+              tokenUrl: e.GITHUB_TOKEN_URL,
+              apiUrl: e.GITHUB_API_URL.replace(/\/$/, ""),
+            },
+          }
+        : {}),
+      ...(e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+        ? {
+            google: {
+              clientId: e.GOOGLE_CLIENT_ID,
+              clientSecret: e.GOOGLE_CLIENT_SECRET,
+              authorizeUrl: e.GOOGLE_AUTHORIZE_URL,
+              tokenUrl: e.GOOGLE_TOKEN_URL,
+              issuer: e.GOOGLE_ISSUER,
+              jwksUrl: e.GOOGLE_JWKS_URL,
+            },
+          }
+        : {}),
+      signups: e.SIGNUPS,
+      signupEmailDomains: (e.SIGNUP_EMAIL_DOMAINS ?? "")
+        .split(",")
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+      refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      rateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowS: e.AUTH_RATE_LIMIT_WINDOW_S },
+    },
   };
 }

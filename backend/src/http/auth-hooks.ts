@@ -1,20 +1,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { insufficientScope, unauthenticated } from "../modules/auth/auth.errors.js";
+import { crossOriginRequest, insufficientScope, unauthenticated } from "../modules/auth/auth.errors.js";
 import { type Authenticator, hasScope, type Principal, type Scope } from "../ports/auth.port.js";
+import { isSameOriginRequest } from "./csrf.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
   }
   interface FastifyInstance {
-    /** onRequest hook: 401 without valid credentials, 403 when an API token lacks `scope`. */
+    /**
+     * onRequest hook: 401 without valid credentials, 403 when an API token lacks `scope`
+     * or when a cookie-authenticated mutation does not come from the console (CSRF).
+     */
     requireAuth(scope?: Scope): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
 
 /** What routes put in `schema.security` so /docs shows how they are authenticated. */
-export const SECURED = [{ bearerAuth: [] }, { cookieAuth: [] }];
+export const SECURED: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { cookieAuth: [] }];
 
 /** The authenticated principal of a request whose route used requireAuth. */
 export function principalOf(req: FastifyRequest): Principal {
@@ -22,13 +26,15 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export const authHooks = fp<{ authenticator: Authenticator; cookieNames?: string[] }>(
-  async (app: FastifyInstance, { authenticator }) => {
+export const authHooks = fp<{ authenticator: Authenticator; publicUrl: string }>(
+  async (app: FastifyInstance, { authenticator, publicUrl }) => {
     app.decorateRequest("principal", null);
     app.decorate("requireAuth", (scope?: Scope) => async (req: FastifyRequest) => {
       const cookies = (req as unknown as { cookies?: Record<string, string | undefined> }).cookies ?? {};
       const principal = await authenticator.authenticate({ authorization: req.headers.authorization, cookies });
       if (!principal) throw unauthenticated();
+      // No Authorization header: the session cookie authenticated this request.
+      if (!req.headers.authorization && !isSameOriginRequest(req, publicUrl)) throw crossOriginRequest();
       if (scope && !hasScope(principal, scope)) throw insufficientScope(scope);
       req.principal = principal;
     });

@@ -19,6 +19,8 @@ export interface Principal {
   via: "session" | "api_token";
   /** The API token id when via = api_token (audit, revocation). */
   tokenId?: string;
+  /** The session (refresh-token family) id when via = session (sign-out). */
+  sessionId?: string;
 }
 
 export const hasScope = (p: Principal, scope: Scope) => p.scopes === "all" || p.scopes.includes(scope);
@@ -48,3 +50,34 @@ export interface ApiTokenStore {
   /** Records use; implementations may throttle writes. */
   touch(id: string, at: Date): Promise<void>;
 }
+
+/** An API token as its owner sees it: never the secret, never the hash. */
+export interface ApiTokenInfo {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export interface ApiTokenRepository {
+  create(input: {
+    userId: string;
+    name: string;
+    prefix: string;
+    tokenHash: string;
+    scopes: Scope[];
+    expiresAt: Date | null;
+  }): Promise<ApiTokenInfo>;
+  /** Tokens of a user that are not revoked, newest first. */
+  listActive(userId: string): Promise<ApiTokenInfo[]>;
+  /** A token that is not revoked, whoever owns it. */
+  findActive(id: string): Promise<ApiTokenInfo | null>;
+  revoke(id: string, at: Date): Promise<void>;
+}
+
+/** Tenancy in one line: a user reaches their own resources; admins reach all. */
+export const canReach = (p: Principal, ownerId: string) => p.userId === ownerId || p.role === "admin";

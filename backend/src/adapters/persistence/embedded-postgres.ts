@@ -14,6 +14,9 @@ export interface EmbeddedDatabase {
 const USER = "devsanctum";
 const DATABASE = "devsanctum";
 
+/** Where the embedded server of `port` answers while the control plane runs. */
+export const embeddedDatabaseUrl = (port: number) => `postgresql://${USER}:devsanctum@127.0.0.1:${port}/${DATABASE}`;
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
@@ -51,7 +54,7 @@ export async function startEmbeddedPostgres(opts: {
     await client.end();
   }
   return {
-    url: `postgresql://${USER}:${password}@127.0.0.1:${opts.port}/${DATABASE}`,
+    url: embeddedDatabaseUrl(opts.port),
     stop: () => server.stop(),
   };
 }

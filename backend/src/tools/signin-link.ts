@@ -1,0 +1,59 @@
+// Prints a new one-time sign-in link for the owner (single use, 15 minutes).
+//   pnpm signin-link         (from the repository root, after a build)
+// Uses DATABASE_URL, or the embedded PostgreSQL: the running one, else it starts it briefly.
+import pg from "pg";
+import {
+  type EmbeddedDatabase,
+  embeddedDatabaseUrl,
+  startEmbeddedPostgres,
+} from "../adapters/persistence/embedded-postgres.js";
+import { applyMigrations } from "../adapters/persistence/migrate.js";
+import { createPrismaClient } from "../adapters/persistence/prisma-client.js";
+import { composeIdentity } from "../compose-identity.js";
+import { ConfigError, loadConfig } from "../config/config.js";
+import { loadRootSecret } from "../config/secrets.js";
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  const config = loadConfig();
+  let embedded: EmbeddedDatabase | null = null;
+  let url: string;
+  if ("url" in config.database) {
+    url = config.database.url;
+  } else {
+    url = embeddedDatabaseUrl(config.database.embedded.port);
+    if (!(await answers(url))) {
+      embedded = await startEmbeddedPostgres(config.database.embedded);
+      url = embedded.url;
+    }
+  }
+  try {
+    await applyMigrations(url);
+    const db = createPrismaClient(url, { maxConnections: 1 });
+    try {
+      const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
+      const { sessions } = await composeIdentity({ db, rootSecret, publicUrl: config.publicUrl, auth: config.auth });
+      const link = await sessions.createLoginLink();
+      console.log(`Sign in (one-time link, valid until ${link.expiresAt.toISOString()}):\n${link.url}`);
+    } finally {
+      await db.$disconnect();
+    }
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(`devsanctum signin-link: ${err instanceof ConfigError ? err.message : (err as Error).stack}`);
+  process.exit(1);
+});
