@@ -16,10 +16,16 @@ import { edgeRoutes } from "./modules/edge/edge.routes.js";
 import type { EdgeAccessService } from "./modules/edge/edge-access.service.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { healthServiceFactory } from "./modules/health/health.service.js";
+import type { PublicHosts } from "./modules/projects/project-urls.js";
+import { projectsRoutes } from "./modules/projects/projects.routes.js";
+import type { ProjectsService } from "./modules/projects/projects.service.js";
 import { systemRoutes } from "./modules/system/system.routes.js";
+import { templatesRoutes } from "./modules/templates/templates.routes.js";
+import type { TemplatesService } from "./modules/templates/templates.service.js";
 import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
 import type { DatabaseProbe } from "./ports/database.port.js";
+import type { ProjectSignals } from "./ports/projects.port.js";
 
 export interface AppDeps {
   logger: FastifyBaseLogger | false;
@@ -33,6 +39,8 @@ export interface AppDeps {
   /** Sign-in, sessions, /me and API tokens (issue #3). */
   identity?: IdentityDeps;
   bodyLimitBytes?: number;
+  /** Templates and projects (with their operations, events and logs). */
+  projects?: { templates: TemplatesService; projects: ProjectsService; signals: ProjectSignals; hosts: PublicHosts };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -72,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "routing", description: "Project hostnames and access to them" },
         { name: "auth", description: "Sign-in, sessions and the signed-in user" },
         { name: "tokens", description: "API tokens for scripts and curl" },
+        { name: "templates", description: "What projects are made from" },
+        { name: "projects", description: "Projects, their lifecycle, operations, events and logs" },
       ],
       components: {
         securitySchemes: {
@@ -103,6 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   if (deps.edgeAccess) {
     await app.register(edgeRoutes, { access: deps.edgeAccess, authenticator: deps.authenticator });
+  }
+
+  if (deps.projects) {
+    const { templates, ...projects } = deps.projects;
+    await app.register(templatesRoutes, { prefix: "/api/v1", templates });
+    await app.register(projectsRoutes, { prefix: "/api/v1", ...projects });
   }
 
   return app;

@@ -5,8 +5,13 @@ import { pino } from "pino";
 import { dockerodeContainerRuntime } from "./adapters/docker/dockerode-container-runtime.js";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./adapters/persistence/embedded-postgres.js";
 import { applyMigrations } from "./adapters/persistence/migrate.js";
+import { pgProjectLocks } from "./adapters/persistence/pg-project-locks.js";
+import { prismaAuditLog } from "./adapters/persistence/prisma-audit-log.js";
 import { createPrismaClient, prismaDatabaseProbe } from "./adapters/persistence/prisma-client.js";
 import { prismaEdgeRouteLookup } from "./adapters/persistence/prisma-edge-route-lookup.js";
+import { prismaProjectStore } from "./adapters/persistence/prisma-project-store.js";
+import { prismaTemplateStore } from "./adapters/persistence/prisma-template-store.js";
+import { fsBuiltInTemplates } from "./adapters/templates/fs-built-in-templates.js";
 import { buildApp } from "./app.js";
 import { composeIdentity } from "./compose-identity.js";
 import { ConfigError, loadConfig } from "./config/config.js";
@@ -17,6 +22,10 @@ import { sessionCookies } from "./modules/auth/session-cookies.js";
 import { appSessionCodec } from "./modules/edge/app-session.js";
 import { cachedRouteLookup } from "./modules/edge/cached-route-lookup.js";
 import { edgeAccessServiceFactory } from "./modules/edge/edge-access.service.js";
+import { projectsServiceFactory } from "./modules/projects/projects.service.js";
+import { templatesServiceFactory } from "./modules/templates/templates.service.js";
+import { reconcilerFactory } from "./reconciler/reconciler.js";
+import { inProcessProjectSignals } from "./shared/project-signals.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -79,6 +88,39 @@ async function main() {
       opencodePassword: (projectId) => opencodePasswordFor(opencodeKey, projectId),
     });
 
+    // Templates, projects and the reconciler that makes Docker match them.
+    const audit = prismaAuditLog(db, (err) => logger.warn({ err }, "audit write failed"));
+    const templateStore = prismaTemplateStore(db);
+    const templates = templatesServiceFactory({ templates: templateStore, audit });
+    const seeded = await templates.seedBuiltIns(fsBuiltInTemplates(config.templatesDir));
+    logger.info({ templates: seeded.map((t) => t.slug) }, "built-in templates up to date");
+    const projectStore = prismaProjectStore(db);
+    const signals = inProcessProjectSignals();
+    const locks = pgProjectLocks(databaseUrl, { maxConnections: config.reconciler.concurrency + 1 });
+    cleanups.push(() => locks.close());
+    const reconciler = reconcilerFactory({
+      store: projectStore,
+      runtime: containers,
+      locks,
+      signals,
+      log: logger,
+      installId: config.installId,
+      ...(config.testRun ? { extraLabels: { "devsanctum.test-run": config.testRun } } : {}),
+      appsDomain: config.appsDomain,
+      ...config.reconciler,
+    });
+    const projects = projectsServiceFactory({
+      projects: projectStore,
+      templates: templateStore,
+      containers,
+      audit,
+      wake: reconciler.wake,
+    });
+    const hosts =
+      config.proxyProvider === "traefik"
+        ? { appsDomain: config.appsDomain, scheme: "https" as const, port: 443 }
+        : { appsDomain: config.appsDomain, scheme: "http" as const, port: config.edge.port };
+
     const app = await buildApp({
       logger,
       publicUrl: config.publicUrl,
@@ -88,8 +130,11 @@ async function main() {
       authenticator,
       edgeAccess,
       identity,
+      projects: { templates, projects, signals, hosts },
     });
     cleanups.push(() => app.close());
+    reconciler.start();
+    cleanups.push(() => reconciler.stop());
 
     // The builtin edge serves project hosts in the embedded default; with Traefik it stays off.
     const edges = [];

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 // Every variable the control plane reads, with its default. .env.example documents the same list.
@@ -60,6 +61,14 @@ const EnvSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   AUTH_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
   AUTH_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(10_000),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  TEMPLATES_DIR: z.string().min(1).optional(),
+  DEVSANCTUM_TEST_RUN: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -80,6 +89,11 @@ export interface Config {
   edge: { host: string; port: number; httpsPort: number; tls?: { certFile: string; keyFile: string } };
   shutdownTimeoutMs: number;
   auth: AuthConfig;
+  reconciler: { intervalMs: number; concurrency: number; healthTimeoutMs: number };
+  /** Built-in templates: <dir>/<slug>/template.json. */
+  templatesDir: string;
+  /** Set by scripts/test.sh: every Docker resource carries devsanctum.test-run=<id>. */
+  testRun?: string;
 }
 
 export interface OAuthClientConfig {
@@ -185,5 +199,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
       rateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowS: e.AUTH_RATE_LIMIT_WINDOW_S },
     },
+    reconciler: {
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+      concurrency: e.RECONCILE_CONCURRENCY,
+      healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,
+    },
+    templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
+    ...(e.DEVSANCTUM_TEST_RUN ? { testRun: e.DEVSANCTUM_TEST_RUN } : {}),
   };
 }

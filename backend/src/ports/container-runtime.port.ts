@@ -16,10 +16,97 @@ export interface ContainerSummary {
   labels: Record<string, string>;
 }
 
+export type Labels = Record<string, string>;
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command: string[];
+  workdir?: string;
+  env: Record<string, string>;
+  labels: Labels;
+  /** The project's network; the container joins it under `networkAlias`. */
+  network: string;
+  networkAlias: string;
+  /** The project's named volume and where it is mounted. */
+  volume: { name: string; mountPath: string };
+  /** Container port published on 127.0.0.1 with a host port the engine picks. */
+  port: number;
+  limits: { memoryMb: number; cpus: number; pids: number };
+  /** Capabilities added back after dropping all of them. */
+  capAdd: string[];
+}
+
+export interface ContainerDetails {
+  id: string;
+  name: string;
+  labels: Labels;
+  state: "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+  exitCode: number | null;
+  oomKilled: boolean;
+  /** The host port on 127.0.0.1 the container port is published on, while running. */
+  hostPort: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface PullProgress {
+  /** 0..100 across the layers the engine reported so far. */
+  percent: number;
+  message: string;
+}
+
+export interface LogLine {
+  stream: "stdout" | "stderr";
+  line: string;
+  ts?: string;
+}
+
+export interface RuntimeEvent {
+  action: "start" | "die" | "oom" | "destroy" | "health_status";
+  containerId: string;
+  labels: Labels;
+  exitCode?: number;
+  health?: string;
+}
+
+export interface NamedResource {
+  name: string;
+  labels: Labels;
+}
+
 export interface ContainerRuntime {
   /** Resolves when the engine answers; rejects with ContainerRuntimeUnavailableError otherwise. */
   ping(): Promise<void>;
   version(): Promise<RuntimeVersion>;
   /** Containers (running or not) carrying every given label. */
-  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
+  listContainers(labels: Labels): Promise<ContainerSummary[]>;
+
+  /** Creates the network unless one of that name exists. */
+  ensureNetwork(name: string, labels: Labels): Promise<void>;
+  removeNetwork(name: string): Promise<void>;
+  listNetworks(labels: Labels): Promise<NamedResource[]>;
+  /** Creates the volume unless one of that name exists; true when it was created now. */
+  ensureVolume(name: string, labels: Labels): Promise<{ created: boolean }>;
+  removeVolume(name: string): Promise<void>;
+  listVolumes(labels: Labels): Promise<NamedResource[]>;
+
+  imagePresent(image: string): Promise<boolean>;
+  pullImage(image: string, onProgress: (p: PullProgress) => void): Promise<void>;
+  /** Copies a host directory's content into a volume (through a short-lived container of `image`). */
+  copyIntoVolume(opts: { volume: string; image: string; sourceDir: string; labels: Labels }): Promise<void>;
+
+  createContainer(spec: ContainerSpec): Promise<{ id: string }>;
+  startContainer(id: string): Promise<void>;
+  /** Stops (SIGTERM, then SIGKILL after `timeoutS`); a stopped or missing container is fine. */
+  stopContainer(id: string, timeoutS?: number): Promise<void>;
+  /** Removes (force); a missing container is fine. */
+  removeContainer(id: string): Promise<void>;
+  /** null when the container does not exist. */
+  inspectContainer(id: string): Promise<ContainerDetails | null>;
+
+  /** Output demultiplexed into lines; ends when the container stops (follow) or the log ends. */
+  logs(id: string, opts: { tail: number; follow: boolean; signal: AbortSignal }): AsyncIterable<LogLine>;
+  /** Container events of containers carrying every given label, until `signal` aborts. */
+  events(labels: Labels, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }

@@ -1,6 +1,18 @@
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import Docker from "dockerode";
-import type { ContainerRuntime, ContainerSummary, RuntimeVersion } from "../../ports/container-runtime.port.js";
+import tarFs from "tar-fs";
+import type {
+  ContainerDetails,
+  ContainerRuntime,
+  ContainerSpec,
+  ContainerSummary,
+  Labels,
+  RuntimeEvent,
+  RuntimeVersion,
+} from "../../ports/container-runtime.port.js";
 import { DomainError } from "../../shared/errors.js";
+import { demuxLogLines } from "./log-demux.js";
 
 export interface DockerConnection {
   /** DOCKER_HOST-style URL (unix://, tcp://, ssh://). Wins over socketPath. */
@@ -36,6 +48,19 @@ export function dockerUnavailable(conn: DockerConnection, cause: unknown): Domai
   );
 }
 
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
+const labelFilter = (labels: Labels) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+/** Ignores the engine's "already so" answers: 304 not modified, 404 gone. */
+async function tolerate(fn: () => Promise<unknown>, ...codes: number[]) {
+  try {
+    await fn();
+  } catch (err) {
+    if (!codes.includes(statusOf(err) ?? 0)) throw err;
+  }
+}
+
+const EVENT_ACTIONS = ["start", "die", "oom", "destroy", "health_status"] as const;
+
 export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRuntime & { docker: Docker } {
   const docker = dockerFromConnection(conn);
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -50,6 +75,30 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
     }
   };
 
+  const inspect = async (id: string): Promise<ContainerDetails | null> => {
+    try {
+      const c = await guard(() => docker.getContainer(id).inspect());
+      const binding = Object.values(c.NetworkSettings?.Ports ?? {})
+        .flatMap((b) => b ?? [])
+        .find((b) => b.HostIp === "127.0.0.1" && b.HostPort);
+      const running = c.State.Running;
+      return {
+        id: c.Id,
+        name: c.Name.replace(/^\//, ""),
+        labels: c.Config.Labels ?? {},
+        state: c.State.Status as ContainerDetails["state"],
+        exitCode: running ? null : c.State.ExitCode,
+        oomKilled: c.State.OOMKilled,
+        hostPort: running && binding ? Number(binding.HostPort) : null,
+        startedAt: c.State.StartedAt || null,
+        finishedAt: c.State.FinishedAt && !c.State.FinishedAt.startsWith("0001") ? c.State.FinishedAt : null,
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  };
+
   return {
     docker,
     async ping() {
@@ -60,8 +109,7 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
       return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
     },
     async listContainers(labels): Promise<ContainerSummary[]> {
-      const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
-      const list = await guard(() => docker.listContainers({ all: true, filters }));
+      const list = await guard(() => docker.listContainers({ all: true, filters: { label: labelFilter(labels) } }));
       return list.map((c) => ({
         id: c.Id,
         name: (c.Names[0] ?? "").replace(/^\//, ""),
@@ -69,6 +117,189 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
         state: c.State,
         labels: c.Labels,
       }));
+    },
+
+    async ensureNetwork(name, labels) {
+      const existing = await guard(() => docker.listNetworks({ filters: { name: [name] } }));
+      if (existing.some((n) => n.Name === name)) return;
+      await tolerate(
+        () => docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true }),
+        409,
+      );
+    },
+    async removeNetwork(name) {
+      await tolerate(() => guard(() => docker.getNetwork(name).remove()), 404);
+    },
+    async listNetworks(labels) {
+      const list = await guard(() => docker.listNetworks({ filters: { label: labelFilter(labels) } }));
+      return list.map((n) => ({ name: n.Name, labels: n.Labels ?? {} }));
+    },
+    async ensureVolume(name, labels) {
+      try {
+        await guard(() => docker.getVolume(name).inspect());
+        return { created: false };
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+      await guard(() => docker.createVolume({ Name: name, Labels: labels }));
+      return { created: true };
+    },
+    async removeVolume(name) {
+      await tolerate(() => guard(() => docker.getVolume(name).remove()), 404);
+    },
+    async listVolumes(labels) {
+      const res = await guard(() => docker.listVolumes({ filters: { label: labelFilter(labels) } }));
+      return (res.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+    },
+
+    async imagePresent(image) {
+      try {
+        await guard(() => docker.getImage(image).inspect());
+        return true;
+      } catch (err) {
+        if (statusOf(err) === 404) return false;
+        throw err;
+      }
+    },
+    async pullImage(image, onProgress) {
+      const stream = (await guard(() => docker.pull(image))) as unknown as Readable;
+      const layers = new Map<string, { current: number; total: number }>();
+      await new Promise<void>((resolve, reject) => {
+        docker.modem.followProgress(
+          stream,
+          (err: Error | null) => (err ? reject(err) : resolve()),
+          (e: { id?: string; status?: string; progressDetail?: { current?: number; total?: number } }) => {
+            if (e.id && e.progressDetail?.total) {
+              layers.set(e.id, { current: e.progressDetail.current ?? 0, total: e.progressDetail.total });
+            }
+            let current = 0;
+            let total = 0;
+            for (const l of layers.values()) {
+              current += l.current;
+              total += l.total;
+            }
+            onProgress({ percent: total ? Math.floor((100 * current) / total) : 0, message: e.status ?? "" });
+          },
+        );
+      });
+    },
+    async copyIntoVolume({ volume, image, sourceDir, labels }) {
+      const helper = await guard(() =>
+        docker.createContainer({
+          Image: image,
+          Cmd: ["true"],
+          Labels: labels,
+          HostConfig: { Mounts: [{ Type: "volume", Source: volume, Target: "/seed" }], NetworkMode: "none" },
+        }),
+      );
+      try {
+        await helper.putArchive(tarFs.pack(sourceDir), { path: "/seed" });
+      } finally {
+        await tolerate(() => helper.remove({ force: true }), 404);
+      }
+    },
+
+    async createContainer(spec: ContainerSpec) {
+      const port = `${spec.port}/tcp`;
+      try {
+        const c = await guard(() =>
+          docker.createContainer({
+            name: spec.name,
+            Image: spec.image,
+            Cmd: spec.command,
+            ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+            Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+            Labels: spec.labels,
+            ExposedPorts: { [port]: {} },
+            HostConfig: {
+              Init: true,
+              Memory: spec.limits.memoryMb * 1024 * 1024,
+              MemorySwap: spec.limits.memoryMb * 1024 * 1024,
+              NanoCpus: Math.round(spec.limits.cpus * 1e9),
+              PidsLimit: spec.limits.pids,
+              Privileged: false,
+              SecurityOpt: ["no-new-privileges"],
+              CapDrop: ["ALL"],
+              CapAdd: spec.capAdd,
+              // Only the project's own volume: never a bind mount, so never the Docker socket.
+              Mounts: [{ Type: "volume", Source: spec.volume.name, Target: spec.volume.mountPath }],
+              PortBindings: { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+              NetworkMode: spec.network,
+              RestartPolicy: { Name: "no" },
+            },
+            NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: [spec.networkAlias] } } },
+          }),
+        );
+        return { id: c.id };
+      } catch (err) {
+        // A crash between create and recording it: the name is taken by our own container.
+        if (statusOf(err) === 409) {
+          const existing = await inspect(spec.name);
+          if (existing && existing.labels["devsanctum.project"] === spec.labels["devsanctum.project"]) {
+            return { id: existing.id };
+          }
+        }
+        throw err;
+      }
+    },
+    async startContainer(id) {
+      await tolerate(() => guard(() => docker.getContainer(id).start()), 304);
+    },
+    async stopContainer(id, timeoutS = 10) {
+      await tolerate(() => guard(() => docker.getContainer(id).stop({ t: timeoutS })), 304, 404);
+    },
+    async removeContainer(id) {
+      await tolerate(() => guard(() => docker.getContainer(id).remove({ force: true })), 404, 409);
+    },
+    inspectContainer: inspect,
+
+    async *logs(id, { tail, follow, signal }) {
+      const container = docker.getContainer(id);
+      const opts = { stdout: true, stderr: true, timestamps: true, tail, abortSignal: signal };
+      const source: AsyncIterable<Buffer> = follow
+        ? ((await guard(() => container.logs({ ...opts, follow: true }))) as unknown as Readable)
+        : (async function* (buf: Buffer) {
+            yield buf;
+          })((await guard(() => container.logs({ ...opts, follow: false }))) as unknown as Buffer);
+      try {
+        yield* demuxLogLines(source);
+      } catch (err) {
+        if (!signal.aborted) throw err;
+      } finally {
+        if (follow) (source as Readable).destroy();
+      }
+    },
+
+    async *events(labels, signal): AsyncIterable<RuntimeEvent> {
+      const stream = (await guard(() =>
+        docker.getEvents({
+          filters: { type: ["container"], label: labelFilter(labels), event: [...EVENT_ACTIONS] },
+          abortSignal: signal,
+        }),
+      )) as unknown as Readable;
+      const lines = createInterface({ input: stream });
+      signal.addEventListener("abort", () => stream.destroy(), { once: true });
+      try {
+        for await (const line of lines) {
+          if (!line.trim()) continue;
+          const e = JSON.parse(line) as { Action: string; id: string; Actor?: { Attributes?: Labels } };
+          const action = e.Action.split(":")[0] as RuntimeEvent["action"];
+          if (!EVENT_ACTIONS.includes(action)) continue;
+          const attrs = e.Actor?.Attributes ?? {};
+          yield {
+            action,
+            containerId: e.id,
+            labels: attrs,
+            ...(attrs.exitCode !== undefined ? { exitCode: Number(attrs.exitCode) } : {}),
+            ...(action === "health_status" ? { health: e.Action.split(":")[1]?.trim() ?? "unknown" } : {}),
+          };
+        }
+      } catch (err) {
+        if (!signal.aborted) throw err;
+      } finally {
+        lines.close();
+        stream.destroy();
+      }
     },
   };
 }

@@ -1,0 +1,206 @@
+import type { Operation, Prisma } from "../../generated/prisma/client.js";
+import type {
+  NewOperation,
+  OperationRecord,
+  OperationStep,
+  ProjectRecord,
+  ProjectStatus,
+  ProjectStore,
+  ReconcileStore,
+} from "../../ports/projects.port.js";
+import type { TemplateStore } from "../../ports/templates.port.js";
+import type { Db } from "./prisma-client.js";
+import { prismaTemplateStore } from "./prisma-template-store.js";
+
+const withRelations = {
+  template: { select: { name: true } },
+  services: { orderBy: { kind: "asc" } },
+} as const satisfies Prisma.ProjectInclude;
+type ProjectRow = Prisma.ProjectGetPayload<{ include: typeof withRelations }>;
+
+const toProject = (p: ProjectRow): ProjectRecord => ({
+  id: p.id,
+  name: p.name,
+  slug: p.slug,
+  templateId: p.templateId,
+  templateName: p.template.name,
+  prompt: p.prompt,
+  ownerId: p.ownerId,
+  desiredState: p.desiredState,
+  keepData: p.keepData,
+  status: p.status as ProjectStatus,
+  statusMessage: p.statusMessage,
+  generation: p.generation,
+  seededAt: p.seededAt,
+  lastActivityAt: p.lastActivityAt,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+  services: p.services.map((s) => ({
+    kind: s.kind,
+    containerId: s.containerId,
+    endpoint: s.endpoint,
+    observedState: s.observedState,
+    health: s.health,
+    restartCount: s.restartCount,
+    lastError: s.lastError,
+  })),
+});
+
+const toOperation = (o: Operation): OperationRecord => ({
+  id: o.id,
+  projectId: o.projectId,
+  userId: o.userId,
+  kind: o.kind as OperationRecord["kind"],
+  status: o.status,
+  progress: o.progress,
+  steps: o.steps as unknown as OperationStep[],
+  error: o.error,
+  createdAt: o.createdAt,
+  startedAt: o.startedAt,
+  finishedAt: o.finishedAt,
+});
+
+const operationData = (op: NewOperation) => {
+  const done = op.status === "succeeded";
+  return {
+    kind: op.kind,
+    userId: op.userId,
+    steps: op.steps as unknown as Prisma.InputJsonValue,
+    status: op.status ?? "pending",
+    ...(done ? { progress: 100, startedAt: new Date(), finishedAt: new Date() } : {}),
+  };
+};
+
+const ACTIVE = { in: ["pending", "running"] as Array<"pending" | "running"> };
+
+export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
+  const templates: TemplateStore = prismaTemplateStore(db);
+  const get = async (id: string) => {
+    const p = await db.project.findUnique({ where: { id }, include: withRelations });
+    return p && toProject(p);
+  };
+  const activeOperation = async (projectId: string) => {
+    const o = await db.operation.findFirst({ where: { projectId, status: ACTIVE }, orderBy: { createdAt: "desc" } });
+    return o && toOperation(o);
+  };
+
+  return {
+    get,
+    activeOperation,
+    async create(project, operation) {
+      try {
+        const created = await db.project.create({
+          data: { ...project, status: "pending", operations: { create: operationData(operation) } },
+          include: { ...withRelations, operations: true },
+        });
+        const op = created.operations[0];
+        if (!op) throw new Error("operation was not created with its project");
+        return { project: toProject(created), operation: toOperation(op) };
+      } catch (err) {
+        if ((err as { code?: string }).code === "P2002") return null;
+        throw err;
+      }
+    },
+    async nameTaken(ownerId, name) {
+      const n = await db.project.count({
+        where: { ownerId, name: { equals: name, mode: "insensitive" }, desiredState: { not: "deleted" } },
+      });
+      return n > 0;
+    },
+    async list({ ownerId }) {
+      const rows = await db.project.findMany({
+        where: { ...(ownerId ? { ownerId } : {}), status: { not: "deleted" } },
+        include: withRelations,
+        orderBy: { createdAt: "desc" },
+      });
+      return rows.map(toProject);
+    },
+    async requestChange(id, change, operation) {
+      return db.$transaction(async (tx) => {
+        await tx.operation.updateMany({
+          where: { projectId: id, status: ACTIVE },
+          data: { status: "canceled", finishedAt: new Date(), error: "superseded by a newer request" },
+        });
+        const op = await tx.operation.create({ data: { ...operationData(operation), projectId: id } });
+        if (change.resetRestarts) {
+          await tx.serviceInstance.updateMany({ where: { projectId: id }, data: { restartCount: 0, lastError: null } });
+        }
+        const p = await tx.project.update({
+          where: { id },
+          data: {
+            desiredState: change.desiredState,
+            status: change.status,
+            statusMessage: null,
+            lastActivityAt: new Date(),
+            ...(change.keepData !== undefined ? { keepData: change.keepData } : {}),
+            ...(change.bumpGeneration ? { generation: { increment: 1 } } : {}),
+          },
+          include: withRelations,
+        });
+        return { project: toProject(p), operation: toOperation(op) };
+      });
+    },
+    async addOperation(projectId, operation) {
+      return toOperation(await db.operation.create({ data: { ...operationData(operation), projectId } }));
+    },
+    async listOperations(projectId, limit) {
+      const rows = await db.operation.findMany({ where: { projectId }, orderBy: { createdAt: "desc" }, take: limit });
+      return rows.map(toOperation);
+    },
+    async getOperation(id) {
+      const o = await db.operation.findUnique({ where: { id } });
+      return o && toOperation(o);
+    },
+
+    template: (id) => templates.get(id),
+    async listActiveIds() {
+      const rows = await db.project.findMany({ where: { status: { not: "deleted" } }, select: { id: true } });
+      return rows.map((r) => r.id);
+    },
+    async listKnown() {
+      const rows = await db.project.findMany({ select: { id: true, status: true, keepData: true } });
+      return rows.map((r) => ({ ...r, status: r.status as ProjectStatus }));
+    },
+    async setStatus(id, status, message) {
+      await db.project.update({ where: { id }, data: { status, statusMessage: message } });
+    },
+    async markSeeded(id) {
+      await db.project.update({ where: { id }, data: { seededAt: new Date() } });
+    },
+    async upsertService(projectId, kind, patch) {
+      await db.serviceInstance.upsert({
+        where: { projectId_kind: { projectId, kind } },
+        create: { projectId, kind, ...patch },
+        update: patch,
+      });
+    },
+    async updateService(projectId, kind, { incrementRestarts, ...patch }) {
+      await db.serviceInstance.updateMany({
+        where: { projectId, kind },
+        data: { ...patch, ...(incrementRestarts ? { restartCount: { increment: 1 } } : {}) },
+      });
+    },
+    async upsertRoute(projectId, route) {
+      await db.route.upsert({
+        where: { projectId_kind: { projectId, kind: route.kind } },
+        create: { projectId, ...route },
+        update: { hostname: route.hostname, target: route.target },
+      });
+    },
+    async finishDeletion(id) {
+      await db.$transaction([
+        db.route.deleteMany({ where: { projectId: id } }),
+        db.serviceInstance.deleteMany({ where: { projectId: id } }),
+        // User slugs are at most 40 characters, so this one never collides with a live project.
+        db.project.update({ where: { id }, data: { status: "deleted", statusMessage: null, slug: `deleted-${id}` } }),
+      ]);
+    },
+    async updateOperation(id, patch) {
+      const { steps, ...rest } = patch;
+      await db.operation.update({
+        where: { id },
+        data: { ...rest, ...(steps ? { steps: steps as unknown as Prisma.InputJsonValue } : {}) },
+      });
+    },
+  };
+}

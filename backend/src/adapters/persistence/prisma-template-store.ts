@@ -1,0 +1,64 @@
+import type { Template } from "../../generated/prisma/client.js";
+import type { TemplateRecord, TemplateServices, TemplateStore } from "../../ports/templates.port.js";
+import type { Db } from "./prisma-client.js";
+
+const UNIQUE_VIOLATION = "P2002";
+const isUnique = (err: unknown) => (err as { code?: string }).code === UNIQUE_VIOLATION;
+
+// services is JSON validated at the boundary (templates.schemas.ts) before it is written.
+const toRecord = (t: Template): TemplateRecord => ({
+  id: t.id,
+  slug: t.slug,
+  name: t.name,
+  description: t.description,
+  services: t.services as TemplateServices,
+  filesSeed: t.filesSeed,
+  builtIn: t.builtIn,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+});
+
+export function prismaTemplateStore(db: Db): TemplateStore {
+  return {
+    async list() {
+      return (await db.template.findMany({ orderBy: [{ builtIn: "desc" }, { name: "asc" }] })).map(toRecord);
+    },
+    async get(id) {
+      const t = await db.template.findUnique({ where: { id } });
+      return t && toRecord(t);
+    },
+    async create(data) {
+      try {
+        return toRecord(await db.template.create({ data: { ...data, services: data.services as object } }));
+      } catch (err) {
+        if (isUnique(err)) return null;
+        throw err;
+      }
+    },
+    async update(id, patch) {
+      const found = await db.template.findUnique({ where: { id }, select: { id: true } });
+      if (!found) return null;
+      const { services, ...rest } = patch;
+      return toRecord(
+        await db.template.update({
+          where: { id },
+          data: { ...rest, ...(services ? { services: services as object } : {}) },
+        }),
+      );
+    },
+    async delete(id) {
+      return db.$transaction(async (tx) => {
+        const found = await tx.template.findUnique({ where: { id }, select: { id: true } });
+        if (!found) return "not_found" as const;
+        // Deleted projects keep their rows (operations, kept volumes), so they count too.
+        if (await tx.project.count({ where: { templateId: id } })) return "in_use" as const;
+        await tx.template.delete({ where: { id } });
+        return "deleted" as const;
+      });
+    },
+    async upsertBuiltIn(data) {
+      const fields = { ...data, services: data.services as object, builtIn: true };
+      return toRecord(await db.template.upsert({ where: { slug: data.slug }, update: fields, create: fields }));
+    },
+  };
+}

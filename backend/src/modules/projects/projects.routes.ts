@@ -1,0 +1,241 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf, SECURED } from "../../http/auth-hooks.js";
+import { openEventStream } from "../../http/sse.js";
+import type { ProjectSignals } from "../../ports/projects.port.js";
+import { ErrorBody, errorResponses } from "../../shared/schemas.js";
+import type { PublicHosts } from "./project-urls.js";
+import {
+  CreateProjectBody,
+  DeleteQuery,
+  EventStream,
+  LogsQuery,
+  Operation,
+  Project,
+  ProjectParams,
+  ProjectWithOperation,
+} from "./projects.schemas.js";
+import { type ProjectsService, toOperationDto, toProjectDto } from "./projects.service.js";
+
+export interface ProjectsRoutesOptions {
+  projects: ProjectsService;
+  signals: ProjectSignals;
+  hosts: PublicHosts;
+  /** How often an events stream re-reads the database (changes made by another replica). */
+  pollMs?: number;
+}
+
+const errors = { ...errorResponses, 403: ErrorBody, 409: ErrorBody };
+
+export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = async (app, opts) => {
+  const { projects, signals, hosts } = opts;
+  const read = app.requireAuth("projects:read");
+  const write = app.requireAuth("projects:write");
+  const accepted = (r: Awaited<ReturnType<ProjectsService["start"]>>) => ({
+    project: toProjectDto(r.project, hosts),
+    operation: toOperationDto(r.operation),
+  });
+
+  app.post(
+    "/projects",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "createProject",
+        tags: ["projects"],
+        summary: "Create a project from a template; its containers start in the background",
+        security: SECURED,
+        body: CreateProjectBody,
+        response: { 202: ProjectWithOperation, ...errors, 413: ErrorBody },
+      },
+    },
+    async (req, reply) => reply.status(202).send(accepted(await projects.create(principalOf(req), req.body))),
+  );
+
+  app.get(
+    "/projects",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "listProjects",
+        tags: ["projects"],
+        summary: "Your projects (administrators: every project)",
+        security: SECURED,
+        response: { 200: z.object({ projects: z.array(Project) }), ...errors },
+      },
+    },
+    async (req) => ({ projects: (await projects.list(principalOf(req))).map((p) => toProjectDto(p, hosts)) }),
+  );
+
+  app.get(
+    "/projects/:id",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "getProject",
+        tags: ["projects"],
+        summary: "One project",
+        security: SECURED,
+        params: ProjectParams,
+        response: { 200: Project, ...errors },
+      },
+    },
+    async (req) => toProjectDto(await projects.get(principalOf(req), req.params.id), hosts),
+  );
+
+  for (const action of ["start", "stop", "restart"] as const) {
+    app.post(
+      `/projects/:id/${action}`,
+      {
+        onRequest: write,
+        schema: {
+          operationId: `${action}Project`,
+          tags: ["projects"],
+          summary: `${action[0]?.toUpperCase()}${action.slice(1)} a project's containers (asynchronous)`,
+          security: SECURED,
+          params: ProjectParams,
+          response: { 202: ProjectWithOperation, ...errors },
+        },
+      },
+      async (req, reply) => reply.status(202).send(accepted(await projects[action](principalOf(req), req.params.id))),
+    );
+  }
+
+  app.delete(
+    "/projects/:id",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "deleteProject",
+        tags: ["projects"],
+        summary: "Delete a project: containers, network, routes, and its volume unless keepData",
+        security: SECURED,
+        params: ProjectParams,
+        querystring: DeleteQuery,
+        response: { 202: ProjectWithOperation, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply.status(202).send(accepted(await projects.remove(principalOf(req), req.params.id, req.query))),
+  );
+
+  app.get(
+    "/projects/:id/operations",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "listProjectOperations",
+        tags: ["projects"],
+        summary: "A project's operations, newest first",
+        security: SECURED,
+        params: ProjectParams,
+        response: { 200: z.object({ operations: z.array(Operation) }), ...errors },
+      },
+    },
+    async (req) => ({
+      operations: (await projects.operations(principalOf(req), req.params.id)).map(toOperationDto),
+    }),
+  );
+
+  app.get(
+    "/operations/:id",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "getOperation",
+        tags: ["projects"],
+        summary: "An operation's status, steps and progress",
+        security: SECURED,
+        params: ProjectParams,
+        response: { 200: Operation, ...errors },
+      },
+    },
+    async (req) => toOperationDto(await projects.operation(principalOf(req), req.params.id)),
+  );
+
+  app.get(
+    "/projects/:id/events",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "streamProjectEvents",
+        tags: ["projects"],
+        summary: "Server-Sent Events: `project` on every status change, `operation` on progress",
+        description: "The first event is the current project. Heartbeat comments every 15 s.",
+        security: SECURED,
+        params: ProjectParams,
+        response: { 200: EventStream, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const first = await projects.get(principalOf(req), req.params.id);
+      const stream = openEventStream(req, reply);
+      const last = { project: "", operation: "" };
+      let busy = false;
+      let again = false;
+      const emit = (event: "project" | "operation", dto: unknown) => {
+        const json = JSON.stringify(dto);
+        if (json === last[event]) return;
+        last[event] = json;
+        stream.send(event, dto);
+      };
+      const refresh = async () => {
+        if (busy) {
+          again = true;
+          return;
+        }
+        busy = true;
+        try {
+          do {
+            again = false;
+            const [p, op] = await Promise.all([projects.snapshot(first.id), projects.latestOperation(first.id)]);
+            if (op) emit("operation", toOperationDto(op));
+            if (p) emit("project", toProjectDto(p, hosts));
+          } while (again && !stream.signal.aborted);
+        } catch (err) {
+          req.log.warn({ err }, "events stream refresh failed");
+        } finally {
+          busy = false;
+        }
+      };
+      emit("project", toProjectDto(first, hosts));
+      void refresh();
+      const unsubscribe = signals.subscribe(first.id, () => void refresh());
+      const poll = setInterval(() => void refresh(), opts.pollMs ?? 2000);
+      stream.signal.addEventListener("abort", () => {
+        unsubscribe();
+        clearInterval(poll);
+      });
+    },
+  );
+
+  app.get(
+    "/projects/:id/logs",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "streamProjectLogs",
+        tags: ["projects"],
+        summary: "Server-Sent Events of a service's output: `log` per line, `end` when the container stops",
+        security: SECURED,
+        params: ProjectParams,
+        querystring: LogsQuery,
+        response: { 200: EventStream, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const aborter = new AbortController();
+      const lines = await projects.logs(principalOf(req), req.params.id, { ...req.query, signal: aborter.signal });
+      const stream = openEventStream(req, reply);
+      stream.signal.addEventListener("abort", () => aborter.abort());
+      try {
+        for await (const line of lines) stream.send("log", line);
+        stream.send("end", {});
+      } catch (err) {
+        if (!aborter.signal.aborted) req.log.warn({ err }, "log stream failed");
+      } finally {
+        stream.close();
+      }
+    },
+  );
+};

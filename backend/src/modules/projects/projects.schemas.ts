@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+const STEP_NAMES = [
+  "pull",
+  "network",
+  "volume",
+  "seed",
+  "create",
+  "start",
+  "health",
+  "route",
+  "stop",
+  "remove",
+] as const;
+const OPERATION_STATUS = ["pending", "running", "succeeded", "failed", "canceled"] as const;
+const KIND = z.enum(["preview", "opencode", "production"]);
+
+export const Operation = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid().nullable(),
+    kind: z.enum(["create", "start", "stop", "restart", "delete"]),
+    status: z.enum(OPERATION_STATUS),
+    progress: z.number().int().min(0).max(100),
+    steps: z.array(
+      z.object({
+        name: z.enum(STEP_NAMES),
+        status: z.enum(OPERATION_STATUS),
+        message: z.string().optional(),
+        progress: z.number().int().min(0).max(100).optional(),
+      }),
+    ),
+    error: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().nullable(),
+    finishedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: "Operation" });
+
+export const Project = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    slug: z.string(),
+    templateId: z.uuid(),
+    templateName: z.string(),
+    prompt: z.string().nullable(),
+    ownerId: z.uuid(),
+    desiredState: z.enum(["running", "stopped", "deleted"]),
+    status: z.enum(["pending", "starting", "running", "stopping", "stopped", "failed", "deleting", "deleted"]),
+    statusMessage: z.string().nullable(),
+    services: z.array(
+      z.object({
+        kind: KIND,
+        observedState: z.string().describe("running, exited, absent, …"),
+        health: z.string().describe("healthy, unhealthy, unknown"),
+        url: z.string().nullable(),
+      }),
+    ),
+    urls: z.object({
+      preview: z.string().optional(),
+      opencode: z.string().optional(),
+      production: z.string().optional(),
+    }),
+    lastActivityAt: z.iso.datetime(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Project" });
+
+export const ProjectWithOperation = z
+  .object({ project: Project, operation: Operation })
+  .meta({ id: "ProjectOperation" });
+
+export const CreateProjectBody = z.object({
+  name: z.string().trim().min(1).max(60),
+  templateId: z.uuid(),
+  prompt: z.string().max(20_000).optional(),
+});
+
+export const ProjectParams = z.object({ id: z.uuid() });
+
+export const DeleteQuery = z.object({
+  keepData: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true")
+    .describe("Keep the project's volume (its files)"),
+});
+
+export const LogsQuery = z.object({
+  service: KIND.default("preview"),
+  tail: z.coerce.number().int().min(0).max(10_000).default(200),
+  follow: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+});
+
+export const EventStream = z.string().describe("text/event-stream");

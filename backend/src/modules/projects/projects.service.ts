@@ -1,0 +1,214 @@
+import type { AuditLog } from "../../ports/audit.port.js";
+import type { Principal } from "../../ports/auth.port.js";
+import type { ContainerRuntime, LogLine } from "../../ports/container-runtime.port.js";
+import type {
+  DesiredChange,
+  OperationKind,
+  OperationRecord,
+  ProjectRecord,
+  ProjectStore,
+} from "../../ports/projects.port.js";
+import { SERVICE_KINDS, type ServiceKind, type TemplateStore } from "../../ports/templates.port.js";
+import { badRequest, conflict, notFound } from "../../shared/errors.js";
+import { plannedSteps } from "./operation-steps.js";
+import { isReserved, slugCandidate, slugify } from "./project-slug.js";
+import { type PublicHosts, publicUrlFor } from "./project-urls.js";
+
+export const projectNotFound = () => notFound("PROJECT_NOT_FOUND", "No such project");
+const operationNotFound = () => notFound("OPERATION_NOT_FOUND", "No such operation");
+
+export function toOperationDto(o: OperationRecord) {
+  return {
+    id: o.id,
+    projectId: o.projectId,
+    kind: o.kind,
+    status: o.status,
+    progress: o.progress,
+    steps: o.steps,
+    error: o.error,
+    createdAt: o.createdAt.toISOString(),
+    startedAt: o.startedAt?.toISOString() ?? null,
+    finishedAt: o.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function toProjectDto(p: ProjectRecord, hosts: PublicHosts) {
+  const urls: Partial<Record<ServiceKind, string>> = {};
+  const live = p.status !== "deleted";
+  const services = p.services.map((s) => {
+    const url = live ? publicUrlFor(p.slug, s.kind, hosts) : null;
+    if (url) urls[s.kind] = url;
+    return { kind: s.kind, observedState: s.observedState, health: s.health, url };
+  });
+  return {
+    id: p.id,
+    name: p.name,
+    slug: p.slug,
+    templateId: p.templateId,
+    templateName: p.templateName,
+    prompt: p.prompt,
+    ownerId: p.ownerId,
+    desiredState: p.desiredState,
+    status: p.status,
+    statusMessage: p.statusMessage,
+    services,
+    urls,
+    lastActivityAt: p.lastActivityAt.toISOString(),
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+export interface ProjectsServiceDeps {
+  projects: ProjectStore;
+  templates: Pick<TemplateStore, "get">;
+  containers: Pick<ContainerRuntime, "logs">;
+  audit: AuditLog;
+  /** Wakes the reconciler for this project right after a write. */
+  wake: (projectId: string) => void;
+}
+
+const SATISFIED: Record<"start" | "stop", ProjectRecord["status"]> = { start: "running", stop: "stopped" };
+
+export function projectsServiceFactory(deps: ProjectsServiceDeps) {
+  const { projects, templates, containers, audit, wake } = deps;
+
+  /** Another user's project is a 404, never a 403; admins reach every project. */
+  const owned = async (principal: Principal, id: string) => {
+    const p = await projects.get(id);
+    if (!p || p.status === "deleted" || (p.ownerId !== principal.userId && principal.role !== "admin")) {
+      throw projectNotFound();
+    }
+    return p;
+  };
+
+  const change = async (principal: Principal, p: ProjectRecord, kind: OperationKind, desired: DesiredChange) => {
+    const result = await projects.requestChange(p.id, desired, {
+      kind,
+      userId: principal.userId,
+      steps: plannedSteps(kind),
+    });
+    await audit.record({ actorId: principal.userId, action: `project.${kind}`, target: p.id });
+    wake(p.id);
+    return result;
+  };
+
+  /** Repeating a request that is in flight returns its operation; one already satisfied is a no-op. */
+  const alreadyDone = async (principal: Principal, p: ProjectRecord, kind: "start" | "stop") => {
+    const wanted = kind === "start" ? "running" : "stopped";
+    if (p.desiredState !== wanted) return null;
+    const active = await projects.activeOperation(p.id);
+    if (active) return { project: p, operation: active };
+    if (p.status !== SATISFIED[kind]) return null;
+    const operation = await projects.addOperation(p.id, {
+      kind,
+      userId: principal.userId,
+      steps: [],
+      status: "succeeded",
+    });
+    return { project: p, operation };
+  };
+
+  return {
+    async create(principal: Principal, body: { name: string; templateId: string; prompt?: string | undefined }) {
+      const template = await templates.get(body.templateId);
+      if (!template) throw badRequest("TEMPLATE_NOT_FOUND", "No template with this id");
+      if (!SERVICE_KINDS.some((k) => k !== "production" && template.services[k])) {
+        throw badRequest("TEMPLATE_NOT_RUNNABLE", "This template has no preview or opencode service");
+      }
+      const base = slugify(body.name);
+      if (!base) throw badRequest("INVALID_PROJECT_NAME", "The name needs at least one letter or digit");
+      if (isReserved(base)) throw badRequest("PROJECT_NAME_RESERVED", `"${base}" is reserved; choose another name`);
+      if (await projects.nameTaken(principal.userId, body.name)) {
+        throw conflict("PROJECT_NAME_TAKEN", `You already have a project named "${body.name}"`);
+      }
+      for (let attempt = 1; attempt <= 20; attempt++) {
+        const slug = slugCandidate(base, attempt);
+        if (isReserved(slug)) continue;
+        const created = await projects.create(
+          { name: body.name, slug, templateId: template.id, prompt: body.prompt ?? null, ownerId: principal.userId },
+          { kind: "create", userId: principal.userId, steps: plannedSteps("create") },
+        );
+        if (!created) continue;
+        await audit.record({
+          actorId: principal.userId,
+          action: "project.create",
+          target: created.project.id,
+          data: { slug, templateId: template.id },
+        });
+        wake(created.project.id);
+        return created;
+      }
+      throw conflict("PROJECT_SLUG_TAKEN", "No free address for this name; choose another name");
+    },
+
+    list: (principal: Principal) => projects.list(principal.role === "admin" ? {} : { ownerId: principal.userId }),
+    get: owned,
+
+    async start(principal: Principal, id: string) {
+      const p = await owned(principal, id);
+      if (p.desiredState === "deleted") throw conflict("PROJECT_DELETING", "The project is being deleted");
+      const done = p.status === "failed" ? null : await alreadyDone(principal, p, "start");
+      return (
+        done ?? change(principal, p, "start", { desiredState: "running", status: "starting", resetRestarts: true })
+      );
+    },
+    async stop(principal: Principal, id: string) {
+      const p = await owned(principal, id);
+      if (p.desiredState === "deleted") throw conflict("PROJECT_DELETING", "The project is being deleted");
+      return (
+        (await alreadyDone(principal, p, "stop")) ??
+        change(principal, p, "stop", { desiredState: "stopped", status: "stopping" })
+      );
+    },
+    async restart(principal: Principal, id: string) {
+      const p = await owned(principal, id);
+      if (p.desiredState === "deleted") throw conflict("PROJECT_DELETING", "The project is being deleted");
+      return change(principal, p, "restart", {
+        desiredState: "running",
+        status: "starting",
+        bumpGeneration: true,
+        resetRestarts: true,
+      });
+    },
+    async remove(principal: Principal, id: string, opts: { keepData: boolean }) {
+      const p = await owned(principal, id);
+      if (p.desiredState === "deleted") {
+        const active = await projects.activeOperation(p.id);
+        if (active) return { project: p, operation: active };
+      }
+      return change(principal, p, "delete", { desiredState: "deleted", status: "deleting", keepData: opts.keepData });
+    },
+
+    async operations(principal: Principal, id: string) {
+      const p = await owned(principal, id);
+      return projects.listOperations(p.id, 50);
+    },
+    async operation(principal: Principal, id: string) {
+      const o = await projects.getOperation(id);
+      if (!o) throw operationNotFound();
+      if (principal.role === "admin" || o.userId === principal.userId) return o;
+      const p = o.projectId ? await projects.get(o.projectId) : null;
+      if (p?.ownerId !== principal.userId) throw operationNotFound();
+      return o;
+    },
+    /** The project as it is now, whoever asks (the events stream checked access when it opened). */
+    snapshot: (projectId: string) => projects.get(projectId),
+    /** The newest operation of a project, for the events stream. */
+    async latestOperation(projectId: string) {
+      return (await projects.listOperations(projectId, 1))[0] ?? null;
+    },
+    async logs(
+      principal: Principal,
+      id: string,
+      opts: { service: ServiceKind; tail: number; follow: boolean; signal: AbortSignal },
+    ): Promise<AsyncIterable<LogLine>> {
+      const p = await owned(principal, id);
+      const containerId = p.services.find((s) => s.kind === opts.service)?.containerId;
+      if (!containerId) throw notFound("SERVICE_NOT_FOUND", `The project has no ${opts.service} container yet`);
+      return containers.logs(containerId, opts);
+    },
+  };
+}
+
+export type ProjectsService = ReturnType<typeof projectsServiceFactory>;

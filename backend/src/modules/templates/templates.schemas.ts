@@ -1,0 +1,81 @@
+import { z } from "zod";
+import type { ServiceSpec as ServiceSpecType } from "../../ports/templates.port.js";
+
+const CAPABILITY = /^[A-Z_]{2,32}$/;
+
+export const ServiceSpec = z
+  .object({
+    image: z.string().min(1).max(255),
+    command: z.array(z.string().max(4096)).max(64),
+    workdir: z.string().startsWith("/").max(255).optional(),
+    port: z.number().int().min(1).max(65535),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
+    healthCheck: z.object({
+      path: z.string().startsWith("/").max(255),
+      intervalMs: z.number().int().min(50).max(60_000),
+      timeoutMs: z.number().int().min(50).max(60_000),
+      retries: z.number().int().min(0).max(100),
+    }),
+    limits: z.object({
+      memoryMb: z.number().int().min(16).max(65_536),
+      cpus: z.number().min(0.05).max(64),
+      pids: z.number().int().min(8).max(65_536),
+    }),
+    capabilities: z
+      .array(
+        z
+          .string()
+          .regex(CAPABILITY)
+          .refine((c) => c !== "SYS_ADMIN", "SYS_ADMIN is never granted"),
+      )
+      .max(16)
+      .optional(),
+    restart: z.object({ maxRetries: z.number().int().min(0).max(20) }),
+  })
+  .meta({ id: "ServiceSpec" }) satisfies z.ZodType<ServiceSpecType, unknown>;
+
+export const TemplateServices = z
+  .object({ preview: ServiceSpec.optional(), opencode: ServiceSpec.optional(), production: ServiceSpec.optional() })
+  .strict()
+  .refine((s) => s.preview || s.opencode || s.production, "a template declares at least one service");
+
+export const Template = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    description: z.string(),
+    services: z.object({
+      preview: ServiceSpec.optional(),
+      opencode: ServiceSpec.optional(),
+      production: ServiceSpec.optional(),
+    }),
+    builtIn: z.boolean(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Template" });
+
+const slug = z
+  .string()
+  .min(2)
+  .max(40)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "lowercase letters, digits and '-'");
+
+export const CreateTemplateBody = z.object({
+  slug,
+  name: z.string().trim().min(1).max(80),
+  description: z.string().max(2000).default(""),
+  services: TemplateServices,
+});
+
+export const UpdateTemplateBody = z
+  .object({
+    name: z.string().trim().min(1).max(80).optional(),
+    description: z.string().max(2000).optional(),
+    services: TemplateServices.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, "nothing to change");
+
+/** The manifest of a built-in template, backend/templates/<slug>/template.json. */
+export const TemplateManifest = CreateTemplateBody.extend({ filesSeed: z.string().min(1).optional() });

@@ -1,0 +1,169 @@
+// Projects, their services and operations in domain terms. The Prisma adapter implements it;
+// transactions live behind it.
+import type { ServiceKind, TemplateRecord } from "./templates.port.js";
+
+export type DesiredState = "running" | "stopped" | "deleted";
+export type ProjectStatus =
+  | "pending"
+  | "starting"
+  | "running"
+  | "stopping"
+  | "stopped"
+  | "failed"
+  | "deleting"
+  | "deleted";
+export type OperationKind = "create" | "start" | "stop" | "restart" | "delete";
+export type OperationStatus = "pending" | "running" | "succeeded" | "failed" | "canceled";
+export type StepName =
+  | "pull"
+  | "network"
+  | "volume"
+  | "seed"
+  | "create"
+  | "start"
+  | "health"
+  | "route"
+  | "stop"
+  | "remove";
+
+export interface OperationStep {
+  name: StepName;
+  status: OperationStatus;
+  message?: string;
+  progress?: number;
+}
+
+export interface OperationRecord {
+  id: string;
+  projectId: string | null;
+  userId: string | null;
+  kind: OperationKind;
+  status: OperationStatus;
+  progress: number;
+  steps: OperationStep[];
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface ServiceInstanceRecord {
+  kind: ServiceKind;
+  containerId: string | null;
+  endpoint: string | null;
+  observedState: string;
+  health: string;
+  restartCount: number;
+  lastError: string | null;
+}
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  slug: string;
+  templateId: string;
+  templateName: string;
+  prompt: string | null;
+  ownerId: string;
+  desiredState: DesiredState;
+  keepData: boolean;
+  status: ProjectStatus;
+  statusMessage: string | null;
+  /** Bumped by restart: containers of an older generation are replaced. */
+  generation: number;
+  seededAt: Date | null;
+  lastActivityAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  services: ServiceInstanceRecord[];
+}
+
+export interface NewOperation {
+  kind: OperationKind;
+  userId: string;
+  steps: OperationStep[];
+  /** An already satisfied request is recorded as succeeded at once. */
+  status?: OperationStatus;
+}
+
+export interface DesiredChange {
+  desiredState: DesiredState;
+  status: ProjectStatus;
+  keepData?: boolean;
+  bumpGeneration?: boolean;
+  /** A user's start/restart gives crashed services a fresh restart budget. */
+  resetRestarts?: boolean;
+}
+
+export interface RouteRecord {
+  hostname: string;
+  kind: ServiceKind;
+  target: string;
+  access: "owner" | "authenticated" | "public";
+}
+
+export interface ProjectStore {
+  /** null when the slug is taken (the caller picks another). */
+  create(
+    project: { name: string; slug: string; templateId: string; prompt: string | null; ownerId: string },
+    operation: NewOperation,
+  ): Promise<{ project: ProjectRecord; operation: OperationRecord } | null>;
+  nameTaken(ownerId: string, name: string): Promise<boolean>;
+  list(filter: { ownerId?: string }): Promise<ProjectRecord[]>;
+  get(id: string): Promise<ProjectRecord | null>;
+  /** Writes the desired state and a new operation; older active operations are canceled. */
+  requestChange(
+    id: string,
+    change: DesiredChange,
+    operation: NewOperation,
+  ): Promise<{ project: ProjectRecord; operation: OperationRecord }>;
+  /** Records an already satisfied request as a succeeded operation. */
+  addOperation(projectId: string, operation: NewOperation): Promise<OperationRecord>;
+  activeOperation(projectId: string): Promise<OperationRecord | null>;
+  listOperations(projectId: string, limit: number): Promise<OperationRecord[]>;
+  getOperation(id: string): Promise<OperationRecord | null>;
+}
+
+/** What the reconciler reads and writes. */
+export interface ReconcileStore {
+  get(id: string): Promise<ProjectRecord | null>;
+  template(id: string): Promise<TemplateRecord | null>;
+  activeOperation(projectId: string): Promise<OperationRecord | null>;
+  /** Projects the reconciler still has work on (every one not fully deleted). */
+  listActiveIds(): Promise<string[]>;
+  /** Every project row, for telling stray Docker resources from live ones. */
+  listKnown(): Promise<Array<{ id: string; status: ProjectStatus; keepData: boolean }>>;
+  setStatus(id: string, status: ProjectStatus, message: string | null): Promise<void>;
+  markSeeded(id: string): Promise<void>;
+  upsertService(
+    projectId: string,
+    kind: ServiceKind,
+    patch: Partial<Omit<ServiceInstanceRecord, "kind">>,
+  ): Promise<void>;
+  /** Updates an existing service row only (events never resurrect a removed one). */
+  updateService(
+    projectId: string,
+    kind: ServiceKind,
+    patch: Partial<Omit<ServiceInstanceRecord, "kind" | "restartCount">> & { incrementRestarts?: boolean },
+  ): Promise<void>;
+  upsertRoute(projectId: string, route: RouteRecord): Promise<void>;
+  /** Routes, services and slug released; the row stays (status deleted) for its operations and kept volume. */
+  finishDeletion(id: string): Promise<void>;
+  updateOperation(
+    id: string,
+    patch: Partial<Pick<OperationRecord, "status" | "progress" | "steps" | "error" | "startedAt" | "finishedAt">>,
+  ): Promise<void>;
+}
+
+/** One worker per project at a time, across every control-plane process. */
+export interface ProjectLocks {
+  /** Runs fn while holding the project's lock; ran=false when another worker holds it. */
+  tryRun<T>(projectId: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+  close(): Promise<void>;
+}
+
+/** In-process notifications that a project or one of its operations changed. */
+export interface ProjectSignals {
+  notify(projectId: string): void;
+  subscribe(projectId: string, fn: () => void): () => void;
+}

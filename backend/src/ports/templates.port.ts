@@ -1,0 +1,56 @@
+// Templates in domain terms: what a project's containers are made of, per service kind.
+
+export const SERVICE_KINDS = ["preview", "opencode", "production"] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+export interface ServiceSpec {
+  image: string;
+  command: string[];
+  workdir?: string;
+  port: number;
+  env: Record<string, string>;
+  healthCheck: { path: string; intervalMs: number; timeoutMs: number; retries: number };
+  limits: { memoryMb: number; cpus: number; pids: number };
+  capabilities?: string[];
+  restart: { maxRetries: number };
+}
+
+export type TemplateServices = Partial<Record<ServiceKind, ServiceSpec>>;
+
+export interface TemplateRecord {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  services: TemplateServices;
+  /** Absolute path of the folder copied into a new project's volume; null for none. */
+  filesSeed: string | null;
+  builtIn: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewTemplate {
+  slug: string;
+  name: string;
+  description: string;
+  services: TemplateServices;
+  filesSeed: string | null;
+}
+
+export interface TemplateStore {
+  list(): Promise<TemplateRecord[]>;
+  get(id: string): Promise<TemplateRecord | null>;
+  /** null when the slug is taken. */
+  create(data: NewTemplate & { builtIn: boolean }): Promise<TemplateRecord | null>;
+  update(id: string, patch: Partial<Omit<NewTemplate, "slug">>): Promise<TemplateRecord | null>;
+  /** "in_use" while a project (not deleted) refers to it. */
+  delete(id: string): Promise<"deleted" | "in_use" | "not_found">;
+  upsertBuiltIn(data: NewTemplate): Promise<TemplateRecord>;
+}
+
+/** The built-in templates shipped with the control plane (backend/templates/<slug>/template.json). */
+export interface BuiltInTemplateSource {
+  /** Each template's folder and its template.json, not yet validated. */
+  load(): Promise<Array<{ dir: string; manifest: unknown }>>;
+}

@@ -1,0 +1,74 @@
+import { overallProgress } from "../modules/projects/operation-steps.js";
+import type { OperationRecord, OperationStep, ReconcileStore, StepName } from "../ports/projects.port.js";
+
+/**
+ * Reports a reconcile pass on the operation that asked for it (when there is one): steps,
+ * progress, outcome. Writes are throttled for fine-grained progress (image pulls).
+ */
+export function operationProgress(
+  store: Pick<ReconcileStore, "updateOperation">,
+  op: OperationRecord | null,
+  notify: () => void,
+) {
+  const steps: OperationStep[] = op ? op.steps.map((s) => ({ ...s })) : [];
+  let lastFlush = 0;
+  const step = (name: StepName) => {
+    let s = steps.find((x) => x.name === name);
+    if (!s) {
+      s = { name, status: "pending" };
+      steps.push(s);
+    }
+    return s;
+  };
+  const flush = async (extra: Parameters<ReconcileStore["updateOperation"]>[1] = {}) => {
+    if (!op) return;
+    lastFlush = Date.now();
+    await store.updateOperation(op.id, { steps, progress: overallProgress(steps), ...extra });
+    notify();
+  };
+
+  return {
+    async begin() {
+      if (op && op.status === "pending") await flush({ status: "running", startedAt: new Date() });
+    },
+    /** Runs one step; `fn` may report progress. A step already succeeded (an earlier pass) runs again, idempotently. */
+    async run<T>(name: StepName, fn: (progress: (pct: number, message?: string) => void) => Promise<T>): Promise<T> {
+      const s = step(name);
+      s.status = "running";
+      await flush();
+      try {
+        const value = await fn((pct, message) => {
+          s.progress = Math.max(0, Math.min(100, Math.floor(pct)));
+          if (message) s.message = message;
+          if (Date.now() - lastFlush > 250) void flush().catch(() => {});
+        });
+        s.status = "succeeded";
+        s.progress = 100;
+        await flush();
+        return value;
+      } catch (err) {
+        s.status = "failed";
+        s.message = err instanceof Error ? err.message : String(err);
+        await flush();
+        throw err;
+      }
+    },
+    /** Marks a step done without work (e.g. nothing to seed). */
+    async skip(name: StepName, message: string) {
+      const s = step(name);
+      s.status = "succeeded";
+      s.message = message;
+      await flush();
+    },
+    async succeed() {
+      for (const s of steps) if (s.status === "pending") s.status = "succeeded";
+      await flush({ status: "succeeded", progress: 100, finishedAt: new Date(), error: null });
+    },
+    async fail(error: string) {
+      for (const s of steps) if (s.status === "pending" || s.status === "running") s.status = "canceled";
+      await flush({ status: "failed", finishedAt: new Date(), error });
+    },
+  };
+}
+
+export type OperationProgress = ReturnType<typeof operationProgress>;

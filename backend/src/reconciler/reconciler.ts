@@ -1,0 +1,219 @@
+// The desired-state controller: level-triggered and idempotent. Woken after every write, on
+// Docker events, and by a periodic full re-scan; one worker per project across processes.
+import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
+import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
+import { operationProgress } from "./operation-progress.js";
+import {
+  LABEL,
+  ProjectFailure,
+  projectConverger,
+  RUNNABLE_KINDS,
+  type RunnableKind,
+  Superseded,
+} from "./project-converger.js";
+import { keyedWorkQueue } from "./work-queue.js";
+
+export interface ReconcilerLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ReconcilerDeps {
+  store: ReconcileStore;
+  runtime: ContainerRuntime;
+  locks: ProjectLocks;
+  signals: ProjectSignals;
+  log: ReconcilerLog;
+  installId: string;
+  extraLabels?: Labels;
+  appsDomain: string;
+  intervalMs: number;
+  concurrency: number;
+  healthTimeoutMs: number;
+  stopTimeoutS?: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+export function reconcilerFactory(deps: ReconcilerDeps) {
+  const { store, runtime, locks, signals, log } = deps;
+  const aborter = new AbortController();
+  const converger = projectConverger({
+    store,
+    runtime,
+    installId: deps.installId,
+    extraLabels: deps.extraLabels ?? {},
+    appsDomain: deps.appsDomain,
+    healthTimeoutMs: deps.healthTimeoutMs,
+    stopTimeoutS: deps.stopTimeoutS ?? 5,
+    signal: aborter.signal,
+  });
+  const installLabels = { [LABEL.install]: deps.installId };
+  const retries = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let watching: Promise<void> | undefined;
+
+  async function pass(projectId: string) {
+    const p = await store.get(projectId);
+    if (!p || p.status === "deleted") return;
+    const op = await store.activeOperation(p.id);
+    const progress = operationProgress(store, op, () => signals.notify(p.id));
+    try {
+      await progress.begin();
+      await converger.converge(p, progress, op !== null);
+      await progress.succeed();
+    } catch (err) {
+      if (err instanceof Superseded || aborter.signal.aborted) return;
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn({ projectId, err: err instanceof ProjectFailure ? undefined : err }, `project ${p.slug}: ${message}`);
+      await store.setStatus(p.id, "failed", message);
+      await progress.fail(message);
+    } finally {
+      signals.notify(p.id);
+    }
+  }
+
+  const queue = keyedWorkQueue(deps.concurrency, async (projectId) => {
+    if (aborter.signal.aborted) return;
+    try {
+      const r = await locks.tryRun(projectId, () => pass(projectId));
+      // Another process works on it; look again shortly, in case our write came after its read.
+      if (!r.ran && !retries.has(projectId)) {
+        retries.add(projectId);
+        setTimeout(() => {
+          retries.delete(projectId);
+          if (!aborter.signal.aborted) queue.add(projectId);
+        }, 1000).unref();
+      }
+    } catch (err) {
+      log.error({ err, projectId }, "reconcile pass failed");
+    }
+  });
+
+  /** Removes labelled containers, networks and volumes of projects that no longer exist. */
+  async function sweep() {
+    // List Docker first, the database second: a project created in between has no resources yet.
+    const [containers, networks, volumes] = await Promise.all([
+      runtime.listContainers(installLabels),
+      runtime.listNetworks(installLabels),
+      runtime.listVolumes(installLabels),
+    ]);
+    const known = new Map((await store.listKnown()).map((k) => [k.id, k]));
+    const gone = (labels: Labels) => {
+      const k = known.get(labels[LABEL.project] ?? "");
+      return !k || k.status === "deleted";
+    };
+    for (const c of containers.filter((c) => gone(c.labels))) {
+      log.info({ container: c.name }, "removing a container of a deleted project");
+      await runtime.removeContainer(c.id);
+    }
+    for (const n of networks.filter((n) => gone(n.labels))) await runtime.removeNetwork(n.name);
+    for (const v of volumes.filter((v) => gone(v.labels))) {
+      const k = known.get(v.labels[LABEL.project] ?? "");
+      if (!k?.keepData) await runtime.removeVolume(v.name);
+    }
+  }
+
+  async function scan() {
+    try {
+      for (const id of await store.listActiveIds()) queue.add(id);
+      await sweep();
+    } catch (err) {
+      log.error({ err }, "periodic re-scan failed");
+    }
+  }
+
+  async function onEvent(e: RuntimeEvent) {
+    const projectId = e.labels[LABEL.project];
+    const kind = e.labels[LABEL.kind] as RunnableKind;
+    if (!projectId || !RUNNABLE_KINDS.includes(kind)) return;
+    const p = await store.get(projectId);
+    if (!p || p.status === "deleted") return;
+    const svc = p.services.find((s) => s.kind === kind);
+    const ours = svc?.containerId === e.containerId;
+    if (e.action === "health_status" && ours) {
+      await store.updateService(p.id, kind, { health: e.health ?? "unknown" });
+    } else if (e.action === "destroy" && ours) {
+      await store.updateService(p.id, kind, {
+        containerId: null,
+        endpoint: null,
+        observedState: "absent",
+        health: "unknown",
+      });
+      if (p.desiredState === "running") queue.add(p.id);
+    } else if (e.action === "die") {
+      const current = e.labels[LABEL.generation] === String(p.generation) && (ours || !svc?.containerId);
+      // Our own stop (stop, restart, delete) is not a crash.
+      if (!current || p.desiredState !== "running") {
+        if (ours) await store.updateService(p.id, kind, { observedState: "exited", endpoint: null });
+      } else {
+        const d = await runtime.inspectContainer(e.containerId);
+        const template = await store.template(p.templateId);
+        const memory = template?.services[kind]?.limits.memoryMb;
+        const reason = d?.oomKilled
+          ? `${kind} ran out of memory (limit ${memory ?? "?"} MB)`
+          : `${kind} exited with code ${e.exitCode ?? d?.exitCode ?? "?"}`;
+        log.warn({ projectId: p.id, kind }, `project ${p.slug}: ${reason}`);
+        await store.updateService(p.id, kind, {
+          observedState: "exited",
+          health: "unhealthy",
+          endpoint: null,
+          lastError: reason,
+          incrementRestarts: true,
+        });
+        queue.add(p.id);
+      }
+    } else {
+      return;
+    }
+    signals.notify(p.id);
+  }
+
+  async function watchEvents() {
+    while (!aborter.signal.aborted) {
+      try {
+        for await (const e of runtime.events(installLabels, aborter.signal)) {
+          await onEvent(e).catch((err) => log.error({ err }, "handling a Docker event failed"));
+        }
+      } catch (err) {
+        if (!aborter.signal.aborted) log.warn({ err }, "Docker event stream broke; reconnecting");
+      }
+      await sleep(1000, aborter.signal);
+      // Events may have been missed while disconnected.
+      if (!aborter.signal.aborted) void scan();
+    }
+  }
+
+  return {
+    /** Starts watching events and re-scanning; the first scan runs at once. */
+    start() {
+      watching = watchEvents();
+      void scan();
+      timer = setInterval(() => void scan(), deps.intervalMs);
+      timer.unref();
+    },
+    wake: (projectId: string) => queue.add(projectId),
+    scan,
+    /** Resolves when no pass runs or waits (tests). */
+    idle: () => queue.idle(),
+    async stop() {
+      clearInterval(timer);
+      aborter.abort();
+      await Promise.race([Promise.all([queue.idle(), watching]), new Promise((r) => setTimeout(r, 5000))]);
+    },
+  };
+}
+
+export type Reconciler = ReturnType<typeof reconcilerFactory>;
