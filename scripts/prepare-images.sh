@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Builds the local images project containers run on, offline: no registry is reachable here.
 # devsanctum/node:20 = the host's own Node binary + glibc + busybox in a bare rootfs (~120 MB, ~2 s).
-# Idempotent: skipped when the image exists and was built from this same Node.
+# devsanctum/vite-react:* = that image plus the built-in template's pinned dependencies
+# (scripts/prepare-template-images.sh).
+# Idempotent: each image is skipped when it exists and was built from the same inputs.
 set -euo pipefail
 IMAGE="${DEVSANCTUM_NODE_IMAGE:-devsanctum/node:20}"
 NODE="$(readlink -f "$(command -v node)")"
 NODE_VERSION="$(node -v)"
 
-if [ "$(docker image inspect -f '{{index .Config.Labels "devsanctum.node-version"}}' "$IMAGE" 2>/dev/null || true)" = "$NODE_VERSION" ]; then
-  exit 0
-fi
+build_node_image() {
 command -v busybox >/dev/null || { echo "busybox is required: apt-get install -y busybox-static" >&2; exit 1; }
 echo "building $IMAGE from the host's Node $NODE_VERSION" >&2
 
@@ -49,3 +49,9 @@ tar -C "$ROOTFS" -c --numeric-owner . | docker import \
   -c 'WORKDIR /app' -c 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
 docker run --rm --init "$IMAGE" node -e 'process.exit(0)' || { echo "smoke test of $IMAGE failed" >&2; exit 1; }
 echo "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE") bytes)" >&2
+}
+
+if [ "$(docker image inspect -f '{{index .Config.Labels "devsanctum.node-version"}}' "$IMAGE" 2>/dev/null || true)" != "$NODE_VERSION" ]; then
+  (build_node_image)
+fi
+DEVSANCTUM_NODE_IMAGE="$IMAGE" bash "$(dirname "$0")/prepare-template-images.sh"

@@ -127,8 +127,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     },
     wsClientOptions: {
       // The ws client starts from an empty header set: carry over cookies, then the same rewrite.
+      // Only when there are some: ws refuses a header whose value is undefined (token or public access).
       rewriteRequestHeaders: (headers: Record<string, unknown>, req: FastifyRequest) =>
-        upstreamHeaders({ ...headers, cookie: req.headers.cookie }, req, scheme),
+        upstreamHeaders(req.headers.cookie ? { ...headers, cookie: req.headers.cookie } : headers, req, scheme),
     } as object,
   });
 

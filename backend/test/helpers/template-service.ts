@@ -1,0 +1,135 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type Docker from "dockerode";
+import { z } from "zod";
+import { tarEntriesOf, tarOf } from "./tar.js";
+
+export const TEMPLATES_DIR = path.resolve(import.meta.dirname, "../../templates");
+
+// The contract's template.json and ServiceSpec shape (/work/contract.md). Switch to the
+// templates module's schema once the `projects` branch provides one.
+const positiveInt = z.number().int().positive();
+export const ServiceSpec = z.strictObject({
+  image: z.string().min(1),
+  command: z.array(z.string()).min(1),
+  workdir: z.string().startsWith("/").optional(),
+  port: z.number().int().min(1).max(65_535),
+  env: z.record(z.string(), z.string()),
+  healthCheck: z.strictObject({
+    path: z.string().startsWith("/"),
+    intervalMs: positiveInt,
+    timeoutMs: positiveInt,
+    retries: positiveInt,
+  }),
+  limits: z.strictObject({ memoryMb: positiveInt, cpus: z.number().positive(), pids: positiveInt }),
+  capabilities: z.array(z.string().regex(/^[A-Z_]+$/)).optional(),
+  restart: z.strictObject({ maxRetries: z.number().int().min(0) }),
+});
+export const TemplateManifest = z.strictObject({
+  slug: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  name: z.string().min(1),
+  description: z.string().min(1),
+  filesSeed: z.string().min(1),
+  services: z
+    .strictObject({
+      preview: ServiceSpec.optional(),
+      opencode: ServiceSpec.optional(),
+      production: ServiceSpec.optional(),
+    })
+    .refine((s) => Object.keys(s).length > 0, "a template has at least one service"),
+});
+
+export type ServiceSpec = z.infer<typeof ServiceSpec>;
+export type TemplateManifest = z.infer<typeof TemplateManifest>;
+
+export async function readTemplate(slug: string): Promise<TemplateManifest> {
+  return TemplateManifest.parse(JSON.parse(await readFile(path.join(TEMPLATES_DIR, slug, "template.json"), "utf8")));
+}
+
+export const testRunLabel = () => {
+  process.env.DEVSANCTUM_TEST_RUN ??= `local-${Date.now().toString(36)}`;
+  return { "devsanctum.test-run": process.env.DEVSANCTUM_TEST_RUN };
+};
+
+export interface RunningService {
+  container: Docker.Container;
+  volume: string;
+  url: string;
+  port: number;
+  /** ms from createContainer to the container's first HTTP 200 on its health-check path. */
+  firstOkMs: number;
+  remove(): Promise<void>;
+}
+
+/**
+ * Runs one service of a template the way the contract says a project's container runs:
+ * its image, command, workdir, env and limits, Init, all capabilities dropped unless asked,
+ * no-new-privileges, the port published on 127.0.0.1 only, the files seed in a named volume at /app.
+ */
+export async function runTemplateService(
+  docker: Docker,
+  template: TemplateManifest,
+  kind: keyof TemplateManifest["services"],
+  opts: { volume?: string } = {},
+): Promise<RunningService> {
+  const spec = template.services[kind];
+  if (!spec) throw new Error(`template ${template.slug} has no ${kind} service`);
+  const labels = { ...testRunLabel(), "devsanctum.template": template.slug, "devsanctum.kind": kind };
+  const volume = opts.volume ?? `devsanctum-test-${template.slug}-${randomBytes(4).toString("hex")}`;
+  if (!opts.volume) await docker.createVolume({ Name: volume, Labels: labels });
+  const portKey = `${spec.port}/tcp`;
+  const t0 = performance.now();
+  const container = await docker.createContainer({
+    Image: spec.image,
+    Cmd: spec.command,
+    ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: labels,
+    ExposedPorts: { [portKey]: {} },
+    HostConfig: {
+      Init: true,
+      Memory: spec.limits.memoryMb * 1024 * 1024,
+      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      PidsLimit: spec.limits.pids,
+      CapDrop: ["ALL"],
+      CapAdd: spec.capabilities ?? [],
+      SecurityOpt: ["no-new-privileges"],
+      PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+      Mounts: [{ Type: "volume", Source: volume, Target: "/app" }],
+    },
+  });
+  const remove = async () => {
+    await container.remove({ force: true }).catch(() => {});
+    if (!opts.volume) await docker.getVolume(volume).remove({ force: true });
+  };
+  try {
+    if (!opts.volume) {
+      const seed = path.join(TEMPLATES_DIR, template.slug, template.filesSeed);
+      await container.putArchive(tarOf(await tarEntriesOf(seed)), { path: "/app" });
+    }
+    await container.start();
+    const info = await container.inspect();
+    const hostPort = info.NetworkSettings.Ports[portKey]?.[0]?.HostPort;
+    if (!hostPort) throw new Error(`${kind}: port ${portKey} is not published`);
+    const url = `http://127.0.0.1:${hostPort}`;
+    const deadline = Date.now() + spec.healthCheck.intervalMs * spec.healthCheck.retries;
+    for (;;) {
+      try {
+        const res = await fetch(`${url}${spec.healthCheck.path}`, {
+          signal: AbortSignal.timeout(spec.healthCheck.timeoutMs),
+        });
+        if (res.status === 200) break;
+      } catch {}
+      if (Date.now() > deadline) {
+        const logs = await container.logs({ stdout: true, stderr: true, tail: 50 });
+        throw new Error(`${kind} did not answer 200 at ${url}${spec.healthCheck.path}:\n${logs.toString("utf8")}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { container, volume, url, port: Number(hostPort), firstOkMs: performance.now() - t0, remove };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}

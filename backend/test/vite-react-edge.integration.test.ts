@@ -1,0 +1,97 @@
+// Issue #5's promise for the built-in template: the real vite-react preview behind the builtin
+// edge, reached by its project hostname. The page's HMR client dials back to the host and port
+// it was loaded from (the edge), and an edit reaches it as an update through the edge.
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
+import { prismaEdgeRouteLookup } from "../src/adapters/persistence/prisma-edge-route-lookup.js";
+import { buildEdge } from "../src/edge/edge-server.js";
+import { authenticatorFactory } from "../src/modules/auth/authenticator.js";
+import { appSessionCodec } from "../src/modules/edge/app-session.js";
+import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
+import { testDocker } from "./helpers/app.js";
+import { signedInUser } from "./helpers/auth.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
+import { requestVia } from "./helpers/http-client.js";
+import { tarOf } from "./helpers/tar.js";
+import { type RunningService, readTemplate, runTemplateService } from "./helpers/template-service.js";
+import { hmrSocket, type ViteTarget, viteClient } from "./helpers/vite-hmr.js";
+
+let database: TestDatabase;
+let preview: RunningService;
+let edge: FastifyInstance;
+let viaEdge: ViteTarget;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const template = await readTemplate("vite-react");
+  preview = await runTemplateService(testDocker().docker, template, "preview");
+  const { user, headers } = await signedInUser(database.db);
+  const row = await database.db.template.create({ data: { slug: template.slug, name: template.name, services: {} } });
+  const project = await database.db.project.create({
+    data: { slug: "hot-app", name: "Hot app", ownerId: user.id, templateId: row.id, status: "running" },
+  });
+  await database.db.serviceInstance.create({
+    data: { projectId: project.id, kind: "preview", observedState: "running", endpoint: preview.url },
+  });
+  await database.db.route.create({
+    data: {
+      hostname: "hot-app--preview.localhost",
+      projectId: project.id,
+      kind: "preview",
+      access: "owner",
+      target: preview.url,
+    },
+  });
+  const access = edgeAccessServiceFactory({
+    routes: prismaEdgeRouteLookup(database.db),
+    authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) }),
+    sessions: appSessionCodec(new TextEncoder().encode(randomUUID() + randomUUID())),
+    appsDomain: "localhost",
+    publicUrl: "http://localhost:1",
+    opencodePassword: () => "unused",
+  });
+  edge = await buildEdge({ access, logger: false });
+  await edge.listen({ host: "127.0.0.1", port: 0 });
+  const port = (edge.server.address() as AddressInfo).port;
+  viaEdge = { port, host: `hot-app--preview.localhost:${port}`, headers };
+});
+
+afterAll(async () => {
+  await edge?.close();
+  await preview?.remove();
+  await database?.drop();
+});
+
+describe("vite-react preview through the builtin edge", () => {
+  it("serves the page on the project's hostname; the HMR client targets that same host and port", async () => {
+    const page = await requestVia(viaEdge.port, viaEdge.host as string, "/", { headers: viaEdge.headers ?? {} });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('src="/src/main.tsx"');
+    const client = await viteClient(viaEdge);
+    // No fixed port or host baked in: the browser's socket goes to location's host:port, the edge.
+    expect(client).toContain("const hmrPort = null;");
+    expect(client).toMatch(
+      /const socketHost = `\$\{null \|\| importMetaUrl\.hostname\}:\$\{hmrPort \|\| importMetaUrl\.port\}/,
+    );
+  });
+
+  it("carries the HMR WebSocket and its update messages", async () => {
+    const { ws, next } = await hmrSocket(viaEdge);
+    try {
+      await next("connected", 5_000);
+      const app = await requestVia(viaEdge.port, viaEdge.host as string, "/src/App.tsx", {
+        headers: viaEdge.headers ?? {},
+      });
+      expect(app.body).toContain("Hello from ");
+      const edited = "export function App() {\n  return <h1>Edited through the edge</h1>;\n}\n";
+      await preview.container.putArchive(tarOf([{ name: "App.tsx", content: edited }]), { path: "/app/src" });
+      const update = await next("update", 10_000);
+      expect(update.updates).toContainEqual(expect.objectContaining({ type: "js-update", path: "/src/App.tsx" }));
+    } finally {
+      ws.close();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+// The built-in template's manifest against the contract's ServiceSpec shape, and its files seed.
+import { access, readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readTemplate, TEMPLATES_DIR, TemplateManifest } from "./helpers/template-service.js";
+
+const files = path.join(TEMPLATES_DIR, "vite-react/files");
+const json = async (name: string) => JSON.parse(await readFile(path.join(files, name), "utf8"));
+
+describe("vite-react template.json", () => {
+  it("matches the contract's template and ServiceSpec shape", async () => {
+    const raw = JSON.parse(await readFile(path.join(TEMPLATES_DIR, "vite-react/template.json"), "utf8"));
+    const manifest = TemplateManifest.parse(raw);
+    expect(manifest.slug).toBe("vite-react");
+    expect(manifest.services.preview?.command[0]).toBe("vite");
+  });
+
+  it("runs the preview on the image built by scripts/prepare-template-images.sh, never a registry image", async () => {
+    const { services } = await readTemplate("vite-react");
+    for (const spec of Object.values(services)) expect(spec.image).toMatch(/^devsanctum\/vite-react:\d+$/);
+  });
+
+  it("seeds a runnable starter whose dependencies are pinned exactly and locked", async () => {
+    for (const f of ["index.html", "vite.config.ts", "src/main.tsx", "src/App.tsx", "package-lock.json"]) {
+      await access(path.join(files, f));
+    }
+    const pkg = await json("package.json");
+    const lock = await json("package-lock.json");
+    const pinned = { ...pkg.dependencies, ...pkg.devDependencies } as Record<string, string>;
+    expect(Object.keys(pinned)).toEqual(expect.arrayContaining(["vite", "@vitejs/plugin-react", "react", "react-dom"]));
+    for (const [name, version] of Object.entries(pinned)) {
+      expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(lock.packages[`node_modules/${name}`]?.version, `${name} in package-lock.json`).toBe(version);
+    }
+    expect(await readFile(path.join(files, "src/App.tsx"), "utf8")).toContain("Hello from ");
+  });
+});

@@ -1,0 +1,254 @@
+// Project lifecycle latency: DevSanctum against plain Docker, same image, command and files,
+// measured in the same run on loopback.
+// (a) create: POST /api/v1/projects → the preview's first 200 through the edge,
+//     vs `docker run` of the template's preview + first 200 at its 127.0.0.1 port;
+// (b) start of a stopped project → first 200, vs `docker start` + first 200.
+// The baseline's volume is seeded once, untimed: `docker run` is only the container part.
+import { execFile } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { freePort, median, startServer, table } from "./lib/measure.mjs";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "..");
+const TEMPLATE_DIR = path.join(ROOT, "backend/templates/vite-react");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const WAIT_MS = 30_000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** GET on loopback with an explicit Host header (Node does not resolve *.localhost). */
+function get(port, pathName, headers = {}) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: pathName, headers, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.setTimeout(2_000, () => req.destroy());
+    req.on("error", () => resolve({ status: 0, body: "" }));
+  });
+}
+
+/** Polls until the Vite page answers 200; returns the time it took from `t0`. */
+async function firstOk(port, t0, headers = {}) {
+  for (;;) {
+    const res = await get(port, "/", headers);
+    if (res.status === 200 && res.body.includes("/@vite/client")) return performance.now() - t0;
+    if (performance.now() - t0 > WAIT_MS) throw new Error(`no 200 on 127.0.0.1:${port} within ${WAIT_MS} ms`);
+    await sleep(10);
+  }
+}
+
+function dockerRunArgs(spec, label, volume) {
+  const p = spec.port;
+  return [
+    "run",
+    "-d",
+    "--init",
+    "--label",
+    `devsanctum.bench=${label}`,
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges",
+    "--memory",
+    `${spec.limits.memoryMb}m`,
+    "--cpus",
+    String(spec.limits.cpus),
+    "--pids-limit",
+    String(spec.limits.pids),
+    "-p",
+    `127.0.0.1::${p}`,
+    "-v",
+    `${volume}:/app`,
+    "-w",
+    spec.workdir ?? "/app",
+    ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+    spec.image,
+    ...spec.command,
+  ];
+}
+
+async function publishedPort(id, port) {
+  const { stdout } = await run("docker", ["port", id, `${port}/tcp`]);
+  return Number(stdout.trim().split("\n")[0].split(":").pop());
+}
+
+/** Plain Docker: N × (docker run + first 200), then N × (docker stop; docker start + first 200). */
+async function baseline(spec, label) {
+  const volume = `devsanctum-bench-${label}`;
+  await run("docker", ["volume", "create", "--label", `devsanctum.bench=${label}`, volume]);
+  // Seed the files as a project gets them, owned by the image's user (uid 1000).
+  await run("sh", [
+    "-c",
+    `tar -C '${TEMPLATE_DIR}/files' -c --owner=1000 --group=1000 . | docker run --rm -i --label devsanctum.bench=${label} -v ${volume}:/app ${spec.image} tar -x -C /app`,
+  ]);
+  const create = [];
+  const start = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const { stdout } = await run("docker", dockerRunArgs(spec, label, volume));
+    const id = stdout.trim();
+    const port = await publishedPort(id, spec.port);
+    create.push(await firstOk(port, t0));
+    await run("docker", ["stop", "-t", "5", id]);
+    const t1 = performance.now();
+    await run("docker", ["start", id]);
+    start.push(await firstOk(await publishedPort(id, spec.port), t1));
+    await run("docker", ["rm", "-f", id]);
+  }
+  return { create, start };
+}
+
+/** Creates a user and an API token with every scope straight in the database. */
+async function apiToken(databaseUrl) {
+  const { generateApiToken } = await import(path.join(ROOT, "backend/dist/modules/auth/api-token.js"));
+  const { token, prefix, hash } = generateApiToken();
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const user = await c.query(
+      `INSERT INTO "User" (id, email, role, "updatedAt") VALUES (gen_random_uuid(), 'bench@localhost', 'admin', now()) RETURNING id`,
+    );
+    await c.query(
+      `INSERT INTO "ApiToken" (id, "userId", name, prefix, "tokenHash", scopes) VALUES (gen_random_uuid(), $1, 'bench', $2, $3, $4)`,
+      [user.rows[0].id, prefix, hash, ["projects:read", "projects:write", "templates:read"]],
+    );
+  } finally {
+    await c.end();
+  }
+  return `Bearer ${token}`;
+}
+
+function apiClient(appPort, authorization) {
+  return async (method, pathName, body) => {
+    const res = await fetch(`http://127.0.0.1:${appPort}/api/v1${pathName}`, {
+      method,
+      headers: { authorization, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = res.status === 204 ? null : await res.json();
+    if (!res.ok) throw new Error(`${method} ${pathName}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+async function waitFor(api, id, status) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const p = await api("GET", `/projects/${id}`);
+    if (p.status === status) return p;
+    if (p.status === "failed" || Date.now() > deadline)
+      throw new Error(`project ${id} is ${p.status} (${p.statusMessage ?? ""}), not ${status}`);
+    await sleep(50);
+  }
+}
+
+/** DevSanctum: N × (POST /projects → first 200 at the preview's hostname through the edge), then stop/start. */
+async function devsanctum(label) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-lifecycle-"));
+  await chmod(dataDir, 0o755);
+  const pgPort = Number(process.env.BENCH_PG_PORT ?? 5493);
+  const [appPort, edgePort] = [await freePort(), await freePort()];
+  const server = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
+    env: {
+      PORT: String(appPort),
+      EDGE_PORT: String(edgePort),
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      INSTALL_ID: label,
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+    },
+    readyUrl: `http://127.0.0.1:${appPort}/readyz`,
+  });
+  const created = [];
+  try {
+    const authorization = await apiToken(`postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`);
+    const api = apiClient(appPort, authorization);
+    const probe = await fetch(`http://127.0.0.1:${appPort}/api/v1/templates`);
+    if (probe.status === 404) return null; // this build has no projects API yet
+    const { templates } = await api("GET", "/templates");
+    const template = templates.find((t) => t.slug === "vite-react");
+    if (!template) throw new Error("the built-in vite-react template is not seeded");
+    const create = [];
+    const start = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const { project } = await api("POST", "/projects", { name: `bench ${label} ${i}`, templateId: template.id });
+      created.push(project.id);
+      const host = { host: `${project.slug}--preview.localhost:${edgePort}`, authorization };
+      create.push(await firstOk(edgePort, t0, host));
+      await api("POST", `/projects/${project.id}/stop`);
+      await waitFor(api, project.id, "stopped");
+      const t1 = performance.now();
+      await api("POST", `/projects/${project.id}/start`);
+      start.push(await firstOk(edgePort, t1, host));
+    }
+    for (const id of created.splice(0)) await api("DELETE", `/projects/${id}?keepData=false`);
+    return { create, start };
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const ms = (x) => Math.round(x);
+function row(what, xs) {
+  return {
+    what,
+    runs: xs.length,
+    "median ms": ms(median(xs)),
+    "min ms": ms(Math.min(...xs)),
+    "max ms": ms(Math.max(...xs)),
+  };
+}
+
+/** Whatever this run left (its own containers, and the control plane's under INSTALL_ID=label). */
+async function removeLabelled(label) {
+  const filters = [`label=devsanctum.bench=${label}`, `label=devsanctum.install=${label}`];
+  for (const filter of filters) {
+    const ids = (await run("docker", ["ps", "-aq", "--filter", filter])).stdout.trim();
+    if (ids) await run("docker", ["rm", "-f", ...ids.split("\n")]);
+  }
+  for (const filter of filters) {
+    const vols = (await run("docker", ["volume", "ls", "-q", "--filter", filter])).stdout.trim();
+    if (vols) await run("docker", ["volume", "rm", "-f", ...vols.split("\n")]);
+    const nets = (await run("docker", ["network", "ls", "-q", "--filter", filter])).stdout.trim();
+    if (nets) await run("docker", ["network", "rm", ...nets.split("\n")]);
+  }
+}
+
+export async function benchLifecycle() {
+  const template = JSON.parse(await readFile(path.join(TEMPLATE_DIR, "template.json"), "utf8"));
+  const spec = template.services.preview;
+  const label = `bench-lc-${process.pid}`;
+  try {
+    const base = await baseline(spec, label);
+    const ours = await devsanctum(label);
+    console.log(`\nvite-react preview (${spec.image}), ${RUNS} runs each, time to the first 200 of GET /`);
+    const rows = [row("docker run + first 200", base.create), row("docker start + first 200", base.start)];
+    if (ours) {
+      rows.splice(1, 0, row("POST /projects → first 200 via edge", ours.create));
+      rows.push(row("POST /projects/{id}/start → first 200", ours.start));
+    }
+    table(rows);
+    if (!ours) console.log("DevSanctum rows skipped: this build has no projects API (GET /api/v1/templates is 404)");
+    else {
+      const ratio = (a, b) => (median(a) / median(b)).toFixed(2);
+      console.log(`ratio create DevSanctum/docker run: ${ratio(ours.create, base.create)}`);
+      console.log(`ratio start DevSanctum/docker start: ${ratio(ours.start, base.start)}`);
+    }
+    return rows;
+  } finally {
+    await removeLabelled(label);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchLifecycle();
