@@ -1,5 +1,5 @@
-// Mirrors the server's rule for project slugs: they become one DNS label of three hostnames
-// (`<slug>.<domain>`, `<slug>--preview.<domain>`), so no double hyphen and room for "--opencode".
+// Mirrors backend/src/modules/projects/project-slug.ts: a slug is one DNS label of three
+// hostnames (`<slug>.<domain>`, `<slug>--preview.<domain>`): [a-z0-9-], no "--", at most 40.
 export const NAME_MAX = 64;
 export const SLUG_MAX = 40;
 
@@ -21,6 +21,5 @@ export function validateProjectName(name: string): string | null {
   if (trimmed.length > NAME_MAX) return `Keep the name under ${NAME_MAX + 1} characters.`;
   const slug = slugify(trimmed);
   if (!slug) return "Use at least one letter or digit.";
-  if (!/^[a-z]/.test(slug)) return "Start the name with a letter.";
   return null;
 }

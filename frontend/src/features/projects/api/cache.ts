@@ -18,6 +18,7 @@ export function storeProject(qc: QueryClient, project: Project) {
 
 export function storeOperation(qc: QueryClient, op: Operation) {
   qc.setQueryData(queryKeys.operation(op.id), op);
+  if (!op.projectId) return;
   qc.setQueryData<Operation[]>(queryKeys.projectOperations(op.projectId), (list) => {
     if (!list) return [op];
     const i = list.findIndex((o) => o.id === op.id);

@@ -25,8 +25,9 @@ describe("create a project", () => {
     expect(screen.getByText("Use at least one letter or digit.")).toBeInTheDocument();
     expect(name).toHaveAttribute("aria-invalid", "true");
     await user.clear(name);
-    await user.type(name, "42 things");
-    expect(screen.getByText("Start the name with a letter.")).toBeInTheDocument();
+    await user.type(name, "42 -- Things");
+    expect(screen.getByText("42-things", { selector: "code" })).toBeInTheDocument();
+    expect(name).not.toHaveAttribute("aria-invalid");
   });
 
   it("asks for a template and a name before sending anything", async () => {
@@ -111,7 +112,7 @@ describe("create a project", () => {
         { name: "pull", status: "failed", message: "image devsanctum/nope not found" },
         { name: "create", status: "pending" },
       ],
-      error: { code: "IMAGE_NOT_FOUND", message: "The image devsanctum/nope is not on this engine." },
+      error: "The image devsanctum/nope is not on this engine.",
     });
     server.use(
       http.get("/api/v1/templates", () => HttpResponse.json({ templates })),

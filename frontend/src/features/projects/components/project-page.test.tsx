@@ -127,7 +127,7 @@ describe("project page", () => {
           kind: "start",
           status: "failed",
           steps: [{ name: "health", status: "failed", message: "no answer on / after 60 tries" }],
-          error: { code: "HEALTH_CHECK_FAILED", message: "The preview never became healthy." },
+          error: "The preview never became healthy.",
         }),
       ],
     });

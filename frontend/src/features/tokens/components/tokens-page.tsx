@@ -12,6 +12,7 @@ const SCOPES: { scope: Scope; label: string }[] = [
   { scope: "projects:read", label: "Read projects" },
   { scope: "projects:write", label: "Create and change projects" },
   { scope: "templates:read", label: "Read templates" },
+  { scope: "templates:write", label: "Change templates (admins)" },
   { scope: "tokens:read", label: "List tokens" },
   { scope: "tokens:write", label: "Create and revoke tokens" },
 ];
