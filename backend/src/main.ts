@@ -17,6 +17,7 @@ import { composeIdentity } from "./compose-identity.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { deriveKey, loadRootSecret, opencodePasswordFor } from "./config/secrets.js";
 import { buildEdge } from "./edge/edge-server.js";
+import { isConsoleBuild } from "./http/console-static.js";
 import { loggerOptions } from "./http/logger.js";
 import { sessionCookies } from "./modules/auth/session-cookies.js";
 import { appSessionCodec } from "./modules/edge/app-session.js";
@@ -131,6 +132,7 @@ async function main() {
       edgeAccess,
       identity,
       projects: { templates, projects, signals, hosts },
+      ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
     reconciler.start();
@@ -175,6 +177,8 @@ async function main() {
     }
     const base = config.publicUrl;
     logger.info(`DevSanctum ${VERSION} is up:  API ${base}/api/v1   docs ${base}/docs   OpenAPI ${base}/docs/json`);
+    if (isConsoleBuild(config.consoleDir)) logger.info(`console: ${base}/`);
+    else logger.warn(`console not built (no ${config.consoleDir}/index.html): run pnpm build`);
     if (identity.providers.length === 0) {
       // No OAuth app configured (the embedded default): a one-time link signs the owner in.
       const link = await sessions.createLoginLink();

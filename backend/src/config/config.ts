@@ -65,6 +65,7 @@ const EnvSchema = z.object({
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   TEMPLATES_DIR: z.string().min(1).optional(),
+  CONSOLE_DIR: z.string().min(1).optional(),
   DEVSANCTUM_TEST_RUN: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
@@ -92,6 +93,8 @@ export interface Config {
   reconciler: { intervalMs: number; concurrency: number; healthTimeoutMs: number };
   /** Built-in templates: <dir>/<slug>/template.json. */
   templatesDir: string;
+  /** The built web console; served at "/" when it holds an index.html. */
+  consoleDir: string;
   /** Set by scripts/test.sh: every Docker resource carries devsanctum.test-run=<id>. */
   testRun?: string;
 }
@@ -205,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,
     },
     templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
+    consoleDir: path.resolve(e.CONSOLE_DIR ?? fileURLToPath(new URL("../../../frontend/dist", import.meta.url))),
     ...(e.DEVSANCTUM_TEST_RUN ? { testRun: e.DEVSANCTUM_TEST_RUN } : {}),
   };
 }
