@@ -1,0 +1,126 @@
+// A person's first session in the console, in Debian's Chromium against the real backend,
+// PostgreSQL and Docker engine: sign in with the printed link, create a project from the
+// built-in vite-react template, see its page inside the preview frame (served by the builtin
+// edge on *.localhost), watch its log, stop and start it, delete it. A screenshot of every
+// step lands in test-artifacts/e2e/.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Backend, dockerResources, startBackend } from "./backend-process";
+
+const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts/e2e");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let backend: Backend;
+let browser: Browser;
+let page: Page;
+let projectUrl = "";
+const projectName = `E2E Demo ${Date.now().toString(36)}`;
+
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  backend = await startBackend();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  // playwright gives every context a fresh profile: no cookies from earlier runs.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+describe("the console in a real browser", () => {
+  it("sends a visitor to sign-in and signs the owner in with the printed link", async () => {
+    await page.goto(`${backend.url}/projects`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.getByText("No sign-in provider is configured yet.").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/signin");
+    await shot("01-signin");
+
+    await page.goto(backend.signInLink);
+    await page.getByRole("heading", { name: "Projects" }).waitFor();
+    await page.getByRole("link", { name: "Create your first project" }).waitFor();
+    await shot("02-projects-empty");
+  });
+
+  it("creates a project from vite-react and follows its operation until it runs", async () => {
+    await page.getByRole("link", { name: "Create your first project" }).click();
+    await page.getByRole("radio", { name: /Vite \+ React/ }).check();
+    await page.getByLabel("Name").fill(projectName);
+    await page.getByText(/Address:/).waitFor();
+    await shot("03-create");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("heading", { name: /Creating/ }).waitFor();
+    await shot("04-create-progress");
+    await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/, { timeout: 120_000 });
+    projectUrl = page.url();
+    await page.getByRole("heading", { name: projectName }).waitFor();
+  });
+
+  it("shows the template's page inside the preview frame, through the edge on its own host", async () => {
+    const frame = page.getByTitle(`Preview of ${projectName}`);
+    await frame.waitFor({ timeout: 60_000 });
+    const src = await frame.getAttribute("src");
+    expect(src).toMatch(new RegExp(`^http://[a-z0-9-]+--preview\\.localhost:${backend.edgePort}`));
+    const inside = page.frameLocator("iframe.preview-frame");
+    await inside.getByRole("heading", { name: /Hello from/ }).waitFor({ timeout: 60_000 });
+    await page.getByText("Running", { exact: true }).first().waitFor();
+    await shot("05-project-preview");
+  });
+
+  it("streams the preview's log", async () => {
+    const log = page.getByRole("log");
+    await log.scrollIntoViewIfNeeded();
+    await expect.poll(async () => (await log.textContent()) ?? "", { timeout: 30_000 }).toMatch(/VITE|ready|Local/i);
+    await page.getByText("Streaming").waitFor();
+    await shot("06-logs");
+  });
+
+  it("stops and starts the project", async () => {
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Stopped" }).waitFor({ timeout: 60_000 });
+    await page.getByText("The preview appears here when the project runs.").waitFor();
+    await shot("07-stopped");
+
+    // The edge's stopped page links here with ?action=start.
+    await page.goto(`${projectUrl}?action=start`);
+    const offer = page.getByRole("region", { name: "Start the project" });
+    await offer.getByRole("button", { name: `Start ${projectName}` }).click();
+    await page.getByRole("status").filter({ hasText: "Running" }).waitFor({ timeout: 120_000 });
+    await page
+      .frameLocator("iframe.preview-frame")
+      .getByRole("heading", { name: /Hello from/ })
+      .waitFor({ timeout: 60_000 });
+    await shot("08-started-again");
+  });
+
+  it("deletes the project after its name is typed, and its containers go away", async () => {
+    await page.getByRole("button", { name: "Delete…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(/to confirm/).fill(projectName);
+    await shot("09-delete-confirm");
+    await dialog.getByRole("button", { name: "Delete project" }).click();
+    await page.waitForURL(/\/projects$/);
+    await page.getByRole("link", { name: "Create your first project" }).waitFor({ timeout: 60_000 });
+    await shot("10-deleted");
+    await expect.poll(() => dockerResources(backend.run).containers.length, { timeout: 60_000 }).toBe(0);
+  });
+});
