@@ -182,9 +182,7 @@ async function main() {
     if (identity.providers.length === 0) {
       // No OAuth app configured (the embedded default): a one-time link signs the owner in.
       const link = await sessions.createLoginLink();
-      logger.info(
-        `sign in (one-time link, valid 15 minutes): ${link.url}   — a new one: pnpm --filter ./backend signin-link`,
-      );
+      logger.info(`sign in (one-time link, valid 15 minutes): ${link.url}   — a new one: pnpm signin-link`);
     }
     if (base.startsWith("http:") && sessionCookies(base).secure) {
       logger.warn(

@@ -79,6 +79,30 @@ describe("devsanctum process", () => {
     expect(app.output()).toMatch(/"reqId":"[^"]+".*"url":"\/docs\/json"/);
     expect(app.output()).toContain(`/docs`);
 
+    // No OAuth app configured: the start printed a one-time sign-in link for the owner.
+    const linkPath = /\/api\/v1\/auth\/bootstrap\?token=dsl_[A-Za-z0-9_-]+/;
+    const printed = linkPath.exec(app.output())?.[0];
+    expect(printed, app.output()).toBeDefined();
+    const signIn = await fetch(`http://127.0.0.1:${port}${printed}`, { redirect: "manual" });
+    expect(signIn.status).toBe(302);
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ role: "admin" });
+    expect((await fetch(`http://127.0.0.1:${port}${printed}`, { redirect: "manual" })).status).toBe(401);
+
+    // The command prints a fresh link, talking to the running embedded PostgreSQL.
+    const tool = execFileSync(process.execPath, ["--import", "tsx", "src/tools/signin-link.ts"], {
+      cwd: BACKEND,
+      env: { PATH: process.env.PATH ?? "", PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) },
+      encoding: "utf8",
+    });
+    const fresh = linkPath.exec(tool)?.[0];
+    expect(fresh, tool).toBeDefined();
+    expect((await fetch(`http://127.0.0.1:${port}${fresh}`, { redirect: "manual" })).status).toBe(302);
+
     app.child.kill("SIGTERM");
     expect(await app.exited).toBe(0);
     expect(await portOpen(port)).toBe(false);

@@ -106,7 +106,7 @@ export const identityRoutes: FastifyPluginAsyncZod<
         summary: "Trade the refresh token for a new access token (and a new refresh token)",
         description:
           "The console sends its refresh cookie and gets new cookies. API clients send { refreshToken } and get { accessToken, refreshToken, expiresAt }. Every refresh token works once: presenting a used one signs its whole session out (REFRESH_TOKEN_REUSED).",
-        body: RefreshBody.optional(),
+        body: RefreshBody.nullish(),
         response: { 200: RefreshResult, ...errorResponses, 403: ErrorBody, 429: ErrorBody },
         security: [{ cookieAuth: [] }, {}],
       },
@@ -132,7 +132,7 @@ export const identityRoutes: FastifyPluginAsyncZod<
         tags: ["auth"],
         summary: "Sign out this session, or every session of the user with { everywhere: true }",
         description: "Revokes the refresh tokens; access tokens of a revoked session stop working at once.",
-        body: LogoutBody.optional(),
+        body: LogoutBody.nullish(),
         response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
         security: [...SECURED, {}],
       },
