@@ -15,9 +15,15 @@ describe("vite-react template.json", () => {
     expect(manifest.services.preview?.command[0]).toBe("vite");
   });
 
-  it("runs the preview on the image built by scripts/prepare-template-images.sh, never a registry image", async () => {
+  it("runs on the images scripts/prepare-template-images.sh builds, never a registry image", async () => {
     const { services } = await readTemplate("vite-react");
-    for (const spec of Object.values(services)) expect(spec.image).toMatch(/^devsanctum\/vite-react:\d+$/);
+    expect(services.preview?.image).toMatch(/^devsanctum\/vite-react:\d+$/);
+    expect(services.production?.image).toBe(services.preview?.image);
+    // The tag is the npm version of opencode-linux-x64 the image is built from.
+    expect(services.opencode?.image).toMatch(/^devsanctum\/opencode:\d+\.\d+\.\d+$/);
+    expect(services.opencode?.env).toMatchObject({ OPENCODE_DISABLE_MODELS_FETCH: "1" });
+    // The password is the control plane's to inject per project, never in the template.
+    expect(JSON.stringify(services)).not.toContain("OPENCODE_SERVER_PASSWORD");
   });
 
   it("seeds a runnable starter whose dependencies are pinned exactly and locked", async () => {

@@ -71,7 +71,13 @@ export async function runTemplateService(
   docker: Docker,
   template: TemplateManifest,
   kind: keyof TemplateManifest["services"],
-  opts: { volume?: string } = {},
+  opts: {
+    /** Share another service's volume (its files are already seeded). */
+    volume?: string;
+    /** What the control plane adds to the template's env (e.g. OPENCODE_SERVER_PASSWORD). */
+    env?: Record<string, string>;
+    healthHeaders?: Record<string, string>;
+  } = {},
 ): Promise<RunningService> {
   const spec = template.services[kind];
   if (!spec) throw new Error(`template ${template.slug} has no ${kind} service`);
@@ -84,7 +90,7 @@ export async function runTemplateService(
     Image: spec.image,
     Cmd: spec.command,
     ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
-    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries({ ...spec.env, ...opts.env }).map(([k, v]) => `${k}=${v}`),
     Labels: labels,
     ExposedPorts: { [portKey]: {} },
     HostConfig: {
@@ -118,6 +124,7 @@ export async function runTemplateService(
       try {
         const res = await fetch(`${url}${spec.healthCheck.path}`, {
           signal: AbortSignal.timeout(spec.healthCheck.timeoutMs),
+          headers: opts.healthHeaders ?? {},
         });
         if (res.status === 200) break;
       } catch {}
