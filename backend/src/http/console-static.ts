@@ -26,31 +26,30 @@ const CSP = [
 
 export const isConsoleBuild = (dir: string) => existsSync(path.join(dir, "index.html"));
 
-export const consoleStatic: FastifyPluginAsync<{ root: string }> = fp(
-  async (app, opts) => {
-    const root = path.resolve(opts.root);
-    await app.register(fastifyStatic, {
-      root,
-      prefix: "/",
-      // One route per built file, so unknown paths fall through to the handler below.
-      wildcard: false,
-      index: false,
-      cacheControl: false,
-      setHeaders: (reply, file) => {
-        const rel = path.relative(root, file);
-        reply.header("cache-control", rel.startsWith(`assets${path.sep}`) ? IMMUTABLE : "no-cache");
-        reply.header("x-content-type-options", "nosniff");
-      },
-    });
+const plugin: FastifyPluginAsync<{ root: string }> = async (app, opts) => {
+  const root = path.resolve(opts.root);
+  await app.register(fastifyStatic, {
+    root,
+    prefix: "/",
+    // One route per built file, so unknown paths fall through to the handler below.
+    wildcard: false,
+    index: false,
+    cacheControl: false,
+    setHeaders: (reply, file) => {
+      const rel = path.relative(root, file);
+      reply.header("cache-control", rel.startsWith(`assets${path.sep}`) ? IMMUTABLE : "no-cache");
+      reply.header("x-content-type-options", "nosniff");
+    },
+  });
 
-    app.get("/*", { schema: { hide: true } }, (req, reply) => {
-      const wantsHtml = (req.headers.accept ?? "").includes("text/html");
-      if (RESERVED.test(req.url) || !wantsHtml) return reply.callNotFound();
-      return reply
-        .header("content-security-policy", CSP)
-        .header("x-frame-options", "DENY")
-        .sendFile("index.html", root, { cacheControl: false });
-    });
-  },
-  { name: "console-static" },
-);
+  app.get("/*", { schema: { hide: true } }, (req, reply) => {
+    const wantsHtml = (req.headers.accept ?? "").includes("text/html");
+    if (RESERVED.test(req.url) || !wantsHtml) return reply.callNotFound();
+    return reply
+      .header("content-security-policy", CSP)
+      .header("x-frame-options", "DENY")
+      .sendFile("index.html", root, { cacheControl: false });
+  });
+};
+
+export const consoleStatic = fp(plugin, { name: "console-static" });

@@ -952,7 +952,7 @@ export interface operations {
                 "application/json": {
                     /** @description API clients send the refresh token here; the console sends its cookie instead */
                     refreshToken?: string;
-                };
+                } | null;
             };
         };
         responses: {
@@ -1037,7 +1037,7 @@ export interface operations {
                      */
                     everywhere?: boolean;
                     refreshToken?: string;
-                };
+                } | null;
             };
         };
         responses: {

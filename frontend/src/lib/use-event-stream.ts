@@ -1,8 +1,9 @@
 // Server-sent events with the browser's EventSource. EventSource reconnects by itself after a
 // dropped connection; an HTTP error (e.g. 401 once the access cookie expired) closes it for good,
-// so we refresh the session and reconnect with backoff, and give up after a few failed opens.
+// so we let the client refresh the session if needed and reconnect with backoff, giving up
+// after a few failed opens in a row.
 import { useEffect, useRef, useState } from "react";
-import { apiUrl, refreshSession } from "../api/client";
+import { api, apiUrl } from "../api/client";
 
 export type StreamState = "connecting" | "open" | "reconnecting" | "ended" | "failed";
 export type StreamHandlers = Record<string, (data: string) => void>;
@@ -57,7 +58,9 @@ export function useEventStream(
         }
         setState("reconnecting");
         const delay = Math.min(500 * 2 ** (failures - 1), 10_000);
-        timer = setTimeout(() => void refreshSession().finally(connect), delay);
+        // EventSource hides the status: an authenticated call refreshes the session if that
+        // was a 401 (and costs one cheap request otherwise) before reconnecting.
+        timer = setTimeout(() => void api.GET("/api/v1/me").finally(connect), delay);
       };
     };
     connect();
