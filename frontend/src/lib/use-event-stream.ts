@@ -13,13 +13,19 @@ const MAX_FAILED_OPENS = 6;
 export function useEventStream(
   path: string | null,
   handlers: StreamHandlers,
-  opts: { endEvent?: string } = {},
+  opts: { endEvent?: string; reopenKey?: string; reopenAfterEndMs?: number; onOpen?: () => void } = {},
 ): StreamState {
   const [state, setState] = useState<StreamState>("connecting");
   const handlersRef = useRef(handlers);
   handlersRef.current = handlers;
   const endEvent = opts.endEvent;
+  // A new key opens a new stream on the same path (e.g. the container behind it was replaced).
+  const reopenKey = opts.reopenKey;
+  const reopenAfterEndMs = opts.reopenAfterEndMs;
+  const onOpenRef = useRef(opts.onOpen);
+  onOpenRef.current = opts.onOpen;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reopenKey only forces a reconnect
   useEffect(() => {
     if (!path) return;
     let source: EventSource | null = null;
@@ -34,6 +40,7 @@ export function useEventStream(
       source = es;
       es.onopen = () => {
         failures = 0;
+        onOpenRef.current?.();
         setState("open");
       };
       const listen = (name: string) =>
@@ -41,6 +48,9 @@ export function useEventStream(
           if (name === endEvent) {
             es.close();
             setState("ended");
+            // The producer finished (e.g. its container stopped); look again later in case a
+            // replacement started without a status change we saw.
+            if (reopenAfterEndMs) timer = setTimeout(connect, reopenAfterEndMs);
           }
           handlersRef.current[name]?.((ev as MessageEvent<string>).data);
         });
@@ -69,7 +79,7 @@ export function useEventStream(
       clearTimeout(timer);
       source?.close();
     };
-  }, [path, endEvent]);
+  }, [path, endEvent, reopenKey, reopenAfterEndMs]);
 
   return path ? state : "ended";
 }

@@ -1,5 +1,5 @@
 // A service's log over SSE: the last `tail` lines, then new ones while following.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import type { LogLine, ServiceKind } from "../../../api/types";
 import { type StreamState, useEventStream } from "../../../lib/use-event-stream";
 
@@ -12,17 +12,14 @@ export interface LogEntry extends LogLine {
 export function useProjectLogs(
   id: string,
   service: ServiceKind,
-  opts: { enabled: boolean; tail?: number },
+  opts: { enabled: boolean; tail?: number; generation?: string },
 ): { lines: LogEntry[]; state: StreamState; clear: () => void } {
   const [lines, setLines] = useState<LogEntry[]>([]);
   const path = opts.enabled
     ? `/api/v1/projects/${encodeURIComponent(id)}/logs?service=${service}&tail=${opts.tail ?? 200}&follow=true`
     : null;
 
-  // A new stream starts from its own tail: drop what the previous one showed.
-  useEffect(() => {
-    if (path) setLines([]);
-  }, [path]);
+  const generation = opts.generation;
 
   const handlers = useMemo(() => {
     let n = 0;
@@ -35,7 +32,13 @@ export function useProjectLogs(
       },
     };
   }, []);
-  const state = useEventStream(path, handlers, { endEvent: "end" });
+  // Every (re)connection starts from its own tail: drop what the previous one showed.
+  const state = useEventStream(path, handlers, {
+    endEvent: "end",
+    reopenAfterEndMs: 5000,
+    onOpen: () => setLines([]),
+    ...(generation ? { reopenKey: generation } : {}),
+  });
   const clear = useCallback(() => setLines([]), []);
   return { lines, state, clear };
 }

@@ -14,15 +14,18 @@ export function LogsPanel({
   projectId,
   services,
   running,
+  generation,
 }: {
   projectId: string;
   services: ServiceKind[];
   running: boolean;
+  /** Changes when the containers behind the log change (status, observed state): reopen. */
+  generation: string;
 }) {
   const [service, setService] = useState<ServiceKind>(services[0] ?? "preview");
   const [follow, setFollow] = useState(true);
   const [frozen, setFrozen] = useState<LogEntry[] | null>(null);
-  const { lines, state, clear } = useProjectLogs(projectId, service, { enabled: running });
+  const { lines, state, clear } = useProjectLogs(projectId, service, { enabled: running, generation });
   const box = useRef<HTMLPreElement>(null);
   const selectId = useId();
 

@@ -98,6 +98,23 @@ describe("project page", () => {
     expect(screen.getByText("The project is not running")).toBeInTheDocument();
   });
 
+  it("reopens the log when the project's containers come back", async () => {
+    const p = project();
+    const { events, logs } = serveProject(p);
+    renderApp("/projects/p1");
+    const log = await screen.findByRole("log");
+    expect(await within(log).findByText(/ready in 412 ms/)).toBeInTheDocument();
+    logs.send("end", {});
+    expect(await screen.findByText("Stopped — the container is not running")).toBeInTheDocument();
+    await expect.poll(() => events.connections).toBe(1);
+    events.send("project", { ...p, status: "starting" });
+    expect(await screen.findByText("Starting")).toBeInTheDocument();
+    events.send("project", { ...p, status: "running" });
+    expect(await screen.findByText("Streaming")).toBeInTheDocument();
+    expect(logs.connections).toBeGreaterThan(1);
+    await expect.poll(() => screen.getByRole("log").textContent).toMatch(/ready in 412 ms/);
+  });
+
   it("offers to start a stopped project when the edge's stopped page sent us (?action=start)", async () => {
     const p = project({ status: "stopped", desiredState: "stopped" });
     serveProject(p);

@@ -177,7 +177,12 @@ function ProjectView({ project: p, live }: { project: Project; live: boolean }) 
         </section>
       )}
 
-      <LogsPanel projectId={p.id} services={services} running={p.status === "running" || p.status === "starting"} />
+      <LogsPanel
+        projectId={p.id}
+        services={services}
+        running={p.status === "running" || p.status === "starting"}
+        generation={`${p.status}:${p.services.map((s) => `${s.kind}=${s.observedState}`).join(",")}`}
+      />
 
       <DeleteProjectDialog
         open={deleting}
