@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Backend, dockerResources, startBackend } from "./backend-process";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts/e2e");
@@ -42,6 +42,14 @@ beforeAll(async () => {
   page.setDefaultTimeout(20_000);
 });
 
+// What the browser showed when a step failed, next to the step screenshots.
+beforeEach((ctx) => {
+  ctx.onTestFailed(async () => {
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+    await page?.screenshot({ path: path.join(ARTIFACTS, `FAILED-${name}.png`), fullPage: true }).catch(() => {});
+  });
+});
+
 afterAll(async () => {
   await browser?.close();
   await backend?.stop();
@@ -50,13 +58,13 @@ afterAll(async () => {
 describe("the console in a real browser", () => {
   it("sends a visitor to sign-in and signs the owner in with the printed link", async () => {
     await page.goto(`${backend.url}/projects`);
-    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
     await page.getByText("No sign-in provider is configured yet.").waitFor();
     expect(new URL(page.url()).pathname).toBe("/signin");
     await shot("01-signin");
 
     await page.goto(backend.signInLink);
-    await page.getByRole("heading", { name: "Projects" }).waitFor();
+    await page.getByRole("heading", { name: "Projects", exact: true }).waitFor();
     await page.getByRole("link", { name: "Create your first project" }).waitFor();
     await shot("02-projects-empty");
   });
@@ -112,6 +120,56 @@ describe("the console in a real browser", () => {
     await shot("08-started-again");
   });
 
+  it("creates an API token that is shown once and works with curl-style calls, then revokes it", async () => {
+    await page.getByRole("link", { name: "API tokens" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("e2e-script");
+    await page.getByRole("checkbox", { name: /projects:write/ }).check();
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = await page.getByLabel("New token").inputValue();
+    expect(token).toMatch(/^dsk_/);
+    await shot("11-token-created");
+    const res = await fetch(`${backend.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "Revoke e2e-script" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
+    await page.getByText("No tokens yet.").waitFor();
+    const after = await fetch(`${backend.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+  });
+
+  it("shows templates (with the admin editor) and the account", async () => {
+    await page.getByRole("link", { name: "Templates" }).click();
+    await page.getByRole("heading", { name: "Vite + React" }).waitFor();
+    await page.getByRole("button", { name: "Edit Vite + React" }).click();
+    await page.getByLabel("Services (JSON)").waitFor();
+    await shot("12-templates-edit");
+    await page.getByRole("button", { name: "Cancel" }).click();
+
+    await page.getByRole("link", { name: /^Account/ }).click();
+    await page.getByRole("button", { name: "Sign out everywhere" }).waitFor();
+    await shot("13-account");
+  });
+
+  it("fits a phone and follows a dark colour scheme", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${backend.url}/projects`);
+    await page.getByRole("link", { name: projectName }).waitFor();
+    await shot("14-phone-dark-projects");
+    await page.goto(projectUrl);
+    await page
+      .frameLocator("iframe.preview-frame")
+      .getByRole("heading", { name: /Hello from/ })
+      .waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot("15-phone-dark-project");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
   it("deletes the project after its name is typed, and its containers go away", async () => {
     await page.getByRole("button", { name: "Delete…" }).click();
     const dialog = page.getByRole("dialog");
@@ -122,5 +180,13 @@ describe("the console in a real browser", () => {
     await page.getByRole("link", { name: "Create your first project" }).waitFor({ timeout: 60_000 });
     await shot("10-deleted");
     await expect.poll(() => dockerResources(backend.run).containers.length, { timeout: 60_000 }).toBe(0);
+  });
+
+  it("signs out", async () => {
+    await page.getByRole("link", { name: /^Account/ }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
+    await page.goto(`${backend.url}/tokens`);
+    await page.waitForURL(/\/signin\?next=%2Ftokens$/);
   });
 });
