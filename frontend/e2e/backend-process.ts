@@ -20,6 +20,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A free port below 32768, which embedded PostgreSQL requires (the kernel's ephemeral range starts there). */
+export async function freeLowPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port below 32768");
+}
+
 export interface Backend {
   url: string;
   edgePort: number;
@@ -53,7 +66,7 @@ export async function startBackend(): Promise<Backend> {
       EDGE_PORT: String(edgePort),
       APPS_DOMAIN: "localhost",
       DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? "5552",
+      EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? String(await freeLowPort()),
       INSTALL_ID: run,
       DEVSANCTUM_TEST_RUN: run,
       CONSOLE_DIR: consoleDir,
