@@ -7,6 +7,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, startControlPlane as start, waitFor } from "./helpers/process.js";
 
+// auth's signin-link check runs the tool from here (projects moved start() to helpers/process).
+const BACKEND = path.resolve(import.meta.dirname, "..");
+
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
     const s = net.connect(port, "127.0.0.1");

@@ -2,6 +2,7 @@
 // service is a stand-in that throws if touched, since building the app only registers routes.
 // The console generates its API types from this (pnpm --filter ./frontend gen:api).
 import { buildApp } from "../src/app.js";
+import type { EdgeAccessService } from "../src/modules/edge/edge-access.service.js";
 
 const unused = <T extends object>(name: string): T =>
   new Proxy({} as T, {
@@ -18,7 +19,7 @@ const app = await buildApp({
   database: unused("database"),
   containers: unused("containers"),
   authenticator: unused("authenticator"),
-  edgeAccess: unused("edgeAccess"),
+  edgeAccess: unused<EdgeAccessService>("edgeAccess"),
   identity: {
     providers: [],
     accounts: unused("accounts"),

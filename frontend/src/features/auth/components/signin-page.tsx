@@ -9,12 +9,13 @@ import { providersQuery } from "../api/get-providers";
 // What a refused or broken sign-in (`/signin?error=CODE`) means, in words a person can act on.
 const ERRORS: Record<string, string> = {
   SIGNUP_CLOSED: "This installation does not accept new accounts. Ask its admin to invite your email address.",
+  EMAIL_DOMAIN_NOT_ALLOWED:
+    "Accounts on this installation are limited to some email domains, and yours is not one of them.",
   EMAIL_NOT_VERIFIED: "Your provider says your email address is not verified. Verify it there, then sign in again.",
   OAUTH_STATE_MISMATCH: "The sign-in expired or was started in another tab. Please try again.",
-  OAUTH_DENIED: "Sign-in was canceled at the provider.",
-  OAUTH_FAILED: "The provider did not complete the sign-in. Please try again.",
-  ACCOUNT_DISABLED: "This account is disabled. Ask an admin.",
-  BOOTSTRAP_TOKEN_INVALID: "That sign-in link was already used or has expired. Restart the server to print a new one.",
+  ACCESS_DENIED: "Sign-in was canceled at the provider.",
+  ID_TOKEN_INVALID: "The provider's answer could not be verified. Please try again.",
+  PROVIDER_ERROR: "The provider did not complete the sign-in. Please try again in a moment.",
   UNAUTHENTICATED: "Your session ended. Please sign in again.",
 };
 
@@ -70,10 +71,13 @@ export function SignInPage() {
                 <strong>No sign-in provider is configured yet.</strong> The owner signs in once with the one-time link
                 the server printed when it started — look in its output for a line like
               </p>
-              <pre className="snippet">Sign in as the owner: http://localhost:3000/api/v1/auth/bootstrap?token=…</pre>
+              <pre className="snippet">
+                sign in (one-time link, valid 15 minutes): http://…/api/v1/auth/bootstrap?token=dsl_…
+              </pre>
               <p>
-                Open that link in this browser. Then, to let others in, set <code>GITHUB_CLIENT_ID</code> /{" "}
-                <code>GOOGLE_CLIENT_ID</code> (see <code>.env.example</code>).
+                Open that link in this browser. Expired or used? <code>pnpm --filter ./backend signin-link</code> prints
+                a fresh one. To let others in, set <code>GITHUB_CLIENT_ID</code> / <code>GOOGLE_CLIENT_ID</code> (see{" "}
+                <code>.env.example</code>).
               </p>
             </div>
           </div>

@@ -66,7 +66,7 @@ export function TokensPage() {
                 <tr key={t.id}>
                   <td>{t.name}</td>
                   <td>
-                    <code>{t.prefix}…</code>
+                    <code>{t.prefix.startsWith("dsk_") ? t.prefix : `dsk_${t.prefix}`}…</code>
                   </td>
                   <td className="scopes">{t.scopes.join(", ")}</td>
                   <td title={absoluteTime(t.lastUsedAt)}>{relativeTime(t.lastUsedAt)}</td>
