@@ -7,6 +7,7 @@ import { deriveKey } from "../src/config/secrets.js";
 import { appSessionCodec } from "../src/modules/edge/app-session.js";
 import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
 import { buildTestApp } from "./helpers/app.js";
+import { createUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { buildIdentityApp, CookieJar, PUBLIC_URL } from "./helpers/identity.js";
 
@@ -180,6 +181,14 @@ describe("sign-out", () => {
       payload: { refreshToken: s.refreshToken },
     });
     expect(refresh.statusCode).toBe(401);
+  });
+
+  it("deleting a user ends their sessions at once", async () => {
+    const user = await createUser(database.db);
+    const s = await wired.sessions.start(user, "test", {});
+    expect((await meWith(bearer(s.accessToken))).statusCode).toBe(200);
+    await database.db.user.delete({ where: { id: user.id } });
+    expect((await meWith(bearer(s.accessToken))).statusCode).toBe(401);
   });
 
   it("clears the console's cookies, and `everywhere` ends every session of the user", async () => {

@@ -44,12 +44,10 @@ export function prismaRefreshTokenStore(db: Db): RefreshTokenStore {
     async revokeAllOfUser(userId, now) {
       await db.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
     },
+    // Revoking marks every row of the family; deleting the user removes them all.
     async isFamilyActive(familyId) {
-      const revoked = await db.refreshToken.findFirst({
-        where: { familyId, revokedAt: { not: null } },
-        select: { id: true },
-      });
-      return !revoked;
+      const live = await db.refreshToken.findFirst({ where: { familyId, revokedAt: null }, select: { id: true } });
+      return live !== null;
     },
   };
 }
