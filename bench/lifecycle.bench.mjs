@@ -37,8 +37,15 @@ function get(port, pathName, headers = {}) {
 
 /** Polls until the Vite page answers 200; returns the time it took from `t0`. */
 async function firstOk(port, t0, headers = {}) {
+  let last;
   for (;;) {
     const res = await get(port, "/", headers);
+    if (process.env.BENCH_TRACE && res.status !== last) {
+      last = res.status;
+      console.log(
+        `${Math.round(performance.now() - t0)} ms ${headers.host ?? port}: ${res.status} ${res.body.slice(0, 80).replace(/\s+/g, " ")}`,
+      );
+    }
     if (res.status === 200 && res.body.includes("/@vite/client")) return performance.now() - t0;
     if (performance.now() - t0 > WAIT_MS) throw new Error(`no 200 on 127.0.0.1:${port} within ${WAIT_MS} ms`);
     await sleep(10);
@@ -150,11 +157,32 @@ async function waitFor(api, id, status) {
   }
 }
 
-/** DevSanctum: N × (POST /projects → first 200 at the preview's hostname through the edge), then stop/start. */
+/** The preview's container endpoint as the reconciler recorded it, once it has one. */
+async function endpointFirstOk(db, projectId, t0) {
+  for (;;) {
+    const r = await db.query(
+      `SELECT endpoint FROM "ServiceInstance" WHERE "projectId" = $1 AND kind = 'preview' AND endpoint IS NOT NULL`,
+      [projectId],
+    );
+    const port = r.rows[0] && Number(new URL(r.rows[0].endpoint).port);
+    if (port) {
+      const res = await get(port, "/");
+      if (res.status === 200) return performance.now() - t0;
+    }
+    if (performance.now() - t0 > WAIT_MS) throw new Error(`project ${projectId}: no endpoint answered`);
+    await sleep(10);
+  }
+}
+
+/**
+ * DevSanctum: N × (POST /projects → first 200 at the preview's hostname through the edge, and
+ * at the container endpoint the reconciler records), then stop / start the same way.
+ */
 async function devsanctum(label) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-lifecycle-"));
   await chmod(dataDir, 0o755);
   const pgPort = Number(process.env.BENCH_PG_PORT ?? 5493);
+  const databaseUrl = `postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`;
   const [appPort, edgePort] = [await freePort(), await freePort()];
   const server = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
     env: {
@@ -168,32 +196,39 @@ async function devsanctum(label) {
     },
     readyUrl: `http://127.0.0.1:${appPort}/readyz`,
   });
+  const db = new pg.Client({ connectionString: databaseUrl });
   const created = [];
   try {
-    const authorization = await apiToken(`postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`);
+    await db.connect();
+    const authorization = await apiToken(databaseUrl);
     const api = apiClient(appPort, authorization);
     const probe = await fetch(`http://127.0.0.1:${appPort}/api/v1/templates`);
     if (probe.status === 404) return null; // this build has no projects API yet
     const { templates } = await api("GET", "/templates");
     const template = templates.find((t) => t.slug === "vite-react");
     if (!template) throw new Error("the built-in vite-react template is not seeded");
-    const create = [];
-    const start = [];
+    const out = { create: [], createDirect: [], start: [], startDirect: [] };
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
       const { project } = await api("POST", "/projects", { name: `bench ${label} ${i}`, templateId: template.id });
       created.push(project.id);
       const host = { host: `${project.slug}--preview.localhost:${edgePort}`, authorization };
-      create.push(await firstOk(edgePort, t0, host));
+      const [direct, viaEdge] = await Promise.all([endpointFirstOk(db, project.id, t0), firstOk(edgePort, t0, host)]);
+      out.createDirect.push(direct);
+      out.create.push(viaEdge);
+      await waitFor(api, project.id, "running"); // the agent's container too, before stopping
       await api("POST", `/projects/${project.id}/stop`);
       await waitFor(api, project.id, "stopped");
       const t1 = performance.now();
       await api("POST", `/projects/${project.id}/start`);
-      start.push(await firstOk(edgePort, t1, host));
+      const [d2, e2] = await Promise.all([endpointFirstOk(db, project.id, t1), firstOk(edgePort, t1, host)]);
+      out.startDirect.push(d2);
+      out.start.push(e2);
     }
     for (const id of created.splice(0)) await api("DELETE", `/projects/${id}?keepData=false`);
-    return { create, start };
+    return out;
   } finally {
+    await db.end().catch(() => {});
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -235,15 +270,27 @@ export async function benchLifecycle() {
     console.log(`\nvite-react preview (${spec.image}), ${RUNS} runs each, time to the first 200 of GET /`);
     const rows = [row("docker run + first 200", base.create), row("docker start + first 200", base.start)];
     if (ours) {
-      rows.splice(1, 0, row("POST /projects → first 200 via edge", ours.create));
-      rows.push(row("POST /projects/{id}/start → first 200", ours.start));
+      rows.splice(
+        1,
+        0,
+        row("POST /projects → first 200, container endpoint", ours.createDirect),
+        row("POST /projects → first 200 via the edge", ours.create),
+      );
+      rows.push(
+        row("POST /projects/{id}/start → first 200, endpoint", ours.startDirect),
+        row("POST /projects/{id}/start → first 200 via edge", ours.start),
+      );
     }
     table(rows);
     if (!ours) console.log("DevSanctum rows skipped: this build has no projects API (GET /api/v1/templates is 404)");
     else {
       const ratio = (a, b) => (median(a) / median(b)).toFixed(2);
-      console.log(`ratio create DevSanctum/docker run: ${ratio(ours.create, base.create)}`);
-      console.log(`ratio start DevSanctum/docker start: ${ratio(ours.start, base.start)}`);
+      console.log(
+        `ratio create DevSanctum/docker run: ${ratio(ours.create, base.create)} via the edge, ${ratio(ours.createDirect, base.create)} at the endpoint`,
+      );
+      console.log(
+        `ratio start DevSanctum/docker start: ${ratio(ours.start, base.start)} via the edge, ${ratio(ours.startDirect, base.start)} at the endpoint`,
+      );
     }
     return rows;
   } finally {

@@ -1,7 +1,7 @@
 // One reconcile pass for one project: make Docker match the desired state, idempotently.
 // Every step can be cut short by a crash; the next pass finds what exists by label and goes on.
 import { DEFAULT_ACCESS, hostnameFor } from "../modules/projects/project-urls.js";
-import type { ContainerRuntime, ContainerSummary, Labels } from "../ports/container-runtime.port.js";
+import type { ContainerDetails, ContainerRuntime, ContainerSummary, Labels } from "../ports/container-runtime.port.js";
 import type { ProjectRecord, ProjectStatus, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
 import { waitForHealthy } from "./health.js";
@@ -33,6 +33,23 @@ export interface ConvergerDeps {
   healthTimeoutMs: number;
   stopTimeoutS: number;
   signal: AbortSignal;
+  /** What the control plane adds to a service (OpenCode's password) and what its health check then sends. */
+  serviceSecrets?: ServiceSecrets;
+}
+
+export type ServiceSecrets = (
+  projectId: string,
+  kind: RunnableKind,
+) => { env: Record<string, string>; healthHeaders: Record<string, string> };
+
+export function exitReason(
+  kind: string,
+  d: Pick<ContainerDetails, "oomKilled" | "exitCode">,
+  spec: ServiceSpec | undefined,
+) {
+  return d.oomKilled
+    ? `${kind} ran out of memory (limit ${spec?.limits.memoryMb ?? "?"} MB)`
+    : `${kind} exited with code ${d.exitCode ?? "?"}`;
 }
 
 export function resourceNames(installId: string) {
@@ -128,6 +145,7 @@ export function projectConverger(deps: ConvergerDeps) {
         });
       }
       const svc = p.services.find((s) => s.kind === kind);
+      const secrets = deps.serviceSecrets?.(p.id, kind) ?? { env: {}, healthHeaders: {} };
       let id = current[0]?.id;
       if (!id) {
         const created = await progress.run("create", () =>
@@ -136,7 +154,7 @@ export function projectConverger(deps: ConvergerDeps) {
             image: spec.image,
             command: spec.command,
             ...(spec.workdir ? { workdir: spec.workdir } : {}),
-            env: { ...spec.env, DEVSANCTUM_PROJECT: p.slug, DEVSANCTUM_SERVICE: kind },
+            env: { ...spec.env, ...secrets.env, DEVSANCTUM_PROJECT: p.slug, DEVSANCTUM_SERVICE: kind },
             labels: serviceLabels(p, kind),
             network,
             networkAlias: kind,
@@ -172,9 +190,20 @@ export function projectConverger(deps: ConvergerDeps) {
         });
       }
       await stillWanted(p);
-      await progress.run("health", () =>
-        waitForHealthy(endpoint, spec.healthCheck, { deadlineMs: deps.healthTimeoutMs, signal: deps.signal }),
-      );
+      await progress.run("health", async () => {
+        try {
+          await waitForHealthy(endpoint, spec.healthCheck, {
+            deadlineMs: deps.healthTimeoutMs,
+            signal: deps.signal,
+            headers: secrets.healthHeaders,
+          });
+        } catch (err) {
+          // A service that died while we waited: its exit says more than the health check.
+          const after = await runtime.inspectContainer(id);
+          if (after && after.state !== "running") throw new ProjectFailure(exitReason(kind, after, spec));
+          throw err;
+        }
+      });
       if (!known || svc?.health !== "healthy") await store.upsertService(p.id, kind, { health: "healthy" });
       await progress.run("route", () =>
         store.upsertRoute(p.id, {

@@ -4,11 +4,13 @@ import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-
 import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import { operationProgress } from "./operation-progress.js";
 import {
+  exitReason,
   LABEL,
   ProjectFailure,
   projectConverger,
   RUNNABLE_KINDS,
   type RunnableKind,
+  type ServiceSecrets,
   Superseded,
 } from "./project-converger.js";
 import { keyedWorkQueue } from "./work-queue.js";
@@ -32,6 +34,7 @@ export interface ReconcilerDeps {
   concurrency: number;
   healthTimeoutMs: number;
   stopTimeoutS?: number;
+  serviceSecrets?: ServiceSecrets;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -60,6 +63,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     healthTimeoutMs: deps.healthTimeoutMs,
     stopTimeoutS: deps.stopTimeoutS ?? 5,
     signal: aborter.signal,
+    ...(deps.serviceSecrets ? { serviceSecrets: deps.serviceSecrets } : {}),
   });
   const installLabels = { [LABEL.install]: deps.installId };
   const retries = new Set<string>();
@@ -162,10 +166,11 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       } else {
         const d = await runtime.inspectContainer(e.containerId);
         const template = await store.template(p.templateId);
-        const memory = template?.services[kind]?.limits.memoryMb;
-        const reason = d?.oomKilled
-          ? `${kind} ran out of memory (limit ${memory ?? "?"} MB)`
-          : `${kind} exited with code ${e.exitCode ?? d?.exitCode ?? "?"}`;
+        const reason = exitReason(
+          kind,
+          d ?? { oomKilled: false, exitCode: e.exitCode ?? null },
+          template?.services[kind],
+        );
         log.warn({ projectId: p.id, kind }, `project ${p.slug}: ${reason}`);
         await store.updateService(p.id, kind, {
           observedState: "exited",
@@ -174,6 +179,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
           lastError: reason,
           incrementRestarts: true,
         });
+        await store.setStatus(p.id, "starting", `${reason}; restarting`);
         queue.add(p.id);
       }
     } else {

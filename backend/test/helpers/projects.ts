@@ -9,6 +9,7 @@ import { projectsServiceFactory } from "../../src/modules/projects/projects.serv
 import { templatesServiceFactory } from "../../src/modules/templates/templates.service.js";
 import type { ServiceSpec } from "../../src/ports/templates.port.js";
 import { type Reconciler, reconcilerFactory } from "../../src/reconciler/reconciler.js";
+import { opencodeServiceSecrets } from "../../src/reconciler/service-secrets.js";
 import { inProcessProjectSignals } from "../../src/shared/project-signals.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
@@ -47,6 +48,9 @@ export async function createStandInTemplate(database: TestDatabase, preview = st
   });
 }
 
+/** The OpenCode password the harness's reconciler gives a project (main.ts derives it from the root secret). */
+export const opencodeTestPassword = (projectId: string) => `test-password-${projectId}`;
+
 export interface ProjectsHarness {
   app: FastifyInstance;
   reconciler: Reconciler;
@@ -58,10 +62,11 @@ export interface ProjectsHarness {
 /** The real app with projects wired to a real reconciler, on its own install label. */
 export async function projectsHarness(
   database: TestDatabase,
-  opts: { intervalMs?: number; healthTimeoutMs?: number; concurrency?: number } = {},
+  opts: { intervalMs?: number; healthTimeoutMs?: number; concurrency?: number; installId?: string } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
-  const installId = `t-${randomBytes(5).toString("hex")}`;
+  // A second harness on the same database and install id plays a second control-plane replica.
+  const installId = opts.installId ?? `t-${randomBytes(5).toString("hex")}`;
   const store = prismaProjectStore(database.db);
   const templateStore = prismaTemplateStore(database.db);
   const signals = inProcessProjectSignals();
@@ -80,6 +85,7 @@ export async function projectsHarness(
     concurrency: opts.concurrency ?? 4,
     healthTimeoutMs: opts.healthTimeoutMs ?? 20_000,
     stopTimeoutS: 2,
+    serviceSecrets: opencodeServiceSecrets(opencodeTestPassword),
   });
   const projects = projectsServiceFactory({
     projects: store,

@@ -2,48 +2,15 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type Docker from "dockerode";
-import { z } from "zod";
+import type { z } from "zod";
+import { TemplateManifest } from "../../src/modules/templates/templates.schemas.js";
 import { tarEntriesOf, tarOf } from "./tar.js";
 
 export const TEMPLATES_DIR = path.resolve(import.meta.dirname, "../../templates");
 
-// The contract's template.json and ServiceSpec shape (/work/contract.md). Switch to the
-// templates module's schema once the `projects` branch provides one.
-const positiveInt = z.number().int().positive();
-export const ServiceSpec = z.strictObject({
-  image: z.string().min(1),
-  command: z.array(z.string()).min(1),
-  workdir: z.string().startsWith("/").optional(),
-  port: z.number().int().min(1).max(65_535),
-  env: z.record(z.string(), z.string()),
-  healthCheck: z.strictObject({
-    path: z.string().startsWith("/"),
-    intervalMs: positiveInt,
-    timeoutMs: positiveInt,
-    retries: positiveInt,
-  }),
-  limits: z.strictObject({ memoryMb: positiveInt, cpus: z.number().positive(), pids: positiveInt }),
-  capabilities: z.array(z.string().regex(/^[A-Z_]+$/)).optional(),
-  restart: z.strictObject({ maxRetries: z.number().int().min(0) }),
-});
-export const TemplateManifest = z.strictObject({
-  slug: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  name: z.string().min(1),
-  description: z.string().min(1),
-  filesSeed: z.string().min(1),
-  services: z
-    .strictObject({
-      preview: ServiceSpec.optional(),
-      opencode: ServiceSpec.optional(),
-      production: ServiceSpec.optional(),
-    })
-    .refine((s) => Object.keys(s).length > 0, "a template has at least one service"),
-});
+export type BuiltInTemplate = z.infer<typeof TemplateManifest>;
 
-export type ServiceSpec = z.infer<typeof ServiceSpec>;
-export type TemplateManifest = z.infer<typeof TemplateManifest>;
-
-export async function readTemplate(slug: string): Promise<TemplateManifest> {
+export async function readTemplate(slug: string): Promise<BuiltInTemplate> {
   return TemplateManifest.parse(JSON.parse(await readFile(path.join(TEMPLATES_DIR, slug, "template.json"), "utf8")));
 }
 
@@ -69,8 +36,8 @@ export interface RunningService {
  */
 export async function runTemplateService(
   docker: Docker,
-  template: TemplateManifest,
-  kind: keyof TemplateManifest["services"],
+  template: BuiltInTemplate,
+  kind: keyof BuiltInTemplate["services"],
   opts: {
     /** Share another service's volume (its files are already seeded). */
     volume?: string;
@@ -111,7 +78,7 @@ export async function runTemplateService(
   };
   try {
     if (!opts.volume) {
-      const seed = path.join(TEMPLATES_DIR, template.slug, template.filesSeed);
+      const seed = path.join(TEMPLATES_DIR, template.slug, template.filesSeed ?? "files");
       await container.putArchive(tarOf(await tarEntriesOf(seed)), { path: "/app" });
     }
     await container.start();

@@ -14,6 +14,9 @@ import type {
 import { DomainError } from "../../shared/errors.js";
 import { demuxLogLines } from "./log-demux.js";
 
+/** The uid of a named image user (`USER node` in devsanctum/* images): the Node convention. */
+const NAMED_USER_UID = 1000;
+
 export interface DockerConnection {
   /** DOCKER_HOST-style URL (unix://, tcp://, ssh://). Wins over socketPath. */
   host?: string;
@@ -184,16 +187,27 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
       });
     },
     async copyIntoVolume({ volume, image, sourceDir, labels }) {
+      // The files must belong to the user the image runs as: without CAP_DAC_OVERRIDE a
+      // container cannot write files of another uid (an agent editing them, a dev server's cache).
+      const user = (await guard(() => docker.getImage(image).inspect())).Config?.User ?? "";
+      const asRoot = user === "" || /^(root|0)(:|$)/.test(user);
+      const owner = asRoot ? 0 : Number.parseInt(user, 10) || NAMED_USER_UID;
       const helper = await guard(() =>
         docker.createContainer({
           Image: image,
           Cmd: ["true"],
           Labels: labels,
-          HostConfig: { Mounts: [{ Type: "volume", Source: volume, Target: "/seed" }], NetworkMode: "none" },
+          // A non-root image's volume is mounted at /app first, so Docker gives the new volume
+          // the owner of the image's /app; a root image's keeps root's.
+          HostConfig: {
+            Mounts: [{ Type: "volume", Source: volume, Target: asRoot ? "/seed" : "/app" }],
+            NetworkMode: "none",
+          },
         }),
       );
       try {
-        await helper.putArchive(tarFs.pack(sourceDir), { path: "/seed" });
+        const tar = tarFs.pack(sourceDir, { map: (h) => ({ ...h, uid: owner, gid: owner }) });
+        await helper.putArchive(tar, { path: asRoot ? "/seed" : "/app" });
       } finally {
         await tolerate(() => helper.remove({ force: true }), 404);
       }

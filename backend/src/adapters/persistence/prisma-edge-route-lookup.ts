@@ -27,7 +27,9 @@ export function prismaEdgeRouteLookup(db: Db): EdgeRouteLookup {
         hostname: route.hostname,
         kind: route.kind,
         access: route.access,
-        target: route.target || service?.endpoint || null,
+        // The live endpoint first: after a start the container has a new port before the
+        // reconciler rewrites the route (it does after the health check).
+        target: service?.endpoint || route.target || null,
         project,
         serviceState: service?.observedState ?? "absent",
       };

@@ -30,6 +30,36 @@ describe("cachedRouteLookup", () => {
     expect(calls).toHaveLength(3);
   });
 
+  it("keeps a host that is not serving yet only for unsettledTtlMs, a serving one for ttlMs", async () => {
+    let t = 0;
+    let route: EdgeRoute | null = null;
+    const { lookup, calls } = countingLookup(async () => route);
+    const cached = cachedRouteLookup(lookup, { ttlMs: 1000, unsettledTtlMs: 100, now: () => t });
+    await cached.findByHostname("c.localhost");
+    t = 99;
+    await cached.findByHostname("c.localhost");
+    expect(calls).toHaveLength(1);
+    route = {
+      hostname: "c.localhost",
+      kind: "preview",
+      access: "owner",
+      target: "http://127.0.0.1:49153",
+      project: { id: "p", slug: "c", name: "C", ownerId: "u", desiredState: "running", status: "starting" },
+      serviceState: "running",
+    };
+    t = 100; // its preview is up while the project is still starting: still unsettled
+    await expect(cached.findByHostname("c.localhost")).resolves.toEqual(route);
+    route = { ...route, project: { ...route.project, status: "running" } };
+    t = 200; // running: cached for the full TTL
+    await expect(cached.findByHostname("c.localhost")).resolves.toEqual(route);
+    t = 1199;
+    await cached.findByHostname("c.localhost");
+    expect(calls).toHaveLength(3);
+    t = 1200;
+    await cached.findByHostname("c.localhost");
+    expect(calls).toHaveLength(4);
+  });
+
   it("does not remember a failed lookup", async () => {
     let fail = true;
     const { lookup, calls } = countingLookup(async () => {

@@ -3,6 +3,9 @@ import { defineConfig } from "vite";
 
 // Runs as is on your machine (`npm install && npm run dev`) and inside DevSanctum, where the
 // page is served through the edge at http(s)://<project>--preview.<domain>:<edge port>.
+// DevSanctum passes the project's slug; the page greets with it (src/project.ts).
+process.env.VITE_PROJECT_NAME ??= process.env.DEVSANCTUM_PROJECT;
+
 export default defineConfig({
   plugins: [react()],
   // DevSanctum's image keeps the dependency cache out of the project files.

@@ -1,4 +1,5 @@
-// The project's name: VITE_PROJECT_NAME when set, else the <slug> of a <slug>--preview.<domain> host.
+// The project's name: VITE_PROJECT_NAME when set (vite.config.ts), else the <slug> of a
+// <slug>--preview.<domain> host.
 export function projectName(hostname = window.location.hostname): string {
   const fromEnv = import.meta.env.VITE_PROJECT_NAME as string | undefined;
   if (fromEnv) return fromEnv;
