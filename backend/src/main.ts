@@ -25,6 +25,7 @@ import { edgeAccessServiceFactory } from "./modules/edge/edge-access.service.js"
 import { projectsServiceFactory } from "./modules/projects/projects.service.js";
 import { templatesServiceFactory } from "./modules/templates/templates.service.js";
 import { reconcilerFactory } from "./reconciler/reconciler.js";
+import { opencodeServiceSecrets } from "./reconciler/service-secrets.js";
 import { inProcessProjectSignals } from "./shared/project-signals.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -103,6 +104,7 @@ async function main() {
       ...(config.testRun ? { extraLabels: { "devsanctum.test-run": config.testRun } } : {}),
       appsDomain: config.appsDomain,
       ...config.reconciler,
+      serviceSecrets: opencodeServiceSecrets((projectId) => opencodePasswordFor(opencodeKey, projectId)),
     });
     const projects = projectsServiceFactory({
       projects: projectStore,

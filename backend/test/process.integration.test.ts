@@ -1,46 +1,11 @@
 // The real entry point as a child process: embedded PostgreSQL, migrations, listen, SIGTERM.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-
-const BACKEND = path.resolve(import.meta.dirname, "..");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: BACKEND,
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
-async function waitFor(url: string, ms: number): Promise<Response> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return res;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { freePort, startControlPlane as start, waitFor } from "./helpers/process.js";
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -66,7 +31,14 @@ describe("devsanctum process", () => {
     dirs.push(dataDir);
     const port = await freePort();
     const pgPort = Number(process.env.TEST_PROCESS_PG_PORT ?? 5496);
-    const app = start({ PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
+    // Its own install label: the reconciler removes stray resources of its install only.
+    const app = start({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
+      INSTALL_ID: `proc-${process.pid}`,
+      EDGE_PORT: "0",
+    });
     children.push(app.child);
 
     const ready = await waitFor(`http://127.0.0.1:${port}/readyz`, 45_000).catch((e) => {
@@ -80,7 +52,7 @@ describe("devsanctum process", () => {
     expect(app.output()).toContain(`/docs`);
 
     app.child.kill("SIGTERM");
-    expect(await app.exited).toBe(0);
+    expect(await app.exited, app.output()).toBe(0);
     expect(await portOpen(port)).toBe(false);
     expect(await portOpen(pgPort)).toBe(false);
     // No postgres process survives for this data directory.

@@ -3,7 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedInUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
-import { createStandInTemplate, eventually, type ProjectsHarness, projectsHarness } from "./helpers/projects.js";
+import {
+  createStandInTemplate,
+  eventually,
+  opencodeTestPassword,
+  type ProjectsHarness,
+  projectsHarness,
+  standInPreview,
+} from "./helpers/projects.js";
 
 let database: TestDatabase;
 let h: ProjectsHarness;
@@ -171,5 +178,43 @@ describe("project lifecycle", () => {
     const reuse = await api("POST", "/projects", { name: "My First App", templateId });
     expect(reuse.statusCode).toBe(202);
     expect(reuse.json().project.slug).toBe("my-first-app");
+  });
+
+  it("runs an opencode service with its own password, which its health check sends", async () => {
+    const agent = standInPreview({ command: ["node", "/app/agent.js"], port: 4096, env: {} });
+    const template = await createStandInTemplate(database, standInPreview());
+    await database.db.template.update({
+      where: { id: template.id },
+      data: { services: { preview: standInPreview(), opencode: agent } as object },
+    });
+    const res = await api("POST", "/projects", { name: "With Agent", templateId: template.id });
+    const op = await settled(res.json().operation.id);
+    expect(op.status).toBe("succeeded");
+    const p = await project(res.json().project.id);
+    expect(p.urls).toEqual({
+      preview: "http://with-agent--preview.localhost:8080",
+      opencode: "http://with-agent--opencode.localhost:8080",
+    });
+    const svc = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId: p.id, kind: "opencode" } });
+    expect((await fetch(`${svc.endpoint}/`)).status).toBe(401);
+    const basic = Buffer.from(`opencode:${opencodeTestPassword(p.id)}`).toString("base64");
+    expect((await fetch(`${svc.endpoint}/`, { headers: { authorization: `Basic ${basic}` } })).status).toBe(200);
+    const route = await database.db.route.findFirstOrThrow({ where: { projectId: p.id, kind: "opencode" } });
+    expect(route).toMatchObject({ hostname: "with-agent--opencode.localhost", access: "owner" });
+  });
+
+  it("deletes with keepData: the volume stays, even across the stray sweep", async () => {
+    const [p] = (await api("GET", "/projects"))
+      .json()
+      .projects.filter((x: { slug: string }) => x.slug === "with-agent");
+    const res = await api("DELETE", `/projects/${p.id}?keepData=true`);
+    expect(res.statusCode).toBe(202);
+    expect((await settled(res.json().operation.id)).status).toBe("succeeded");
+    await h.reconciler.scan();
+    const labels = { "devsanctum.project": p.id };
+    expect(await h.runtime.listContainers(labels)).toEqual([]);
+    expect(await h.runtime.listNetworks(labels)).toEqual([]);
+    expect((await h.runtime.listVolumes(labels)).map((v) => v.name)).toEqual([`ds-${h.installId}-${p.id}-files`]);
+    expect(await database.db.route.count({ where: { projectId: p.id } })).toBe(0);
   });
 });

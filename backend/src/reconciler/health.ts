@@ -4,7 +4,7 @@ import type { ServiceSpec } from "../ports/templates.port.js";
 export async function waitForHealthy(
   endpoint: string,
   check: ServiceSpec["healthCheck"],
-  opts: { deadlineMs: number; signal?: AbortSignal },
+  opts: { deadlineMs: number; signal?: AbortSignal; headers?: Record<string, string> },
 ): Promise<void> {
   const url = new URL(check.path, endpoint).toString();
   const until = Date.now() + opts.deadlineMs;
@@ -13,7 +13,11 @@ export async function waitForHealthy(
   let delay = Math.min(100, check.intervalMs);
   for (;;) {
     try {
-      const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(check.timeoutMs) });
+      const res = await fetch(url, {
+        redirect: "manual",
+        headers: opts.headers ?? {},
+        signal: AbortSignal.timeout(check.timeoutMs),
+      });
       await res.body?.cancel();
       if (res.status >= 200 && res.status < 400) return;
       last = `HTTP ${res.status}`;

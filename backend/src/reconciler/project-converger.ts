@@ -33,7 +33,14 @@ export interface ConvergerDeps {
   healthTimeoutMs: number;
   stopTimeoutS: number;
   signal: AbortSignal;
+  /** What the control plane adds to a service (OpenCode's password) and what its health check then sends. */
+  serviceSecrets?: ServiceSecrets;
 }
+
+export type ServiceSecrets = (
+  projectId: string,
+  kind: RunnableKind,
+) => { env: Record<string, string>; healthHeaders: Record<string, string> };
 
 export function resourceNames(installId: string) {
   return {
@@ -128,6 +135,7 @@ export function projectConverger(deps: ConvergerDeps) {
         });
       }
       const svc = p.services.find((s) => s.kind === kind);
+      const secrets = deps.serviceSecrets?.(p.id, kind) ?? { env: {}, healthHeaders: {} };
       let id = current[0]?.id;
       if (!id) {
         const created = await progress.run("create", () =>
@@ -136,7 +144,7 @@ export function projectConverger(deps: ConvergerDeps) {
             image: spec.image,
             command: spec.command,
             ...(spec.workdir ? { workdir: spec.workdir } : {}),
-            env: { ...spec.env, DEVSANCTUM_PROJECT: p.slug, DEVSANCTUM_SERVICE: kind },
+            env: { ...spec.env, ...secrets.env, DEVSANCTUM_PROJECT: p.slug, DEVSANCTUM_SERVICE: kind },
             labels: serviceLabels(p, kind),
             network,
             networkAlias: kind,
@@ -173,7 +181,11 @@ export function projectConverger(deps: ConvergerDeps) {
       }
       await stillWanted(p);
       await progress.run("health", () =>
-        waitForHealthy(endpoint, spec.healthCheck, { deadlineMs: deps.healthTimeoutMs, signal: deps.signal }),
+        waitForHealthy(endpoint, spec.healthCheck, {
+          deadlineMs: deps.healthTimeoutMs,
+          signal: deps.signal,
+          headers: secrets.healthHeaders,
+        }),
       );
       if (!known || svc?.health !== "healthy") await store.upsertService(p.id, kind, { health: "healthy" });
       await progress.run("route", () =>

@@ -9,6 +9,7 @@ import {
   projectConverger,
   RUNNABLE_KINDS,
   type RunnableKind,
+  type ServiceSecrets,
   Superseded,
 } from "./project-converger.js";
 import { keyedWorkQueue } from "./work-queue.js";
@@ -32,10 +33,12 @@ export interface ReconcilerDeps {
   concurrency: number;
   healthTimeoutMs: number;
   stopTimeoutS?: number;
+  serviceSecrets?: ServiceSecrets;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
     const t = setTimeout(resolve, ms);
     signal.addEventListener(
       "abort",
@@ -59,6 +62,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     healthTimeoutMs: deps.healthTimeoutMs,
     stopTimeoutS: deps.stopTimeoutS ?? 5,
     signal: aborter.signal,
+    ...(deps.serviceSecrets ? { serviceSecrets: deps.serviceSecrets } : {}),
   });
   const installLabels = { [LABEL.install]: deps.installId };
   const retries = new Set<string>();
@@ -173,6 +177,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
           lastError: reason,
           incrementRestarts: true,
         });
+        await store.setStatus(p.id, "starting", `${reason}; restarting`);
         queue.add(p.id);
       }
     } else {

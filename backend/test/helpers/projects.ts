@@ -9,13 +9,16 @@ import { projectsServiceFactory } from "../../src/modules/projects/projects.serv
 import { templatesServiceFactory } from "../../src/modules/templates/templates.service.js";
 import type { ServiceSpec } from "../../src/ports/templates.port.js";
 import { type Reconciler, reconcilerFactory } from "../../src/reconciler/reconciler.js";
+import { opencodeServiceSecrets } from "../../src/reconciler/service-secrets.js";
 import { inProcessProjectSignals } from "../../src/shared/project-signals.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 
 export const NODE_IMAGE = process.env.DEVSANCTUM_NODE_IMAGE ?? "devsanctum/node:20";
 export const TEST_RUN = process.env.DEVSANCTUM_TEST_RUN ?? `local-${randomBytes(4).toString("hex")}`;
-export const STAND_IN_DIR = path.resolve(import.meta.dirname, "../fixtures/stand-in-template");
+/** A built-in-style template folder (template.json + files/), also seeded by the process tests. */
+export const TEMPLATES_FIXTURE = path.resolve(import.meta.dirname, "../fixtures/templates");
+export const STAND_IN_DIR = path.join(TEMPLATES_FIXTURE, "stand-in");
 
 /** Until the real vite-react template lands: a tiny node HTTP server over the seeded files. */
 export function standInPreview(overrides: Partial<ServiceSpec> = {}): ServiceSpec {
@@ -45,6 +48,9 @@ export async function createStandInTemplate(database: TestDatabase, preview = st
   });
 }
 
+/** The OpenCode password the harness's reconciler gives a project (main.ts derives it from the root secret). */
+export const opencodeTestPassword = (projectId: string) => `test-password-${projectId}`;
+
 export interface ProjectsHarness {
   app: FastifyInstance;
   reconciler: Reconciler;
@@ -56,10 +62,11 @@ export interface ProjectsHarness {
 /** The real app with projects wired to a real reconciler, on its own install label. */
 export async function projectsHarness(
   database: TestDatabase,
-  opts: { intervalMs?: number; healthTimeoutMs?: number; concurrency?: number } = {},
+  opts: { intervalMs?: number; healthTimeoutMs?: number; concurrency?: number; installId?: string } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
-  const installId = `t-${randomBytes(5).toString("hex")}`;
+  // A second harness on the same database and install id plays a second control-plane replica.
+  const installId = opts.installId ?? `t-${randomBytes(5).toString("hex")}`;
   const store = prismaProjectStore(database.db);
   const templateStore = prismaTemplateStore(database.db);
   const signals = inProcessProjectSignals();
@@ -78,6 +85,7 @@ export async function projectsHarness(
     concurrency: opts.concurrency ?? 4,
     healthTimeoutMs: opts.healthTimeoutMs ?? 20_000,
     stopTimeoutS: 2,
+    serviceSecrets: opencodeServiceSecrets(opencodeTestPassword),
   });
   const projects = projectsServiceFactory({
     projects: store,

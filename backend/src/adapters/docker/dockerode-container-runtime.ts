@@ -292,7 +292,12 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
         }),
       )) as unknown as Readable;
       const lines = createInterface({ input: stream });
-      signal.addEventListener("abort", () => stream.destroy(), { once: true });
+      const stop = () => {
+        lines.close();
+        stream.destroy();
+      };
+      if (signal.aborted) stop();
+      signal.addEventListener("abort", stop, { once: true });
       try {
         for await (const line of lines) {
           if (!line.trim()) continue;

