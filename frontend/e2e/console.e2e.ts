@@ -171,11 +171,21 @@ describe("the console in a real browser", () => {
   });
 
   it("deletes the project after its name is typed, and its containers go away", async () => {
-    await page.getByRole("button", { name: "Delete…" }).click();
+    // By keyboard: Escape closes the dialog and focus returns to its opener; the confirmation
+    // field takes focus when it opens; Enter submits once the name matches.
+    const opener = page.getByRole("button", { name: "Delete…" });
+    await opener.click();
     const dialog = page.getByRole("dialog");
-    await dialog.getByLabel(/to confirm/).fill(projectName);
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    await opener.press("Enter");
+    const confirm = dialog.getByLabel(/to confirm/);
+    await expect.poll(() => confirm.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(projectName);
     await shot("09-delete-confirm");
-    await dialog.getByRole("button", { name: "Delete project" }).click();
+    await page.keyboard.press("Enter");
     await page.waitForURL(/\/projects$/);
     await page.getByRole("link", { name: "Create your first project" }).waitFor({ timeout: 60_000 });
     await shot("10-deleted");
