@@ -3,7 +3,8 @@
 // built-in vite-react template, see its page inside the preview frame (served by the builtin
 // edge on *.localhost), watch its log, stop and start it, delete it. A screenshot of every
 // step lands in test-artifacts/e2e/.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -18,7 +19,29 @@ let page: Page;
 let projectUrl = "";
 const projectName = `E2E Demo ${Date.now().toString(36)}`;
 
-const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const axeFindings: string[] = [];
+
+// Every screenshot is also an accessibility check (axe-core, WCAG 2 A/AA rules; the preview
+// frame is the project's own page and is left out). Anything above "minor" fails the run.
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<AxeResult> } }).axe;
+    type AxeResult = { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+    const r = await axe.run(
+      { exclude: [["iframe.preview-frame"]] },
+      { runOnly: ["wcag2a", "wcag2aa", "best-practice"], iframes: false },
+    );
+    return r.violations.map((v) => ({ ...v, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  for (const v of found) {
+    const line = `${name}: [${v.impact}] ${v.id} — ${v.help} — ${v.nodes.slice(0, 3).join(", ")}`;
+    console.log(line);
+    if (v.impact !== "minor") axeFindings.push(line);
+  }
+}
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -190,6 +213,10 @@ describe("the console in a real browser", () => {
     await page.getByRole("link", { name: "Create your first project" }).waitFor({ timeout: 60_000 });
     await shot("10-deleted");
     await expect.poll(() => dockerResources(backend.run).containers.length, { timeout: 60_000 }).toBe(0);
+  });
+
+  it("passes the accessibility checks on every page it showed", () => {
+    expect(axeFindings).toEqual([]);
   });
 
   it("signs out", async () => {

@@ -34,7 +34,7 @@ export function SignInPage() {
   if (me.data) return <Navigate to={next} replace />;
 
   return (
-    <div className="signin">
+    <main className="signin">
       <div className="signin-card card">
         <p className="brand-big" aria-hidden="true">
           ◆ DevSanctum
@@ -83,6 +83,6 @@ export function SignInPage() {
           </div>
         ) : null}
       </div>
-    </div>
+    </main>
   );
 }

@@ -50,7 +50,7 @@ export function OperationProgress({ operation }: { operation: Operation }) {
   return (
     <section className={`operation ${failed ? "operation-failed" : ""}`} aria-labelledby={`op-${operation.id}`}>
       <div className="operation-head">
-        <h3 id={`op-${operation.id}`}>{title}</h3>
+        <h2 id={`op-${operation.id}`}>{title}</h2>
         <span className="muted">{Math.round(operation.progress)}%</span>
       </div>
       <progress max={100} value={operation.progress} aria-label={`${title} ${Math.round(operation.progress)}%`} />
