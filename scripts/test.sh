@@ -29,9 +29,18 @@ pnpm -s build
 
 log "tests (vitest: unit + integration on real PostgreSQL and Docker)"
 REPORT="$TMP_DIR/vitest-report.json"
-rm -f "$REPORT"
+CONSOLE_REPORT="$TMP_DIR/vitest-console-report.json"
+E2E_REPORT="$TMP_DIR/vitest-e2e-report.json"
+rm -f "$REPORT" "$CONSOLE_REPORT" "$E2E_REPORT"
 status=0
 (cd backend && pnpm exec vitest run --reporter=default --reporter=json --outputFile="$REPORT") || status=$?
+
+log "console component tests (vitest + Testing Library + MSW)"
+(cd frontend && pnpm exec vitest run --reporter=default --reporter=json --outputFile="$CONSOLE_REPORT") || status=$?
+
+log "console end to end (Chromium against the built backend, PostgreSQL and Docker; screenshots in test-artifacts/e2e)"
+(cd frontend && pnpm exec vitest run --config e2e/vitest.config.ts --reporter=default --reporter=json \
+  --outputFile="$E2E_REPORT") || status=$?
 
 # Safety net: anything this run labelled and left behind is a bug, reported and removed.
 left=$(docker ps -aq --filter "label=devsanctum.test-run=$DEVSANCTUM_TEST_RUN" | wc -l)
@@ -40,8 +49,13 @@ if [ "$left" != 0 ]; then
   docker ps -aq --filter "label=devsanctum.test-run=$DEVSANCTUM_TEST_RUN" | xargs -r docker rm -f >/dev/null
 fi
 
-if [ -f "$REPORT" ]; then
-  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));' "$REPORT"
-fi
+# One line for every suite together; a suite that wrote no report counts as a failure.
+node -e 'const fs=require("fs"); let p=0,f=0,s=0;
+  for (const file of process.argv.slice(1)) {
+    if (!fs.existsSync(file)) { f += 1; console.error(`no report: ${file}`); continue; }
+    const r=JSON.parse(fs.readFileSync(file,"utf8"));
+    p += r.numPassedTests; f += r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
+    s += r.numPendingTests + (r.numTodoTests ?? 0);
+  }
+  console.log(`${p} passed, ${f} failed` + (s ? `, ${s} skipped` : ""));' "$REPORT" "$CONSOLE_REPORT" "$E2E_REPORT"
 exit "$status"

@@ -10,6 +10,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import { authHooks } from "./http/auth-hooks.js";
+import { consoleStatic } from "./http/console-static.js";
 import { registerErrorHandling } from "./http/error-handler.js";
 import { type IdentityDeps, identityRoutes } from "./modules/auth/auth.routes.js";
 import { edgeRoutes } from "./modules/edge/edge.routes.js";
@@ -45,6 +46,8 @@ export interface AppDeps {
   bodyLimitBytes?: number;
   /** Templates and projects (with their operations, events and logs). */
   projects?: { templates: TemplatesService; projects: ProjectsService; signals: ProjectSignals; hosts: PublicHosts };
+  /** The built web console (frontend/dist), served at "/" with client-side routes (issue #6). */
+  consoleDir?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -125,6 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(templatesRoutes, { prefix: "/api/v1", templates });
     await app.register(projectsRoutes, { prefix: "/api/v1", ...projects });
   }
+
+  if (deps.consoleDir) await app.register(consoleStatic, { root: deps.consoleDir });
 
   return app;
 }

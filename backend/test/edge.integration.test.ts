@@ -125,7 +125,9 @@ describe("builtin edge: private hosts", () => {
     expect(third.headers.location).toBe("/some/page?x=1");
     expect(cookie?.pair).toMatch(/^ds_app=/);
     expect(cookie?.attrs).toContain("httponly");
-    expect(cookie?.attrs).toContain("samesite=lax");
+    // The console frames the preview (cross-site): only a partitioned SameSite=None cookie is
+    // stored there, and browsers accept its Secure flag on http://*.localhost.
+    expect(cookie?.attrs).toEqual(expect.arrayContaining(["samesite=none", "secure", "partitioned"]));
     expect(cookie?.attrs.some((a) => a.startsWith("domain="))).toBe(false);
 
     const page = await requestVia(edgePort, host, "/some/page?x=1", {

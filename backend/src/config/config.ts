@@ -85,6 +85,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, "comma-separated container names")
     .optional(),
+  CONSOLE_DIR: z.string().min(1).optional(),
   DEVSANCTUM_TEST_RUN: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
@@ -132,6 +133,8 @@ export interface Config {
   /** Set by scripts/test.sh: every Docker resource carries devsanctum.test-run=<id>. */
   testRun?: string;
   auth: AuthConfig;
+  /** The built web console; served at "/" when it holds an index.html. */
+  consoleDir: string;
 }
 
 export interface OAuthClientConfig {
@@ -263,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       attachContainers: e.PROJECT_NETWORK_ATTACH?.split(",") ?? [],
     },
     templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
+    consoleDir: path.resolve(e.CONSOLE_DIR ?? fileURLToPath(new URL("../../../frontend/dist", import.meta.url))),
     ...(e.DEVSANCTUM_TEST_RUN ? { testRun: e.DEVSANCTUM_TEST_RUN } : {}),
   };
 }

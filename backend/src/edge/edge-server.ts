@@ -35,8 +35,16 @@ function sendPage(reply: FastifyReply, page: EdgePage) {
     .send(renderEdgePage(page));
 }
 
-function cookieOptions(c: SetCookie) {
-  return { path: "/", httpOnly: true, sameSite: "lax" as const, secure: c.secure, maxAge: c.maxAgeS };
+// The console shows the preview in an iframe: a cross-site context, where browsers refuse to
+// store SameSite=Lax cookies and the host's sign-in would loop. A partitioned SameSite=None
+// cookie works there and is kept apart per embedding site. It must be Secure, which browsers
+// accept over https and on http://*.localhost (a secure context); plain http elsewhere keeps Lax.
+const isLocalhost = (hostname: string) => hostname === "localhost" || hostname.endsWith(".localhost");
+
+export function cookieOptions(c: SetCookie, hostname: string) {
+  const base = { path: "/", httpOnly: true, maxAge: c.maxAgeS };
+  if (c.secure || isLocalhost(hostname)) return { ...base, sameSite: "none" as const, secure: true, partitioned: true };
+  return { ...base, sameSite: "lax" as const, secure: false };
 }
 
 /** Request headers for the upstream: our credentials removed, forwarding headers added. */
@@ -88,7 +96,11 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
         return;
       case "redirect":
         if (decision.setCookie) {
-          reply.setCookie(decision.setCookie.name, decision.setCookie.value, cookieOptions(decision.setCookie));
+          reply.setCookie(
+            decision.setCookie.name,
+            decision.setCookie.value,
+            cookieOptions(decision.setCookie, req.hostname),
+          );
         }
         return reply.header("cache-control", "no-store").redirect(decision.location, 302);
       case "page":

@@ -1,5 +1,6 @@
-// Who did what, written after the fact; a failed write never fails the action it describes. Actions are dotted verbs: "auth.sign_in",
+// Who did what, written after the fact. Actions are dotted verbs: "auth.sign_in",
 // "api_token.create", "project.delete", ... `target` names the object ("api_token:<id>").
+// Writes must never fail the action they describe.
 export interface AuditEntry {
   actorId: string | null;
   action: string;

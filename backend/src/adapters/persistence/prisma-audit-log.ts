@@ -2,7 +2,7 @@ import type { Prisma } from "../../generated/prisma/client.js";
 import type { AuditLog } from "../../ports/audit.port.js";
 import type { Db } from "./prisma-client.js";
 
-/** `log` receives a failed write: an audit row must never fail the action it describes. */
+// A failed audit write is logged, never thrown: it must not fail the action it describes.
 export function prismaAuditLog(db: Db, log: (err: unknown) => void = () => {}): AuditLog {
   return {
     async record(entry) {
@@ -16,7 +16,10 @@ export function prismaAuditLog(db: Db, log: (err: unknown) => void = () => {}): 
             ip: entry.ip ?? null,
           },
         })
-        .catch(log);
+        .then(
+          () => undefined,
+          (err: unknown) => log(err),
+        );
     },
   };
 }

@@ -141,6 +141,7 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
             ? "Start it from the console; this page reloads into the project once it runs."
             : "Its owner has stopped this project.",
           ...(isOwner ? { action: { label: "Start project", href: `${projectPage}?action=start` } } : {}),
+          refreshS: 3,
         },
       };
     }
@@ -156,6 +157,8 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
             ? "Its container stopped with an error. The console shows the logs and can restart it."
             : "The project's server is not up yet. This usually takes a few seconds: reload the page.",
           ...(isOwner ? { action: { label: "Open in console", href: projectPage } } : {}),
+          // A starting project comes up by itself (the console's preview frame relies on it).
+          ...(failed ? {} : { refreshS: 2 }),
         },
       };
     }

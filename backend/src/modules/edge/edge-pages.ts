@@ -7,6 +7,8 @@ export interface EdgePage {
   title: string;
   message: string;
   action?: { label: string; href: string };
+  /** Reload after this many seconds: for states that end by themselves (starting, stopped). */
+  refreshS?: number;
 }
 
 export function renderEdgePage(page: EdgePage): string {
@@ -19,7 +21,7 @@ export function renderEdgePage(page: EdgePage): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escapeHtml(page.title)} · DevSanctum</title>
+${page.refreshS ? `<meta http-equiv="refresh" content="${Math.round(page.refreshS)}">\n` : ""}<title>${escapeHtml(page.title)} · DevSanctum</title>
 <style>
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: Canvas; color: CanvasText; }

@@ -14,7 +14,8 @@ export const ServiceSpec = z
       path: z.string().startsWith("/").max(255),
       intervalMs: z.number().int().min(50).max(60_000),
       timeoutMs: z.number().int().min(50).max(60_000),
-      retries: z.number().int().min(0).max(100),
+      // The built-in vite-react template polls every 250 ms for up to 30 s (120 tries).
+      retries: z.number().int().min(0).max(1000),
     }),
     limits: z.object({
       memoryMb: z.number().int().min(16).max(65_536),

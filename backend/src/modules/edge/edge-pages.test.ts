@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { renderEdgePage } from "./edge-pages.js";
+
+describe("edge pages", () => {
+  it("reload by themselves while the project is on its way", () => {
+    const html = renderEdgePage({ status: 503, title: "blog is starting", message: "soon", refreshS: 2 });
+    expect(html).toContain('<meta http-equiv="refresh" content="2">');
+  });
+
+  it("stay put when nothing will change on its own", () => {
+    const html = renderEdgePage({ status: 404, title: "No such project", message: "<b>x</b>" });
+    expect(html).not.toContain("http-equiv");
+    expect(html).toContain("&lt;b&gt;x&lt;/b&gt;");
+  });
+});

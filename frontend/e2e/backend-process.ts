@@ -1,0 +1,126 @@
+// Starts the built control plane (backend/dist/main.js) on free ports with its own data
+// directory and embedded PostgreSQL, and stops it by PID. Everything it makes in Docker carries
+// devsanctum.test-run=<run>, so cleanup removes exactly that.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** A free port below 32768, which embedded PostgreSQL requires (the kernel's ephemeral range starts there). */
+export async function freeLowPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port below 32768");
+}
+
+export interface Backend {
+  url: string;
+  edgePort: number;
+  run: string;
+  signInLink: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startBackend(): Promise<Backend> {
+  const main = path.join(ROOT, "backend/dist/main.js");
+  const consoleDir = path.join(ROOT, "frontend/dist");
+  if (!existsSync(main) || !existsSync(path.join(consoleDir, "index.html"))) {
+    throw new Error("build first: pnpm build (needs backend/dist/main.js and frontend/dist/index.html)");
+  }
+  const run = process.env.DEVSANCTUM_TEST_RUN ?? `e2e${Date.now()}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-e2e-"));
+  await chmod(dataDir, 0o755); // embedded PostgreSQL runs as its own user
+  const [port, edgePort] = [await freePort(), await freePort()];
+  const url = `http://localhost:${port}`;
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      LOG_LEVEL: "info",
+      LOG_PRETTY: "false",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: url,
+      EDGE_PORT: String(edgePort),
+      APPS_DOMAIN: "localhost",
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? String(await freeLowPort()),
+      INSTALL_ID: run,
+      DEVSANCTUM_TEST_RUN: run,
+      CONSOLE_DIR: consoleDir,
+      ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      process.kill(child.pid, "SIGTERM");
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 15_000));
+      if ((await Promise.race([exited, timeout])) === "timeout" && child.exitCode === null) {
+        process.kill(child.pid, "SIGKILL");
+        await exited;
+      }
+    }
+    removeDockerResources(run);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 60_000;
+  let signInLink = "";
+  while (!signInLink) {
+    const m = output.match(/sign in \(one-time link[^)]*\): (http\S+)/);
+    if (m?.[1]) signInLink = m[1];
+    else if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the backend did not print its sign-in link:\n${output}`);
+    } else await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, edgePort, run, signInLink, output: () => output, stop };
+}
+
+const docker = (args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
+
+/** Containers, networks and volumes of this run (only those). */
+export function dockerResources(run: string) {
+  const filter = ["--filter", `label=devsanctum.test-run=${run}`];
+  const lines = (s: string) => s.split("\n").filter(Boolean);
+  return {
+    containers: lines(docker(["ps", "-aq", ...filter])),
+    networks: lines(docker(["network", "ls", "-q", ...filter])),
+    volumes: lines(docker(["volume", "ls", "-q", ...filter])),
+  };
+}
+
+export function removeDockerResources(run: string) {
+  const left = dockerResources(run);
+  if (left.containers.length) docker(["rm", "-f", "-v", ...left.containers]);
+  if (left.networks.length) docker(["network", "rm", ...left.networks]);
+  if (left.volumes.length) docker(["volume", "rm", "-f", ...left.volumes]);
+}

@@ -1,0 +1,229 @@
+// A person's first session in the console, in Debian's Chromium against the real backend,
+// PostgreSQL and Docker engine: sign in with the printed link, create a project from the
+// built-in vite-react template, see its page inside the preview frame (served by the builtin
+// edge on *.localhost), watch its log, stop and start it, delete it. A screenshot of every
+// step lands in test-artifacts/e2e/.
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Backend, dockerResources, startBackend } from "./backend-process";
+
+const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts/e2e");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let backend: Backend;
+let browser: Browser;
+let page: Page;
+let projectUrl = "";
+const projectName = `E2E Demo ${Date.now().toString(36)}`;
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const axeFindings: string[] = [];
+
+// Every screenshot is also an accessibility check (axe-core, WCAG 2 A/AA rules; the preview
+// frame is the project's own page and is left out). Anything above "minor" fails the run.
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<AxeResult> } }).axe;
+    type AxeResult = { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+    const r = await axe.run(
+      { exclude: [["iframe.preview-frame"]] },
+      { runOnly: ["wcag2a", "wcag2aa", "best-practice"], iframes: false },
+    );
+    return r.violations.map((v) => ({ ...v, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  for (const v of found) {
+    const line = `${name}: [${v.impact}] ${v.id} — ${v.help} — ${v.nodes.slice(0, 3).join(", ")}`;
+    console.log(line);
+    if (v.impact !== "minor") axeFindings.push(line);
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  backend = await startBackend();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  // playwright gives every context a fresh profile: no cookies from earlier runs.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+// What the browser showed when a step failed, next to the step screenshots.
+beforeEach((ctx) => {
+  ctx.onTestFailed(async () => {
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+    await page?.screenshot({ path: path.join(ARTIFACTS, `FAILED-${name}.png`), fullPage: true }).catch(() => {});
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+describe("the console in a real browser", () => {
+  it("sends a visitor to sign-in and signs the owner in with the printed link", async () => {
+    await page.goto(`${backend.url}/projects`);
+    await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
+    await page.getByText("No sign-in provider is configured yet.").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/signin");
+    await shot("01-signin");
+
+    await page.goto(backend.signInLink);
+    await page.getByRole("heading", { name: "Projects", exact: true }).waitFor();
+    await page.getByRole("link", { name: "Create your first project" }).waitFor();
+    await shot("02-projects-empty");
+  });
+
+  it("creates a project from vite-react and follows its operation until it runs", async () => {
+    await page.getByRole("link", { name: "Create your first project" }).click();
+    await page.getByRole("radio", { name: /Vite \+ React/ }).check();
+    await page.getByLabel("Name").fill(projectName);
+    await page.getByText(/Address:/).waitFor();
+    await shot("03-create");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("heading", { name: /Creating/ }).waitFor();
+    await shot("04-create-progress");
+    await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/, { timeout: 120_000 });
+    projectUrl = page.url();
+    await page.getByRole("heading", { name: projectName }).waitFor();
+  });
+
+  it("shows the template's page inside the preview frame, through the edge on its own host", async () => {
+    const frame = page.getByTitle(`Preview of ${projectName}`);
+    await frame.waitFor({ timeout: 60_000 });
+    const src = await frame.getAttribute("src");
+    expect(src).toMatch(new RegExp(`^http://[a-z0-9-]+--preview\\.localhost:${backend.edgePort}`));
+    const inside = page.frameLocator("iframe.preview-frame");
+    await inside.getByRole("heading", { name: /Hello from/ }).waitFor({ timeout: 60_000 });
+    await page.getByText("Running", { exact: true }).first().waitFor();
+    await shot("05-project-preview");
+  });
+
+  it("streams the preview's log", async () => {
+    const log = page.getByRole("log");
+    await log.scrollIntoViewIfNeeded();
+    await expect.poll(async () => (await log.textContent()) ?? "", { timeout: 30_000 }).toMatch(/VITE|ready|Local/i);
+    await page.getByText("Streaming").waitFor();
+    await shot("06-logs");
+  });
+
+  it("stops and starts the project", async () => {
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Stopped" }).waitFor({ timeout: 60_000 });
+    await page.getByText("The preview appears here when the project runs.").waitFor();
+    await shot("07-stopped");
+
+    // The edge's stopped page links here with ?action=start.
+    await page.goto(`${projectUrl}?action=start`);
+    const offer = page.getByRole("region", { name: "Start the project" });
+    await offer.getByRole("button", { name: `Start ${projectName}` }).click();
+    await page.getByRole("status").filter({ hasText: "Running" }).waitFor({ timeout: 120_000 });
+    await page
+      .frameLocator("iframe.preview-frame")
+      .getByRole("heading", { name: /Hello from/ })
+      .waitFor({ timeout: 60_000 });
+    await shot("08-started-again");
+  });
+
+  it("creates an API token that is shown once and works with curl-style calls, then revokes it", async () => {
+    await page.getByRole("link", { name: "API tokens" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("e2e-script");
+    await page.getByRole("checkbox", { name: /projects:write/ }).check();
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = await page.getByLabel("New token").inputValue();
+    expect(token).toMatch(/^dsk_/);
+    await shot("11-token-created");
+    const res = await fetch(`${backend.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "Revoke e2e-script" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
+    await page.getByText("No tokens yet.").waitFor();
+    const after = await fetch(`${backend.url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+  });
+
+  it("shows templates (with the admin editor) and the account", async () => {
+    await page.getByRole("link", { name: "Templates" }).click();
+    await page.getByRole("heading", { name: "Vite + React" }).waitFor();
+    await page.getByRole("button", { name: "Edit Vite + React" }).click();
+    await page.getByLabel("Services (JSON)").waitFor();
+    await shot("12-templates-edit");
+    await page.getByRole("button", { name: "Cancel" }).click();
+
+    await page.getByRole("link", { name: /^Account/ }).click();
+    await page.getByRole("button", { name: "Sign out everywhere" }).waitFor();
+    await shot("13-account");
+  });
+
+  it("fits a phone and follows a dark colour scheme", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${backend.url}/projects`);
+    await page.getByRole("link", { name: projectName }).waitFor();
+    await shot("14-phone-dark-projects");
+    await page.goto(projectUrl);
+    await page
+      .frameLocator("iframe.preview-frame")
+      .getByRole("heading", { name: /Hello from/ })
+      .waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot("15-phone-dark-project");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("deletes the project after its name is typed, and its containers go away", async () => {
+    // By keyboard: Escape closes the dialog and focus returns to its opener; the confirmation
+    // field takes focus when it opens; Enter submits once the name matches.
+    const opener = page.getByRole("button", { name: "Delete…" });
+    await opener.click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    await opener.press("Enter");
+    const confirm = dialog.getByLabel(/to confirm/);
+    await expect.poll(() => confirm.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(projectName);
+    await shot("09-delete-confirm");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/projects$/);
+    await page.getByRole("link", { name: "Create your first project" }).waitFor({ timeout: 60_000 });
+    await shot("10-deleted");
+    await expect.poll(() => dockerResources(backend.run).containers.length, { timeout: 60_000 }).toBe(0);
+  });
+
+  it("passes the accessibility checks on every page it showed", () => {
+    expect(axeFindings).toEqual([]);
+  });
+
+  it("signs out", async () => {
+    await page.getByRole("link", { name: /^Account/ }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
+    await page.goto(`${backend.url}/tokens`);
+    await page.waitForURL(/\/signin\?next=%2Ftokens$/);
+  });
+});

@@ -1,0 +1,31 @@
+// Domain types read off the generated `paths`, so they survive schema renames in /docs/json.
+import type { paths } from "./schema";
+
+type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
+type Ok<Op, Code extends number> = Op extends { responses: infer R }
+  ? Code extends keyof R
+    ? JsonOf<R[Code]>
+    : never
+  : never;
+
+export type Providers = Ok<paths["/api/v1/auth/providers"]["get"], 200>;
+export type Provider = Providers["providers"][number];
+export type Me = Ok<paths["/api/v1/me"]["get"], 200>;
+export type ApiToken = Ok<paths["/api/v1/tokens"]["get"], 200>["tokens"][number];
+export type Scope = ApiToken["scopes"][number];
+export type CreatedToken = Ok<paths["/api/v1/tokens"]["post"], 201>;
+export type Template = Ok<paths["/api/v1/templates"]["get"], 200>["templates"][number];
+export type TemplateServices = Template["services"];
+export type Project = Ok<paths["/api/v1/projects/{id}"]["get"], 200>;
+export type ProjectStatus = Project["status"];
+export type Operation = Ok<paths["/api/v1/operations/{id}"]["get"], 200>;
+export type OperationStep = Operation["steps"][number];
+export type ProjectAndOperation = Ok<paths["/api/v1/projects"]["post"], 202>;
+export type ServiceKind = Project["services"][number]["kind"];
+
+/** One line of GET /projects/{id}/logs (SSE `event: log`). */
+export interface LogLine {
+  stream: "stdout" | "stderr";
+  line: string;
+  ts?: string;
+}

@@ -1,0 +1,43 @@
+import { Navigate, type RouteObject } from "react-router";
+import { AccountPage } from "../features/account/components/account-page";
+import { SignInPage } from "../features/auth/components/signin-page";
+import { ProjectPage } from "../features/projects/components/project-page";
+import { ProjectsListPage } from "../features/projects/components/projects-list-page";
+import { TemplatesPage } from "../features/templates/components/templates-page";
+import { TokensPage } from "../features/tokens/components/tokens-page";
+import { Layout } from "./layout";
+import { RequireAuth } from "./require-auth";
+import { NewProjectRoute } from "./routes/new-project";
+
+export const routes: RouteObject[] = [
+  { path: "/signin", element: <SignInPage /> },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <Layout />,
+        children: [
+          { index: true, element: <Navigate to="/projects" replace /> },
+          { path: "/projects", element: <ProjectsListPage /> },
+          { path: "/projects/new", element: <NewProjectRoute /> },
+          { path: "/projects/:id", element: <ProjectPage /> },
+          { path: "/templates", element: <TemplatesPage /> },
+          { path: "/tokens", element: <TokensPage /> },
+          { path: "/account", element: <AccountPage /> },
+          { path: "*", element: <NotFound /> },
+        ],
+      },
+    ],
+  },
+];
+
+function NotFound() {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        <a href="/projects">Go to your projects</a>
+      </p>
+    </>
+  );
+}

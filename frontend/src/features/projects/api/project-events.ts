@@ -1,0 +1,30 @@
+// One project's live state: the SSE stream feeds the query cache, so every view of the project
+// (list, page, create progress) updates without polling.
+import { useQueryClient } from "@tanstack/react-query";
+import { useMemo } from "react";
+import { queryKeys } from "../../../api/query-keys";
+import type { Operation, Project } from "../../../api/types";
+import { type StreamState, useEventStream } from "../../../lib/use-event-stream";
+import { storeOperation, storeProject } from "./cache";
+
+export function useProjectEvents(id: string | null | undefined): StreamState {
+  const qc = useQueryClient();
+  const handlers = useMemo(() => {
+    let lastStatus: string | null = null;
+    return {
+      project: (data: string) => {
+        const project = JSON.parse(data) as Project;
+        storeProject(qc, project);
+        // An operation that finished before the stream (re)opened sends no event of its own:
+        // on the first event and on every status change, read the operations once.
+        if (project.status !== lastStatus) {
+          lastStatus = project.status;
+          void qc.invalidateQueries({ queryKey: queryKeys.projectOperations(project.id) });
+          void qc.invalidateQueries({ queryKey: ["operations"] });
+        }
+      },
+      operation: (data: string) => storeOperation(qc, JSON.parse(data) as Operation),
+    };
+  }, [qc]);
+  return useEventStream(id ? `/api/v1/projects/${encodeURIComponent(id)}/events` : null, handlers);
+}

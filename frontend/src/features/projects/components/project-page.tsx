@@ -1,0 +1,204 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { isApiError } from "../../../api/errors";
+import type { Project, ServiceKind } from "../../../api/types";
+import { ErrorMessage } from "../../../components/error-message";
+import { PageTitle } from "../../../components/page-title";
+import { Loading } from "../../../components/spinner";
+import { relativeTime } from "../../../lib/format";
+import { isActive, TRANSITIONAL } from "../api/cache";
+import { projectOperationsQuery, projectQuery } from "../api/get-project";
+import { type LifecycleAction, useDeleteProject, useProjectAction } from "../api/project-actions";
+import { useProjectEvents } from "../api/project-events";
+import { DeleteProjectDialog } from "./delete-project-dialog";
+import { LogsPanel } from "./logs-panel";
+import { OperationProgress } from "./operation-progress";
+import { PreviewFrame } from "./preview-frame";
+import { StatusBadge } from "./status-badge";
+
+const HOST_LABEL: Record<ServiceKind, string> = {
+  preview: "Dev preview",
+  production: "Production",
+  opencode: "OpenCode agent",
+};
+
+export function ProjectPage() {
+  const { id = "" } = useParams();
+  const project = useQuery({ ...projectQuery(id), staleTime: 30_000 });
+  // Stream only once the project is known to exist (and be ours).
+  const stream = useProjectEvents(project.isSuccess ? id : null);
+
+  if (project.isPending) return <Loading label="Loading the project…" />;
+  if (project.isError) {
+    const notFound = isApiError(project.error) && project.error.status === 404;
+    return (
+      <>
+        <PageTitle>{notFound ? "Project not found" : "Project"}</PageTitle>
+        {notFound ? (
+          <p>There is no project with this address, or it is not yours.</p>
+        ) : (
+          <ErrorMessage error={project.error} title="Could not load the project." />
+        )}
+        <Link to="/projects" className="button">
+          Back to projects
+        </Link>
+      </>
+    );
+  }
+  return <ProjectView project={project.data} live={stream === "open"} />;
+}
+
+function ProjectView({ project: p, live }: { project: Project; live: boolean }) {
+  const navigate = useNavigate();
+  const [search, setSearch] = useSearchParams();
+  const [deleting, setDeleting] = useState(false);
+  const operations = useQuery({ ...projectOperationsQuery(p.id), staleTime: Number.POSITIVE_INFINITY });
+  const action = useProjectAction(p.id);
+  const remove = useDeleteProject(p.id);
+
+  const latest = operations.data?.[0];
+  const busy = TRANSITIONAL.has(p.status) || isActive(latest) || action.isPending;
+  const canStart = p.status === "stopped" || p.status === "failed";
+  const canStop = p.status === "running" || p.status === "starting" || p.status === "failed";
+  const offerStart = search.get("action") === "start" && canStart;
+  const showOperation = latest && (isActive(latest) || latest.status === "failed");
+  const services = (p.services.length ? p.services.map((s) => s.kind) : (["preview"] as ServiceKind[])).filter(
+    (k, i, all) => all.indexOf(k) === i,
+  );
+  const previewUp = p.status === "running" && p.urls.preview;
+
+  const run = (a: LifecycleAction) => {
+    if (search.has("action")) setSearch({}, { replace: true });
+    action.mutate(a);
+  };
+
+  if (p.status === "deleted") {
+    return (
+      <>
+        <PageTitle>{p.name}</PageTitle>
+        <p>This project was deleted.</p>
+        <Link to="/projects" className="button">
+          Back to projects
+        </Link>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <PageTitle
+        actions={
+          <>
+            {canStart ? (
+              <button type="button" className="button button-primary" disabled={busy} onClick={() => run("start")}>
+                Start
+              </button>
+            ) : null}
+            {canStop ? (
+              <button type="button" className="button" disabled={busy} onClick={() => run("stop")}>
+                Stop
+              </button>
+            ) : null}
+            <button
+              type="button"
+              className="button"
+              disabled={busy || p.status !== "running"}
+              onClick={() => run("restart")}
+            >
+              Restart
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={p.status === "deleting"}
+              onClick={() => setDeleting(true)}
+            >
+              Delete…
+            </button>
+          </>
+        }
+      >
+        {p.name}
+      </PageTitle>
+
+      <div className="project-meta">
+        <StatusBadge status={p.status} live />
+        <span className="muted">{p.templateName}</span>
+        <span className="muted">Active {relativeTime(p.lastActivityAt ?? p.updatedAt)}</span>
+        <span className={`live-dot ${live ? "on" : ""}`} title={live ? "Live updates on" : "Live updates reconnecting"}>
+          <span className="visually-hidden">{live ? "Live updates on" : "Live updates reconnecting"}</span>
+        </span>
+      </div>
+      {p.statusMessage ? <p className="muted">{p.statusMessage}</p> : null}
+
+      {offerStart ? (
+        <section className="alert alert-info" aria-label="Start the project">
+          <span>This project is stopped, so its hosts cannot answer. Start it now?</span>
+          <button type="button" className="button button-primary" disabled={busy} onClick={() => run("start")}>
+            Start {p.name}
+          </button>
+        </section>
+      ) : null}
+
+      <ErrorMessage error={action.error} title="That did not work." />
+      {showOperation ? <OperationProgress operation={latest} /> : null}
+
+      <section className="panel hosts" aria-labelledby="hosts-title">
+        <h2 id="hosts-title">Hosts</h2>
+        <ul className="host-list">
+          {(Object.keys(HOST_LABEL) as ServiceKind[]).map((kind) => {
+            const url = p.urls[kind];
+            return (
+              <li key={kind}>
+                <span className="host-kind">{HOST_LABEL[kind]}</span>
+                {url ? (
+                  <a href={url} target="_blank" rel="noopener noreferrer">
+                    {url}
+                  </a>
+                ) : (
+                  <span className="muted">{kind === "production" ? "not deployed yet" : "not available"}</span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+
+      {previewUp && p.urls.preview ? (
+        <PreviewFrame url={p.urls.preview} projectName={p.name} />
+      ) : (
+        <section className="panel preview-placeholder" aria-label="Preview">
+          <p className="muted">
+            {p.status === "stopped"
+              ? "The preview appears here when the project runs."
+              : "Waiting for the preview to start…"}
+          </p>
+        </section>
+      )}
+
+      <LogsPanel
+        projectId={p.id}
+        services={services}
+        running={p.status === "running" || p.status === "starting"}
+        generation={`${p.status}:${p.services.map((s) => `${s.kind}=${s.observedState}`).join(",")}`}
+      />
+
+      <DeleteProjectDialog
+        open={deleting}
+        name={p.name}
+        pending={remove.isPending}
+        error={remove.error}
+        onCancel={() => setDeleting(false)}
+        onConfirm={(opts) =>
+          remove.mutate(opts, {
+            onSuccess: () => {
+              setDeleting(false);
+              void navigate("/projects");
+            },
+          })
+        }
+      />
+    </>
+  );
+}

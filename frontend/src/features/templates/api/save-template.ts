@@ -1,0 +1,22 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "../../../api/client";
+import { queryKeys } from "../../../api/query-keys";
+import type { Template, TemplateServices } from "../../../api/types";
+
+export interface TemplateInput {
+  slug: string;
+  name: string;
+  description: string;
+  services: TemplateServices;
+}
+
+export function useSaveTemplate(id: string | null) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: TemplateInput): Promise<Template> =>
+      id
+        ? unwrap(api.PATCH("/api/v1/templates/{id}", { params: { path: { id } }, body }))
+        : unwrap(api.POST("/api/v1/templates", { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.templates }),
+  });
+}

@@ -1,0 +1,26 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup } from "@testing-library/react";
+import { EventSource } from "eventsource";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { server } from "./server";
+
+// jsdom has no EventSource; this spec-following one runs on fetch, so MSW serves the streams.
+globalThis.EventSource = EventSource as unknown as typeof globalThis.EventSource;
+
+// MSW's "error" strategy only rejects the request; a test that made one must fail as well.
+const unhandled: string[] = [];
+beforeAll(() =>
+  server.listen({
+    onUnhandledRequest: (req, print) => {
+      unhandled.push(`${req.method} ${new URL(req.url).pathname}`);
+      print.error();
+    },
+  }),
+);
+afterEach(() => {
+  cleanup();
+  server.resetHandlers();
+  const seen = unhandled.splice(0);
+  if (seen.length) throw new Error(`unhandled requests: ${seen.join(", ")}`);
+});
+afterAll(() => server.close());
