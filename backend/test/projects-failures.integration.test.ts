@@ -115,4 +115,40 @@ describe("crashed containers", () => {
     expect(op.error).toMatch(/health check \/ failed for 4 s \(connection refused\)/);
     expect(op.steps.find((s: { name: string }) => s.name === "health")).toMatchObject({ status: "failed" });
   });
+
+  it("tries to pull a missing image and fails the pull step with the engine's answer", async () => {
+    // A registry on a closed loopback port: the engine's pull fails at once, without leaving the host.
+    const missing = standInPreview({ image: "127.0.0.1:1/devsanctum/missing:1" });
+    const templateId = (await createStandInTemplate(database, missing)).id;
+    const { operation } = (await api("POST", "/projects", { name: "No Image", templateId })).json();
+    const op = await eventually(
+      async () => (await api("GET", `/operations/${operation.id}`)).json(),
+      (o) => o.status === "failed",
+    );
+    expect(op.steps[0]).toMatchObject({
+      name: "pull",
+      status: "failed",
+      message: expect.stringContaining("127.0.0.1:1"),
+    });
+    expect(op.error).toContain("127.0.0.1:1");
+  });
+
+  it("lets a stop overtake a create in flight: the create is canceled, the project ends stopped", async () => {
+    const templateId = (await createStandInTemplate(database)).id;
+    const created = (await api("POST", "/projects", { name: "Changed Mind", templateId })).json();
+    const stop = await api("POST", `/projects/${created.project.id}/stop`);
+    expect(stop.statusCode).toBe(202);
+    const p = await eventually(
+      async () => (await api("GET", `/projects/${created.project.id}`)).json(),
+      (p) => p.status === "stopped",
+    );
+    expect(p.desiredState).toBe("stopped");
+    const ops = (await api("GET", `/projects/${created.project.id}/operations`)).json().operations;
+    expect(ops.map((o: { kind: string; status: string }) => `${o.kind}:${o.status}`)).toEqual([
+      "stop:succeeded",
+      "create:canceled",
+    ]);
+    const containers = await h.runtime.listContainers({ "devsanctum.project": created.project.id });
+    expect(containers.every((c) => c.state !== "running")).toBe(true);
+  });
 });

@@ -61,6 +61,17 @@ describe("project streams", () => {
     }
   });
 
+  it("returns the last lines and ends at once without follow", async () => {
+    const logs = await openSse(`${base}/projects/${id}/logs?tail=1&follow=false`, owner.headers);
+    try {
+      await logs.next((e) => e.event === "end");
+      expect(logs.events.map((e) => e.event)).toEqual(["log", "end"]);
+      await logs.serverEnded();
+    } finally {
+      await logs.close();
+    }
+  });
+
   it("streams the preview's output line by line and ends when the container stops", async () => {
     const logs = await openSse(`${base}/projects/${id}/logs?service=preview&tail=50&follow=true`, owner.headers);
     try {
@@ -73,11 +84,7 @@ describe("project streams", () => {
       expect((await post(`/projects/${id}/stop`)).status).toBe(202);
       await logs.next((e) => e.event === "end", 15_000);
       // …and the server closes the response.
-      await eventually(
-        async () => logs.ended,
-        (ended) => ended,
-        5000,
-      );
+      await logs.serverEnded();
     } finally {
       await logs.close();
     }

@@ -149,6 +149,7 @@ export interface ReconcileStore {
   upsertRoute(projectId: string, route: RouteRecord): Promise<void>;
   /** Routes, services and slug released; the row stays (status deleted) for its operations and kept volume. */
   finishDeletion(id: string): Promise<void>;
+  /** Updates an operation that is still pending or running; a finished one stays as it is. */
   updateOperation(
     id: string,
     patch: Partial<Pick<OperationRecord, "status" | "progress" | "steps" | "error" | "startedAt" | "finishedAt">>,

@@ -1,7 +1,7 @@
 // One reconcile pass for one project: make Docker match the desired state, idempotently.
 // Every step can be cut short by a crash; the next pass finds what exists by label and goes on.
 import { DEFAULT_ACCESS, hostnameFor } from "../modules/projects/project-urls.js";
-import type { ContainerRuntime, ContainerSummary, Labels } from "../ports/container-runtime.port.js";
+import type { ContainerDetails, ContainerRuntime, ContainerSummary, Labels } from "../ports/container-runtime.port.js";
 import type { ProjectRecord, ProjectStatus, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
 import { waitForHealthy } from "./health.js";
@@ -23,9 +23,27 @@ export class ProjectFailure extends Error {}
 /** The desired state changed under a pass; a newer pass takes over. */
 export class Superseded extends Error {}
 
+/** The part of the container runtime a reconcile pass uses. */
+export type ConvergerRuntime = Pick<
+  ContainerRuntime,
+  | "listContainers"
+  | "imagePresent"
+  | "pullImage"
+  | "ensureNetwork"
+  | "removeNetwork"
+  | "ensureVolume"
+  | "removeVolume"
+  | "copyIntoVolume"
+  | "createContainer"
+  | "startContainer"
+  | "stopContainer"
+  | "removeContainer"
+  | "inspectContainer"
+>;
+
 export interface ConvergerDeps {
   store: ReconcileStore;
-  runtime: ContainerRuntime;
+  runtime: ConvergerRuntime;
   installId: string;
   /** Added to every resource (devsanctum.test-run in tests). */
   extraLabels: Labels;
@@ -41,6 +59,16 @@ export type ServiceSecrets = (
   projectId: string,
   kind: RunnableKind,
 ) => { env: Record<string, string>; healthHeaders: Record<string, string> };
+
+export function exitReason(
+  kind: string,
+  d: Pick<ContainerDetails, "oomKilled" | "exitCode">,
+  spec: ServiceSpec | undefined,
+) {
+  return d.oomKilled
+    ? `${kind} ran out of memory (limit ${spec?.limits.memoryMb ?? "?"} MB)`
+    : `${kind} exited with code ${d.exitCode ?? "?"}`;
+}
 
 export function resourceNames(installId: string) {
   return {
@@ -180,13 +208,20 @@ export function projectConverger(deps: ConvergerDeps) {
         });
       }
       await stillWanted(p);
-      await progress.run("health", () =>
-        waitForHealthy(endpoint, spec.healthCheck, {
-          deadlineMs: deps.healthTimeoutMs,
-          signal: deps.signal,
-          headers: secrets.healthHeaders,
-        }),
-      );
+      await progress.run("health", async () => {
+        try {
+          await waitForHealthy(endpoint, spec.healthCheck, {
+            deadlineMs: deps.healthTimeoutMs,
+            signal: deps.signal,
+            headers: secrets.healthHeaders,
+          });
+        } catch (err) {
+          // A service that died while we waited: its exit says more than the health check.
+          const after = await runtime.inspectContainer(id);
+          if (after && after.state !== "running") throw new ProjectFailure(exitReason(kind, after, spec));
+          throw err;
+        }
+      });
       if (!known || svc?.health !== "healthy") await store.upsertService(p.id, kind, { health: "healthy" });
       await progress.run("route", () =>
         store.upsertRoute(p.id, {

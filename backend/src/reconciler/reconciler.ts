@@ -4,6 +4,7 @@ import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-
 import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import { operationProgress } from "./operation-progress.js";
 import {
+  exitReason,
   LABEL,
   ProjectFailure,
   projectConverger,
@@ -165,10 +166,11 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       } else {
         const d = await runtime.inspectContainer(e.containerId);
         const template = await store.template(p.templateId);
-        const memory = template?.services[kind]?.limits.memoryMb;
-        const reason = d?.oomKilled
-          ? `${kind} ran out of memory (limit ${memory ?? "?"} MB)`
-          : `${kind} exited with code ${e.exitCode ?? d?.exitCode ?? "?"}`;
+        const reason = exitReason(
+          kind,
+          d ?? { oomKilled: false, exitCode: e.exitCode ?? null },
+          template?.services[kind],
+        );
         log.warn({ projectId: p.id, kind }, `project ${p.slug}: ${reason}`);
         await store.updateService(p.id, kind, {
           observedState: "exited",

@@ -13,7 +13,6 @@ export async function openSse(url: string, headers: Record<string, string>) {
     for (const w of waiters.splice(0)) w();
   };
   let buffer = "";
-  let ended = false;
   const req = http.get(url, { headers });
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     req.on("response", resolve);
@@ -36,7 +35,6 @@ export async function openSse(url: string, headers: Record<string, string>) {
   });
   const closed = new Promise<void>((resolve) =>
     res.on("close", () => {
-      ended = true;
       wake();
       resolve();
     }),
@@ -45,9 +43,6 @@ export async function openSse(url: string, headers: Record<string, string>) {
     status: res.statusCode ?? 0,
     headers: res.headers,
     events,
-    get ended() {
-      return ended;
-    },
     /** Resolves with the first event matching, waiting up to `ms`. */
     async next(match: (e: SseEvent) => boolean, ms = 20_000): Promise<SseEvent> {
       const until = Date.now() + ms;
@@ -60,6 +55,13 @@ export async function openSse(url: string, headers: Record<string, string>) {
           setTimeout(r, 200);
         });
       }
+    },
+    /** Resolves when the server ends the response; rejects after `ms`. */
+    async serverEnded(ms = 5000) {
+      await Promise.race([
+        closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`the server kept the stream open ${ms} ms`)), ms)),
+      ]);
     },
     async close() {
       req.destroy();

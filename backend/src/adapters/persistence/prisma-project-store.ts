@@ -197,8 +197,9 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
     },
     async updateOperation(id, patch) {
       const { steps, ...rest } = patch;
-      await db.operation.update({
-        where: { id },
+      // A finished operation (e.g. canceled by a newer request) is never written again.
+      await db.operation.updateMany({
+        where: { id, status: ACTIVE },
         data: { ...rest, ...(steps ? { steps: steps as unknown as Prisma.InputJsonValue } : {}) },
       });
     },
