@@ -33,4 +33,32 @@ describe("loadConfig", () => {
   it("refuses an embedded port the kernel may hand out for outgoing sockets", () => {
     expect(() => loadConfig({ EMBEDDED_PG_PORT: "40000" })).toThrow(/EMBEDDED_PG_PORT/);
   });
+
+  it("reads the reconciler's settings, with defaults for the embedded default", () => {
+    const d = loadConfig({});
+    expect(d.reconciler).toEqual({
+      intervalMs: 10_000,
+      concurrency: 4,
+      healthTimeoutMs: 60_000,
+      endpoints: "loopback",
+      attachContainers: [],
+    });
+    expect(d.templatesDir).toBe(path.resolve(import.meta.dirname, "../../templates"));
+    const c = loadConfig({
+      RECONCILE_INTERVAL_MS: "2000",
+      RECONCILE_CONCURRENCY: "8",
+      PROJECT_ENDPOINTS: "network",
+      PROJECT_NETWORK_ATTACH: "devsanctum-control-plane,devsanctum-traefik",
+      DEVSANCTUM_TEST_RUN: "t123",
+    });
+    expect(c.reconciler).toMatchObject({
+      intervalMs: 2000,
+      concurrency: 8,
+      endpoints: "network",
+      attachContainers: ["devsanctum-control-plane", "devsanctum-traefik"],
+    });
+    expect(c.testRun).toBe("t123");
+    expect(() => loadConfig({ RECONCILE_CONCURRENCY: "0" })).toThrow(/RECONCILE_CONCURRENCY/);
+    expect(() => loadConfig({ PROJECT_NETWORK_ATTACH: "a, b" })).toThrow(/PROJECT_NETWORK_ATTACH/);
+  });
 });

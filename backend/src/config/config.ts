@@ -45,6 +45,11 @@ const EnvSchema = z.object({
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   TEMPLATES_DIR: z.string().min(1).optional(),
+  PROJECT_ENDPOINTS: z.enum(["loopback", "network"]).default("loopback"),
+  PROJECT_NETWORK_ATTACH: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, "comma-separated container names")
+    .optional(),
   DEVSANCTUM_TEST_RUN: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
@@ -68,7 +73,15 @@ export interface Config {
   proxyProvider: "builtin" | "traefik";
   edge: { host: string; port: number; httpsPort: number; tls?: { certFile: string; keyFile: string } };
   shutdownTimeoutMs: number;
-  reconciler: { intervalMs: number; concurrency: number; healthTimeoutMs: number };
+  reconciler: {
+    intervalMs: number;
+    concurrency: number;
+    healthTimeoutMs: number;
+    /** loopback: services on 127.0.0.1:<port>; network: http://<container>:<port> (compose). */
+    endpoints: "loopback" | "network";
+    /** Containers joined to every project's network (the control plane and Traefik in compose). */
+    attachContainers: string[];
+  };
   /** Built-in templates: <dir>/<slug>/template.json. */
   templatesDir: string;
   /** Set by scripts/test.sh: every Docker resource carries devsanctum.test-run=<id>. */
@@ -127,6 +140,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalMs: e.RECONCILE_INTERVAL_MS,
       concurrency: e.RECONCILE_CONCURRENCY,
       healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,
+      endpoints: e.PROJECT_ENDPOINTS,
+      attachContainers: e.PROJECT_NETWORK_ATTACH?.split(",") ?? [],
     },
     templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
     ...(e.DEVSANCTUM_TEST_RUN ? { testRun: e.DEVSANCTUM_TEST_RUN } : {}),

@@ -85,6 +85,10 @@ export interface ContainerRuntime {
   /** Creates the network unless one of that name exists. */
   ensureNetwork(name: string, labels: Labels): Promise<void>;
   removeNetwork(name: string): Promise<void>;
+  /** Joins a container (name or id) to a network; already joined is fine. */
+  connectNetwork(network: string, container: string): Promise<void>;
+  /** Takes a container off a network; not joined, or either missing, is fine. */
+  disconnectNetwork(network: string, container: string): Promise<void>;
   listNetworks(labels: Labels): Promise<NamedResource[]>;
   /** Creates the volume unless one of that name exists; true when it was created now. */
   ensureVolume(name: string, labels: Labels): Promise<{ created: boolean }>;

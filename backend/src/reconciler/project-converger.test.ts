@@ -1,14 +1,16 @@
-// The converger with typed fakes: the one path the real engine here cannot show is an image
-// pull (no registry), so its progress on the operation is checked against a fake runtime.
+// The converger and reconciler with typed fakes, for what the real engine here cannot show: an
+// image pull (no registry) and an engine that stops answering.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plannedSteps } from "../modules/projects/operation-steps.js";
-import type { ContainerDetails, ContainerSummary } from "../ports/container-runtime.port.js";
+import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../ports/container-runtime.port.js";
 import type { OperationRecord, ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
+import { DomainError } from "../shared/errors.js";
 import { operationProgress } from "./operation-progress.js";
 import { type ConvergerRuntime, projectConverger } from "./project-converger.js";
+import { reconcilerFactory } from "./reconciler.js";
 
 let server: http.Server;
 let hostPort: number;
@@ -37,8 +39,9 @@ const template: TemplateRecord = {
 /** A runtime where the image is missing and pulls in three reports; the container "runs" on our server. */
 function fakeRuntime() {
   const containers = new Map<string, ContainerSummary & { details: ContainerDetails }>();
+  const attached: string[] = [];
   let present = false;
-  const runtime: ConvergerRuntime = {
+  const runtime: ConvergerRuntime & Pick<ContainerRuntime, "events" | "listNetworks" | "listVolumes"> = {
     listContainers: async () => [...containers.values()],
     imagePresent: async () => present,
     async pullImage(_image, onProgress) {
@@ -70,10 +73,15 @@ function fakeRuntime() {
     removeContainer: async (id) => void containers.delete(id),
     stopContainer: async () => {},
     removeNetwork: async () => {},
+    connectNetwork: async (network, container) => void attached.push(`${container}@${network}`),
+    disconnectNetwork: async () => {},
     removeVolume: async () => {},
     copyIntoVolume: async () => {},
+    listNetworks: async () => [],
+    listVolumes: async () => [],
+    async *events() {},
   };
-  return { runtime, containers };
+  return { runtime, containers, attached };
 }
 
 function memoryStore(project: ProjectRecord, op: OperationRecord) {
@@ -102,22 +110,30 @@ function memoryStore(project: ProjectRecord, op: OperationRecord) {
   return { store, writes };
 }
 
+function newProject() {
+  const project: ProjectRecord = {
+    ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
+    ...{ desiredState: "running", keepData: false, status: "pending", statusMessage: null, generation: 1 },
+    ...{ seededAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
+  };
+  const op: OperationRecord = {
+    ...{ id: "o1", projectId: "p1", userId: "u", kind: "create", status: "pending", progress: 0 },
+    ...{ steps: plannedSteps("create"), error: null, createdAt: now, startedAt: null, finishedAt: null },
+  };
+  return { project, op };
+}
+
 describe("project converger (typed fakes)", () => {
   it("pulls a missing image with its progress on the operation, then runs the service", async () => {
-    const project: ProjectRecord = {
-      ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
-      ...{ desiredState: "running", keepData: false, status: "pending", statusMessage: null, generation: 1 },
-      ...{ seededAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
-    };
-    const op: OperationRecord = {
-      ...{ id: "o1", projectId: "p1", userId: "u", kind: "create", status: "pending", progress: 0 },
-      ...{ steps: plannedSteps("create"), error: null, createdAt: now, startedAt: null, finishedAt: null },
-    };
-    const { runtime, containers } = fakeRuntime();
+    const { project, op } = newProject();
+    const { runtime, containers, attached } = fakeRuntime();
+    const verified: string[][] = [];
     const { store, writes } = memoryStore(project, op);
     const converger = projectConverger({
       ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
       ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+      attachContainers: ["devsanctum-traefik"],
+      verifyRoutes: async (hostnames) => void verified.push(hostnames),
     });
     const progress = operationProgress(store, op, () => {});
     await progress.begin();
@@ -135,7 +151,29 @@ describe("project converger (typed fakes)", () => {
     });
     expect(pull.at(-1)).toMatchObject({ status: "succeeded", progress: 100 });
     expect(writes.at(-1)).toMatchObject({ status: "succeeded", progress: 100 });
+    expect(attached).toEqual(["devsanctum-traefik@ds-i-p1"]);
+    expect(verified).toEqual([["p--preview.localhost"]]);
     const seed = writes.at(-1)?.steps?.find((s) => s.name === "seed");
     expect(seed).toMatchObject({ status: "succeeded", message: "the template has no files" });
+  });
+
+  it("leaves the project and its operation in flight while the Docker engine is unreachable", async () => {
+    const { project, op } = newProject();
+    const { store, writes } = memoryStore(project, op);
+    const { runtime } = fakeRuntime();
+    const down = () => Promise.reject(new DomainError("unavailable", "DOCKER_UNAVAILABLE", "No Docker engine answers"));
+    const reconciler = reconcilerFactory({
+      store,
+      runtime: { ...runtime, listContainers: down },
+      locks: { tryRun: async (_id, fn) => ({ ran: true, value: await fn() }), close: async () => {} },
+      signals: { notify: () => {}, subscribe: () => () => {} },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      ...{ installId: "i", appsDomain: "localhost", intervalMs: 60_000, concurrency: 1, healthTimeoutMs: 1000 },
+    });
+    reconciler.wake(project.id);
+    await reconciler.idle();
+    expect(project.status).toBe("pending");
+    expect(writes.map((w) => w.status).filter(Boolean)).toEqual(["running"]);
+    await reconciler.stop();
   });
 });

@@ -31,6 +31,8 @@ export type ConvergerRuntime = Pick<
   | "pullImage"
   | "ensureNetwork"
   | "removeNetwork"
+  | "connectNetwork"
+  | "disconnectNetwork"
   | "ensureVolume"
   | "removeVolume"
   | "copyIntoVolume"
@@ -53,6 +55,15 @@ export interface ConvergerDeps {
   signal: AbortSignal;
   /** What the control plane adds to a service (OpenCode's password) and what its health check then sends. */
   serviceSecrets?: ServiceSecrets;
+  /**
+   * loopback: the control plane runs on the host and reaches services on their 127.0.0.1 port.
+   * network: it runs in a container (compose) and reaches http://<container>:<port> on the
+   * project's network, which `attachContainers` (it, Traefik) join.
+   */
+  endpoints?: "loopback" | "network";
+  attachContainers?: string[];
+  /** Resolves once the proxy serves these hostnames (Traefik verification); the builtin edge needs none. */
+  verifyRoutes?: (hostnames: string[]) => Promise<void>;
 }
 
 export type ServiceSecrets = (
@@ -105,6 +116,12 @@ export function projectConverger(deps: ConvergerDeps) {
     for (const c of containers) if (c.labels[LABEL.kind] === "seed") await runtime.removeContainer(c.id);
   };
 
+  /** A network with other containers attached (control plane, Traefik) cannot be removed. */
+  async function detachAndRemoveNetwork(network: string) {
+    for (const c of deps.attachContainers ?? []) await runtime.disconnectNetwork(network, c);
+    await runtime.removeNetwork(network);
+  }
+
   async function running(p: ProjectRecord, template: TemplateRecord, progress: OperationProgress, hasOp: boolean) {
     // A failure waits for the user's start or restart; a periodic re-scan must not loop on it.
     if (p.status === "failed" && !hasOp) return;
@@ -134,7 +151,10 @@ export function projectConverger(deps: ConvergerDeps) {
     });
     const network = names.network(p.id);
     const volume = names.volume(p.id);
-    await progress.run("network", () => runtime.ensureNetwork(network, projectLabels(p)));
+    await progress.run("network", async () => {
+      await runtime.ensureNetwork(network, projectLabels(p));
+      for (const c of deps.attachContainers ?? []) await runtime.connectNetwork(network, c);
+    });
     await progress.run("volume", () => runtime.ensureVolume(volume, projectLabels(p)));
     if (!p.seededAt) {
       const first = specs[0]?.[1];
@@ -194,10 +214,13 @@ export function projectConverger(deps: ConvergerDeps) {
         await progress.run("start", () => runtime.startContainer(id));
         details = await runtime.inspectContainer(id);
       }
-      if (!details?.hostPort) {
+      if (details?.state !== "running" || (deps.endpoints !== "network" && !details.hostPort)) {
         throw new ProjectFailure(`${kind} stopped right after it started (exit code ${details?.exitCode ?? "?"})`);
       }
-      const endpoint = `http://127.0.0.1:${details.hostPort}`;
+      const endpoint =
+        deps.endpoints === "network"
+          ? `http://${names.container(p, kind)}:${spec.port}`
+          : `http://127.0.0.1:${details.hostPort}`;
       const known = svc?.containerId === id && svc.endpoint === endpoint && svc.observedState === "running";
       if (!known) {
         await store.upsertService(p.id, kind, {
@@ -223,14 +246,11 @@ export function projectConverger(deps: ConvergerDeps) {
         }
       });
       if (!known || svc?.health !== "healthy") await store.upsertService(p.id, kind, { health: "healthy" });
-      await progress.run("route", () =>
-        store.upsertRoute(p.id, {
-          hostname: hostnameFor(p.slug, kind, deps.appsDomain),
-          kind,
-          target: endpoint,
-          access: DEFAULT_ACCESS[kind],
-        }),
-      );
+      const hostname = hostnameFor(p.slug, kind, deps.appsDomain);
+      await progress.run("route", async () => {
+        await store.upsertRoute(p.id, { hostname, kind, target: endpoint, access: DEFAULT_ACCESS[kind] });
+        await deps.verifyRoutes?.([hostname]);
+      });
     }
     await stillWanted(p);
     await setStatus(p, "running");
@@ -260,7 +280,7 @@ export function projectConverger(deps: ConvergerDeps) {
     });
     await progress.run("remove", async () => {
       for (const c of containers) await runtime.removeContainer(c.id);
-      await runtime.removeNetwork(names.network(p.id));
+      await detachAndRemoveNetwork(names.network(p.id));
       if (!p.keepData) await runtime.removeVolume(names.volume(p.id));
     });
     await progress.run("route", () => store.finishDeletion(p.id));
@@ -276,5 +296,6 @@ export function projectConverger(deps: ConvergerDeps) {
       return running(p, template, progress, hasOp);
     },
     projectLabels,
+    detachAndRemoveNetwork,
   };
 }

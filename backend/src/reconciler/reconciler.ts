@@ -2,8 +2,10 @@
 // Docker events, and by a periodic full re-scan; one worker per project across processes.
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
+import { DomainError } from "../shared/errors.js";
 import { operationProgress } from "./operation-progress.js";
 import {
+  type ConvergerRuntime,
   exitReason,
   LABEL,
   ProjectFailure,
@@ -23,7 +25,7 @@ export interface ReconcilerLog {
 
 export interface ReconcilerDeps {
   store: ReconcileStore;
-  runtime: ContainerRuntime;
+  runtime: ConvergerRuntime & Pick<ContainerRuntime, "events" | "listNetworks" | "listVolumes">;
   locks: ProjectLocks;
   signals: ProjectSignals;
   log: ReconcilerLog;
@@ -35,6 +37,9 @@ export interface ReconcilerDeps {
   healthTimeoutMs: number;
   stopTimeoutS?: number;
   serviceSecrets?: ServiceSecrets;
+  endpoints?: "loopback" | "network";
+  attachContainers?: string[];
+  verifyRoutes?: (hostnames: string[]) => Promise<void>;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -64,6 +69,9 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     stopTimeoutS: deps.stopTimeoutS ?? 5,
     signal: aborter.signal,
     ...(deps.serviceSecrets ? { serviceSecrets: deps.serviceSecrets } : {}),
+    endpoints: deps.endpoints ?? "loopback",
+    attachContainers: deps.attachContainers ?? [],
+    ...(deps.verifyRoutes ? { verifyRoutes: deps.verifyRoutes } : {}),
   });
   const installLabels = { [LABEL.install]: deps.installId };
   const retries = new Set<string>();
@@ -81,6 +89,11 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       await progress.succeed();
     } catch (err) {
       if (err instanceof Superseded || aborter.signal.aborted) return;
+      if (err instanceof DomainError && err.code === "DOCKER_UNAVAILABLE") {
+        // Not the project's fault: its operation stays in flight and the next re-scan goes on.
+        log.warn({ projectId }, err.message);
+        return;
+      }
       const message = err instanceof Error ? err.message : String(err);
       log.warn({ projectId, err: err instanceof ProjectFailure ? undefined : err }, `project ${p.slug}: ${message}`);
       await store.setStatus(p.id, "failed", message);
@@ -124,7 +137,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       log.info({ container: c.name }, "removing a container of a deleted project");
       await runtime.removeContainer(c.id);
     }
-    for (const n of networks.filter((n) => gone(n.labels))) await runtime.removeNetwork(n.name);
+    for (const n of networks.filter((n) => gone(n.labels))) await converger.detachAndRemoveNetwork(n.name);
     for (const v of volumes.filter((v) => gone(v.labels))) {
       const k = known.get(v.labels[LABEL.project] ?? "");
       if (!k?.keepData) await runtime.removeVolume(v.name);

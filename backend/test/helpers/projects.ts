@@ -62,7 +62,13 @@ export interface ProjectsHarness {
 /** The real app with projects wired to a real reconciler, on its own install label. */
 export async function projectsHarness(
   database: TestDatabase,
-  opts: { intervalMs?: number; healthTimeoutMs?: number; concurrency?: number; installId?: string } = {},
+  opts: {
+    intervalMs?: number;
+    healthTimeoutMs?: number;
+    concurrency?: number;
+    installId?: string;
+    attachContainers?: string[];
+  } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
   // A second harness on the same database and install id plays a second control-plane replica.
@@ -86,6 +92,7 @@ export async function projectsHarness(
     healthTimeoutMs: opts.healthTimeoutMs ?? 20_000,
     stopTimeoutS: 2,
     serviceSecrets: opencodeServiceSecrets(opencodeTestPassword),
+    attachContainers: opts.attachContainers ?? [],
   });
   const projects = projectsServiceFactory({
     projects: store,

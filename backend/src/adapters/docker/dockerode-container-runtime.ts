@@ -133,6 +133,21 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
     async removeNetwork(name) {
       await tolerate(() => guard(() => docker.getNetwork(name).remove()), 404);
     },
+    async connectNetwork(network, container) {
+      try {
+        await guard(() => docker.getNetwork(network).connect({ Container: container }));
+      } catch (err) {
+        // 403: "endpoint with name … already exists in network …"
+        if (!(statusOf(err) === 403 && /already exists/.test(String((err as Error).message)))) throw err;
+      }
+    },
+    async disconnectNetwork(network, container) {
+      await tolerate(
+        () => guard(() => docker.getNetwork(network).disconnect({ Container: container, Force: true })),
+        403,
+        404,
+      );
+    },
     async listNetworks(labels) {
       const list = await guard(() => docker.listNetworks({ filters: { label: labelFilter(labels) } }));
       return list.map((n) => ({ name: n.Name, labels: n.Labels ?? {} }));
