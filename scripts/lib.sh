@@ -79,6 +79,8 @@ stop_docker_if_started() {
 ensure_test_tools() {
   # openssl makes the throwaway TLS certificates of the edge tests; curl verifies them.
   ensure_apt openssl curl ca-certificates
+  # The console's end-to-end test drives Debian's Chromium (playwright-core cannot download one).
+  ensure_apt chromium fonts-dejavu-core
 }
 
 ensure_images() {
