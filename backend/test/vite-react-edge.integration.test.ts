@@ -33,37 +33,27 @@ beforeAll(async () => {
   preview = await runTemplateService(testDocker().docker, template, "preview");
   const { user, headers } = await signedInUser(database.db);
   const row = await database.db.template.create({ data: { slug: template.slug, name: template.name, services: {} } });
-  const project = await database.db.project.create({
-    data: { slug: "hot-app", name: "Hot app", ownerId: user.id, templateId: row.id, status: "running" },
-  });
-  await database.db.serviceInstance.create({
-    data: { projectId: project.id, kind: "preview", observedState: "running", endpoint: preview.url },
-  });
-  await database.db.route.create({
-    data: {
-      hostname: "hot-app--preview.localhost",
-      projectId: project.id,
-      kind: "preview",
-      access: "owner",
-      target: preview.url,
-    },
-  });
-  // The same preview under a public hostname too, for a browser that has no session.
-  const open = await database.db.project.create({
-    data: { slug: "hot-pub", name: "Hot pub", ownerId: user.id, templateId: row.id, status: "running" },
-  });
-  await database.db.serviceInstance.create({
-    data: { projectId: open.id, kind: "preview", observedState: "running", endpoint: preview.url },
-  });
-  await database.db.route.create({
-    data: {
-      hostname: "hot-pub--preview.localhost",
-      projectId: open.id,
-      kind: "preview",
-      access: "public",
-      target: preview.url,
-    },
-  });
+  // A running project whose preview route points at the container; the second one is public,
+  // for a browser that has no session.
+  const routeTo = async (slug: string, access: "owner" | "public") => {
+    const project = await database.db.project.create({
+      data: { slug, name: slug, ownerId: user.id, templateId: row.id, status: "running" },
+    });
+    await database.db.serviceInstance.create({
+      data: { projectId: project.id, kind: "preview", observedState: "running", endpoint: preview.url },
+    });
+    await database.db.route.create({
+      data: {
+        hostname: `${slug}--preview.localhost`,
+        projectId: project.id,
+        kind: "preview",
+        access,
+        target: preview.url,
+      },
+    });
+  };
+  await routeTo("hot-app", "owner");
+  await routeTo("hot-pub", "public");
   const access = edgeAccessServiceFactory({
     routes: prismaEdgeRouteLookup(database.db),
     authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) }),
