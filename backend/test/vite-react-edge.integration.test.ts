@@ -2,7 +2,9 @@
 // edge, reached by its project hostname. The page's HMR client dials back to the host and port
 // it was loaded from (the edge), and an edit reaches it as an update through the edge.
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
@@ -13,10 +15,11 @@ import { appSessionCodec } from "../src/modules/edge/app-session.js";
 import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
 import { testDocker } from "./helpers/app.js";
 import { signedInUser } from "./helpers/auth.js";
+import { type BrowserPage, openBrowserPage } from "./helpers/chromium.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { requestVia } from "./helpers/http-client.js";
 import { tarOf } from "./helpers/tar.js";
-import { type RunningService, readTemplate, runTemplateService } from "./helpers/template-service.js";
+import { type RunningService, readTemplate, runTemplateService, TEMPLATES_DIR } from "./helpers/template-service.js";
 import { hmrSocket, type ViteTarget, viteClient } from "./helpers/vite-hmr.js";
 
 let database: TestDatabase;
@@ -30,21 +33,27 @@ beforeAll(async () => {
   preview = await runTemplateService(testDocker().docker, template, "preview");
   const { user, headers } = await signedInUser(database.db);
   const row = await database.db.template.create({ data: { slug: template.slug, name: template.name, services: {} } });
-  const project = await database.db.project.create({
-    data: { slug: "hot-app", name: "Hot app", ownerId: user.id, templateId: row.id, status: "running" },
-  });
-  await database.db.serviceInstance.create({
-    data: { projectId: project.id, kind: "preview", observedState: "running", endpoint: preview.url },
-  });
-  await database.db.route.create({
-    data: {
-      hostname: "hot-app--preview.localhost",
-      projectId: project.id,
-      kind: "preview",
-      access: "owner",
-      target: preview.url,
-    },
-  });
+  // A running project whose preview route points at the container; the second one is public,
+  // for a browser that has no session.
+  const routeTo = async (slug: string, access: "owner" | "public") => {
+    const project = await database.db.project.create({
+      data: { slug, name: slug, ownerId: user.id, templateId: row.id, status: "running" },
+    });
+    await database.db.serviceInstance.create({
+      data: { projectId: project.id, kind: "preview", observedState: "running", endpoint: preview.url },
+    });
+    await database.db.route.create({
+      data: {
+        hostname: `${slug}--preview.localhost`,
+        projectId: project.id,
+        kind: "preview",
+        access,
+        target: preview.url,
+      },
+    });
+  };
+  await routeTo("hot-app", "owner");
+  await routeTo("hot-pub", "public");
   const access = edgeAccessServiceFactory({
     routes: prismaEdgeRouteLookup(database.db),
     authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) }),
@@ -77,6 +86,46 @@ describe("vite-react preview through the builtin edge", () => {
       /const socketHost = `\$\{null \|\| importMetaUrl\.hostname\}:\$\{hmrPort \|\| importMetaUrl\.port\}/,
     );
   });
+
+  it("hot-updates a real browser's page through the edge: new heading, counter state kept", async () => {
+    let page: BrowserPage | undefined;
+    const until = async <T>(expr: string, ok: (v: T) => boolean, ms = 20_000): Promise<T> => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const v = await (page as BrowserPage).evaluate<T>(expr);
+        if (ok(v)) return v;
+        if (Date.now() > deadline) throw new Error(`${expr} is still ${JSON.stringify(v)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      page = await openBrowserPage();
+      await page.goto(`http://hot-pub--preview.localhost:${viaEdge.port}/`);
+      const heading = 'document.querySelector("h1")?.textContent';
+      const counter = 'document.querySelector("button")?.textContent';
+      await until<string | null>(heading, (h) => h === "Hello from hot-pub");
+      await page.evaluate('document.querySelector("button").click(), document.querySelector("button").click()');
+      await until<string | null>(counter, (c) => c === "Count is 2");
+
+      const source = await readFile(path.join(TEMPLATES_DIR, "vite-react/files/src/App.tsx"), "utf8");
+      const edited = source.replace("Hello from ", "Hot hello from ");
+      await preview.container.putArchive(tarOf([{ name: "App.tsx", content: edited }]), { path: "/app/src" });
+      await until<string | null>(heading, (h) => h === "Hot hello from hot-pub");
+      // Fast Refresh, not a reload: the component kept its state.
+      expect(await page.evaluate(counter)).toBe("Count is 2");
+    } finally {
+      await page?.close();
+      await preview.container.putArchive(
+        tarOf([
+          {
+            name: "App.tsx",
+            content: await readFile(path.join(TEMPLATES_DIR, "vite-react/files/src/App.tsx"), "utf8"),
+          },
+        ]),
+        { path: "/app/src" },
+      );
+    }
+  }, 60_000);
 
   it("carries the HMR WebSocket and its update messages", async () => {
     const { ws, next } = await hmrSocket(viaEdge);

@@ -172,12 +172,15 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       });
       if (p.desiredState === "running") queue.add(p.id);
     } else if (e.action === "die") {
+      // A late event for a container that has been started again since (a stop, then a start
+      // under load): it is running, nothing died.
+      const d = await runtime.inspectContainer(e.containerId);
+      if (d?.state === "running") return;
       const current = e.labels[LABEL.generation] === String(p.generation) && (ours || !svc?.containerId);
       // Our own stop (stop, restart, delete) is not a crash.
       if (!current || p.desiredState !== "running") {
         if (ours) await store.updateService(p.id, kind, { observedState: "exited", endpoint: null });
       } else {
-        const d = await runtime.inspectContainer(e.containerId);
         const template = await store.template(p.templateId);
         const reason = exitReason(
           kind,

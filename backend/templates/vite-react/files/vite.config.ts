@@ -3,8 +3,9 @@ import { defineConfig } from "vite";
 
 // Runs as is on your machine (`npm install && npm run dev`) and inside DevSanctum, where the
 // page is served through the edge at http(s)://<project>--preview.<domain>:<edge port>.
-// DevSanctum passes the project's slug; the page greets with it (src/project.ts).
-process.env.VITE_PROJECT_NAME ??= process.env.DEVSANCTUM_PROJECT;
+// DevSanctum passes the project's slug; the page greets with it (src/project.ts). Guarded:
+// process.env turns an assigned undefined into the string "undefined".
+if (process.env.DEVSANCTUM_PROJECT) process.env.VITE_PROJECT_NAME ??= process.env.DEVSANCTUM_PROJECT;
 
 export default defineConfig({
   plugins: [react()],
