@@ -84,6 +84,7 @@ ensure_test_tools() {
 }
 
 ensure_images() {
-  ensure_apt busybox-static
+  # ripgrep goes into the OpenCode image: without rg on PATH OpenCode downloads one (impossible here).
+  ensure_apt busybox-static ripgrep
   bash "$ROOT/scripts/prepare-images.sh"
 }

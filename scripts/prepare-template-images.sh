@@ -81,6 +81,9 @@ build_opencode() {
   mv "$WORK/opencode/node_modules/opencode-linux-x64/bin/opencode" "$WORK/opencode/bin/opencode"
   if [ -n "$rg" ]; then
     cp "$(readlink -f "$rg")" "$WORK/opencode/bin/rg"
+    # Debian's rg links libpcre2-8, which the base rootfs (node's libraries + libc6) lacks.
+    mkdir -p "$WORK/opencode/lib"
+    for lib in $(ldd "$(readlink -f "$rg")" | awk '/=>/{print $3}' | grep -vE '/(libc|libm|libgcc_s)\.so'); do cp -nL "$lib" "$WORK/opencode/lib/"; done
   else
     echo "warning: no rg on this host (apt-get install ripgrep): $image has no ripgrep, OpenCode's grep tool will fail offline" >&2
   fi
@@ -89,6 +92,7 @@ build_opencode() {
     >"$WORK/opencode/config/opencode/opencode.json"
   CID="$(docker create --label devsanctum.image-build=opencode "$BASE" true)"
   docker cp "$WORK/opencode/bin/." "$CID:/usr/bin/"
+  [ -d "$WORK/opencode/lib" ] && docker cp "$WORK/opencode/lib/." "$CID:/usr/lib/x86_64-linux-gnu/"
   # Owned by `node`: OpenCode writes beside its config (.gitignore, plugin metadata).
   chown -R 1000:1000 "$WORK/opencode/config"
   docker cp -a "$WORK/opencode/config" "$CID:/home/node/.config"
@@ -96,6 +100,9 @@ build_opencode() {
     'CMD ["opencode", "serve", "--hostname", "0.0.0.0", "--port", "4096"]'
   local got
   got="$(docker run --rm --init "$image" opencode --version)" || { echo "smoke test of $image failed" >&2; exit 1; }
+  if [ -n "$rg" ]; then
+    docker run --rm --init "$image" rg --version >/dev/null || { echo "smoke test of rg in $image failed" >&2; exit 1; }
+  fi
   echo "built $image (opencode $got, $(docker image inspect -f '{{.Size}}' "$image") bytes) in $(ms_since "$started") ms" >&2
 }
 

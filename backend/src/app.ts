@@ -44,6 +44,8 @@ export interface AppDeps {
   /** Traefik's HTTP provider (PROXY_PROVIDER=traefik): the rendered config and the secret it must send. */
   traefik?: { provider: TraefikProviderService; providerSecret: string };
   bodyLimitBytes?: number;
+  /** Whose X-Forwarded-For to believe (TRUST_PROXY); off unless a proxy sits in front. */
+  trustProxy?: boolean | number | string;
   /** Templates and projects (with their operations, events and logs). */
   projects?: { templates: TemplatesService; projects: ProjectsService; signals: ProjectSignals; hosts: PublicHosts };
   /** The built web console (frontend/dist), served at "/" with client-side routes (issue #6). */
@@ -63,6 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     forceCloseConnections: "idle",
+    // Narrowed for Fastify's overloads: a plain union makes TypeScript pick the HTTP/2 one.
+    trustProxy: (deps.trustProxy ?? false) as string,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -162,6 +162,7 @@ async function main() {
       logger,
       publicUrl: config.publicUrl,
       version: VERSION,
+      trustProxy: config.trustProxy,
       database: prismaDatabaseProbe(db),
       containers,
       authenticator,

@@ -122,3 +122,13 @@ describe("loadConfig: identity", () => {
     expect(() => loadConfig({ PROJECT_NETWORK_ATTACH: "a, b" })).toThrow(/PROJECT_NETWORK_ATTACH/);
   });
 });
+
+describe("loadConfig: TRUST_PROXY", () => {
+  it("believes no proxy by default, and reads true, a hop count or addresses", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }).trustProxy).toBe("10.0.0.0/8, 127.0.0.1");
+    expect(() => loadConfig({ TRUST_PROXY: "everyone" })).toThrow(/TRUST_PROXY/);
+  });
+});

@@ -41,6 +41,15 @@ const EnvSchema = z.object({
   EDGE_TLS_CERT: z.string().optional(),
   EDGE_TLS_KEY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // Which proxies may set X-Forwarded-For (client IPs for rate limits and audit): false, true,
+  // a hop count, or comma-separated addresses/CIDRs. Behind Traefik (compose) set it.
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      "true, false, a hop count, or comma-separated addresses/CIDRs",
+    )
+    .default("false"),
   // Identity (issue #3). A provider is offered only when its client id and secret are set.
   GITHUB_CLIENT_ID: z.string().optional(),
   GITHUB_CLIENT_SECRET: z.string().optional(),
@@ -119,6 +128,8 @@ export interface Config {
     verifyTimeoutMs: number;
   };
   shutdownTimeoutMs: number;
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe. */
+  trustProxy: boolean | number | string;
   reconciler: {
     intervalMs: number;
     concurrency: number;
@@ -226,6 +237,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : {}),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy:
+      e.TRUST_PROXY === "true"
+        ? true
+        : e.TRUST_PROXY === "false"
+          ? false
+          : /^\d+$/.test(e.TRUST_PROXY)
+            ? Number(e.TRUST_PROXY)
+            : e.TRUST_PROXY,
     auth: {
       ...(e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
         ? {
