@@ -91,6 +91,8 @@ export async function benchEdge() {
         EDGE_PORT: String(edgePort),
         DATA_DIR: dataDir,
         EMBEDDED_PG_PORT: String(pgPort),
+        // Its own install label: the reconciler sweeps only what carries it, never your projects.
+        INSTALL_ID: `bench-${process.pid}`,
         NODE_ENV: "production",
         LOG_LEVEL: "warn",
       },
@@ -199,6 +201,8 @@ export async function benchTraefikProvider() {
         PORT: String(appPort),
         DATA_DIR: dataDir,
         EMBEDDED_PG_PORT: String(pgPort),
+        // Its own install label: the reconciler sweeps only what carries it, never your projects.
+        INSTALL_ID: `bench-${process.pid}`,
         NODE_ENV: "production",
         LOG_LEVEL: "warn",
         APPS_DOMAIN: APPS,
@@ -206,6 +210,9 @@ export async function benchTraefikProvider() {
         TRAEFIK_PROVIDER_SECRET: secret,
         TRAEFIK_API_URL: "http://127.0.0.1:9", // nothing there: the start-up check just warns
         TRAEFIK_VERIFY_TIMEOUT_MS: "1000",
+        // The seeded projects have no containers: a reconciler would try to create 9,000 of
+        // them and move the table under the measurement. This measures the provider alone.
+        RECONCILER_ENABLED: "false",
       },
       readyUrl: `http://127.0.0.1:${appPort}/healthz`,
     });
@@ -233,10 +240,18 @@ export async function benchTraefikProvider() {
     await db.connect();
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 1100));
+      // As the reconciler does after a restart: the service's endpoint (which the proxies
+      // prefer) and the route's target both move.
+      const target = `http://ds-changed-${i}:5173`;
       await db.query(`UPDATE "Route" SET target = $1, "updatedAt" = now() WHERE hostname = $2`, [
-        `http://ds-changed-${i}:5173`,
+        target,
         `p1--preview.${APPS}`,
       ]);
+      await db.query(
+        `UPDATE "ServiceInstance" SET endpoint = $1, "updatedAt" = now()
+          WHERE kind = 'preview' AND "projectId" = (SELECT "projectId" FROM "Route" WHERE hostname = $2)`,
+        [target, `p1--preview.${APPS}`],
+      );
       const t0 = performance.now();
       for (;;) {
         const now = await get();

@@ -151,7 +151,7 @@ async function main() {
       templates: templateStore,
       containers,
       audit,
-      wake: reconciler.wake,
+      wake: config.reconciler.enabled ? reconciler.wake : () => {},
     });
     const hosts =
       config.proxyProvider === "traefik"
@@ -173,7 +173,8 @@ async function main() {
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
-    reconciler.start();
+    if (config.reconciler.enabled) reconciler.start();
+    else logger.info("reconciler off (RECONCILER_ENABLED=false): another control-plane process converges Docker");
     cleanups.push(() => reconciler.stop());
 
     // The builtin edge serves project hosts in the embedded default; with Traefik it stays off.

@@ -97,6 +97,7 @@ describe("loadConfig: identity", () => {
   it("reads the reconciler's settings, with defaults for the embedded default", () => {
     const d = loadConfig({});
     expect(d.reconciler).toEqual({
+      enabled: true,
       intervalMs: 10_000,
       concurrency: 4,
       healthTimeoutMs: 60_000,
@@ -119,6 +120,7 @@ describe("loadConfig: identity", () => {
     });
     expect(c.testRun).toBe("t123");
     expect(() => loadConfig({ RECONCILE_CONCURRENCY: "0" })).toThrow(/RECONCILE_CONCURRENCY/);
+    expect(loadConfig({ RECONCILER_ENABLED: "false" }).reconciler.enabled).toBe(false);
     expect(() => loadConfig({ PROJECT_NETWORK_ATTACH: "a, b" })).toThrow(/PROJECT_NETWORK_ATTACH/);
   });
 });

@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   TRAEFIK_VERIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(10_000),
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // false: this process serves the API only and leaves Docker to another replica's reconciler.
+  RECONCILER_ENABLED: bool.default(true),
   HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   TEMPLATES_DIR: z.string().min(1).optional(),
   PROJECT_ENDPOINTS: z.enum(["loopback", "network"]).default("loopback"),
@@ -131,6 +133,8 @@ export interface Config {
   /** Fastify's trustProxy: whose X-Forwarded-For to believe. */
   trustProxy: boolean | number | string;
   reconciler: {
+    /** false: API only; another control-plane process reconciles. */
+    enabled: boolean;
     intervalMs: number;
     concurrency: number;
     healthTimeoutMs: number;
@@ -278,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowS: e.AUTH_RATE_LIMIT_WINDOW_S },
     },
     reconciler: {
+      enabled: e.RECONCILER_ENABLED,
       intervalMs: e.RECONCILE_INTERVAL_MS,
       concurrency: e.RECONCILE_CONCURRENCY,
       healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,

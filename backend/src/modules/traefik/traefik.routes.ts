@@ -57,7 +57,12 @@ export const traefikRoutes: FastifyPluginAsyncZod<{
       const gzip = acceptsGzip(req.headers["accept-encoding"]);
       const etag = gzip ? doc.gzipEtag : doc.etag;
       reply.header("etag", etag).header("vary", "accept-encoding");
-      if (etagMatches(req.headers["if-none-match"], etag)) return reply.status(304).send(null);
+      // No body and no Content-Length: a 304 with "null" serialized makes clients wait for 4 bytes.
+      if (etagMatches(req.headers["if-none-match"], etag))
+        return reply
+          .status(304)
+          .serializer(() => "")
+          .send(null);
       if (gzip) reply.header("content-encoding", "gzip");
       return reply
         .status(200)
