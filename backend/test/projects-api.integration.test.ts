@@ -139,9 +139,14 @@ describe("slugs, names and ownership", () => {
   });
 
   it("repeats a start that is in flight harmlessly: the same operation comes back", async () => {
-    const first = await call(alice, "POST", `/projects/${aliceProject.id}/start`);
-    const second = await call(alice, "POST", `/projects/${aliceProject.id}/start`);
+    // A preview that never answers keeps its create in flight (the health step waits 20 s), so
+    // the starts cannot come after it finished, as they could on a loaded machine.
+    const silent = await createStandInTemplate(database, standInPreview({ command: ["sleep", "600"] }));
+    const created = (await call(alice, "POST", "/projects", { name: "Still Starting", templateId: silent.id })).json();
+    const first = await call(alice, "POST", `/projects/${created.project.id}/start`);
+    const second = await call(alice, "POST", `/projects/${created.project.id}/start`);
     expect(first.statusCode).toBe(202);
+    expect(first.json().operation.id).toBe(created.operation.id);
     expect(second.json().operation.id).toBe(first.json().operation.id);
   });
 });

@@ -1,40 +1,18 @@
 // The converger and reconciler with typed fakes, for what the real engine here cannot show: an
 // image pull (no registry) and an engine that stops answering.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { fakeTemplate, healthyServerForTests } from "../../test/helpers/reconciler-fakes.js";
 import { plannedSteps } from "../modules/projects/operation-steps.js";
 import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../ports/container-runtime.port.js";
 import type { OperationRecord, ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
-import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
 import { DomainError } from "../shared/errors.js";
 import { operationProgress } from "./operation-progress.js";
 import { type ConvergerRuntime, projectConverger } from "./project-converger.js";
 import { reconcilerFactory } from "./reconciler.js";
 
-let server: http.Server;
-let hostPort: number;
-beforeAll(async () => {
-  server = http.createServer((_q, s) => s.end("ok"));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  hostPort = (server.address() as AddressInfo).port;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-const spec: ServiceSpec = {
-  image: "example/app:1",
-  command: ["serve"],
-  port: 3000,
-  env: {},
-  healthCheck: { path: "/", intervalMs: 50, timeoutMs: 500, retries: 1 },
-  limits: { memoryMb: 64, cpus: 0.5, pids: 32 },
-  restart: { maxRetries: 1 },
-};
+const healthy = healthyServerForTests();
+const template = fakeTemplate({ maxRetries: 1 });
 const now = new Date();
-const template: TemplateRecord = {
-  ...{ id: "t", slug: "t", name: "T", description: "", filesSeed: null, builtIn: false },
-  ...{ services: { preview: spec }, createdAt: now, updatedAt: now },
-};
 
 /** A runtime where the image is missing and pulls in three reports; the container "runs" on our server. */
 function fakeRuntime() {
@@ -67,7 +45,7 @@ function fakeRuntime() {
       const c = containers.get(id);
       if (c) {
         c.state = "running";
-        c.details = { ...c.details, state: "running", hostPort };
+        c.details = { ...c.details, state: "running", hostPort: healthy.port() };
       }
     },
     removeContainer: async (id) => void containers.delete(id),

@@ -81,6 +81,23 @@ export function exitReason(
     : `${kind} exited with code ${d.exitCode ?? "?"}`;
 }
 
+/** Counts a crash of a service the project should run: one more restart, its reason shown. */
+export async function recordCrash(
+  store: Pick<ReconcileStore, "updateService" | "setStatus">,
+  p: ProjectRecord,
+  kind: RunnableKind,
+  reason: string,
+  patch: Parameters<ReconcileStore["updateService"]>[2] = {},
+) {
+  const svc = p.services.find((s) => s.kind === kind);
+  const crashed = { observedState: "exited", health: "unhealthy", endpoint: null, lastError: reason };
+  await store.updateService(p.id, kind, { ...crashed, ...patch, incrementRestarts: true });
+  await store.setStatus(p.id, "starting", `${reason}; restarting`);
+  p.status = "starting";
+  p.statusMessage = `${reason}; restarting`;
+  return { ...crashed, ...patch, restartCount: (svc?.restartCount ?? 0) + 1 };
+}
+
 export function resourceNames(installId: string) {
   return {
     network: (projectId: string) => `ds-${installId}-${projectId}`,
@@ -207,6 +224,10 @@ export function projectConverger(deps: ConvergerDeps) {
       }
       let details = await runtime.inspectContainer(id);
       if (details?.state !== "running") {
+        // Seen running by the last pass, not running now: a crash (its die event may be on its way).
+        if (details && svc?.containerId === id && svc.observedState === "running") {
+          Object.assign(svc, await recordCrash(store, p, kind, exitReason(kind, details, spec)));
+        }
         if (svc && svc.restartCount > spec.restart.maxRetries) {
           const why = svc.lastError ?? `${kind} stopped`;
           throw new ProjectFailure(`${why}; gave up after ${spec.restart.maxRetries} restarts`);
@@ -215,7 +236,8 @@ export function projectConverger(deps: ConvergerDeps) {
         details = await runtime.inspectContainer(id);
       }
       if (details?.state !== "running" || (deps.endpoints !== "network" && !details.hostPort)) {
-        throw new ProjectFailure(`${kind} stopped right after it started (exit code ${details?.exitCode ?? "?"})`);
+        const why = details && details.state !== "running" ? exitReason(kind, details, spec) : `${kind} stopped`;
+        throw new ProjectFailure(`${why} right after it started`);
       }
       const endpoint =
         deps.endpoints === "network"
@@ -241,7 +263,11 @@ export function projectConverger(deps: ConvergerDeps) {
         } catch (err) {
           // A service that died while we waited: its exit says more than the health check.
           const after = await runtime.inspectContainer(id);
-          if (after && after.state !== "running") throw new ProjectFailure(exitReason(kind, after, spec));
+          if (after && after.state !== "running") {
+            // Failed as it is: not a crash for a later pass (or the user's start) to count.
+            await store.upsertService(p.id, kind, { observedState: "exited", health: "unhealthy", endpoint: null });
+            throw new ProjectFailure(exitReason(kind, after, spec));
+          }
           throw err;
         }
       });

@@ -3,15 +3,13 @@
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import { DomainError } from "../shared/errors.js";
+import { containerEvents } from "./container-events.js";
 import { operationProgress } from "./operation-progress.js";
 import {
   type ConvergerRuntime,
-  exitReason,
   LABEL,
   ProjectFailure,
   projectConverger,
-  RUNNABLE_KINDS,
-  type RunnableKind,
   type ServiceSecrets,
   Superseded,
 } from "./project-converger.js";
@@ -74,12 +72,18 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     ...(deps.verifyRoutes ? { verifyRoutes: deps.verifyRoutes } : {}),
   });
   const installLabels = { [LABEL.install]: deps.installId };
+  const events = containerEvents({ store, runtime, log });
   const retries = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let watching: Promise<void> | undefined;
 
   async function pass(projectId: string) {
-    const p = await store.get(projectId);
+    let p = await store.get(projectId);
+    if (!p) return;
+    if (await events.settle(p)) {
+      signals.notify(p.id);
+      p = await store.get(projectId);
+    }
     if (!p || p.status === "deleted") return;
     const op = await store.activeOperation(p.id);
     const progress = operationProgress(store, op, () => signals.notify(p.id));
@@ -154,54 +158,9 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
   }
 
   async function onEvent(e: RuntimeEvent) {
-    const projectId = e.labels[LABEL.project];
-    const kind = e.labels[LABEL.kind] as RunnableKind;
-    if (!projectId || !RUNNABLE_KINDS.includes(kind)) return;
-    const p = await store.get(projectId);
-    if (!p || p.status === "deleted") return;
-    const svc = p.services.find((s) => s.kind === kind);
-    const ours = svc?.containerId === e.containerId;
-    if (e.action === "health_status" && ours) {
-      await store.updateService(p.id, kind, { health: e.health ?? "unknown" });
-    } else if (e.action === "destroy" && ours) {
-      await store.updateService(p.id, kind, {
-        containerId: null,
-        endpoint: null,
-        observedState: "absent",
-        health: "unknown",
-      });
-      if (p.desiredState === "running") queue.add(p.id);
-    } else if (e.action === "die") {
-      // A late event for a container that has been started again since (a stop, then a start
-      // under load): it is running, nothing died.
-      const d = await runtime.inspectContainer(e.containerId);
-      if (d?.state === "running") return;
-      const current = e.labels[LABEL.generation] === String(p.generation) && (ours || !svc?.containerId);
-      // Our own stop (stop, restart, delete) is not a crash.
-      if (!current || p.desiredState !== "running") {
-        if (ours) await store.updateService(p.id, kind, { observedState: "exited", endpoint: null });
-      } else {
-        const template = await store.template(p.templateId);
-        const reason = exitReason(
-          kind,
-          d ?? { oomKilled: false, exitCode: e.exitCode ?? null },
-          template?.services[kind],
-        );
-        log.warn({ projectId: p.id, kind }, `project ${p.slug}: ${reason}`);
-        await store.updateService(p.id, kind, {
-          observedState: "exited",
-          health: "unhealthy",
-          endpoint: null,
-          lastError: reason,
-          incrementRestarts: true,
-        });
-        await store.setStatus(p.id, "starting", `${reason}; restarting`);
-        queue.add(p.id);
-      }
-    } else {
-      return;
-    }
-    signals.notify(p.id);
+    // Recorded only; the project's pass, under its lock, decides what it means.
+    const projectId = await events.record(e);
+    if (projectId) queue.add(projectId);
   }
 
   async function watchEvents() {

@@ -1,0 +1,31 @@
+// Shared by the reconciler's service tests with typed fakes: a template of one preview service,
+// and an HTTP server on loopback that stands in for a running container's published port.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+import type { ServiceSpec, TemplateRecord } from "../../src/ports/templates.port.js";
+
+export function fakeTemplate(restart: ServiceSpec["restart"]): TemplateRecord {
+  const now = new Date();
+  const preview: ServiceSpec = {
+    image: "example/app:1",
+    command: ["serve"],
+    port: 3000,
+    env: {},
+    healthCheck: { path: "/", intervalMs: 50, timeoutMs: 500, retries: 1 },
+    limits: { memoryMb: 64, cpus: 0.5, pids: 32 },
+    restart,
+  };
+  return {
+    ...{ id: "t", slug: "t", name: "T", description: "", filesSeed: null, builtIn: false },
+    ...{ services: { preview }, createdAt: now, updatedAt: now },
+  };
+}
+
+/** Answers 200 to every health check for the file's tests; `port()` is its loopback port. */
+export function healthyServerForTests() {
+  const server = http.createServer((_q, s) => s.end("ok"));
+  beforeAll(() => new Promise<void>((r) => server.listen(0, "127.0.0.1", r)));
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  return { port: () => (server.address() as AddressInfo).port };
+}
