@@ -170,6 +170,12 @@ export interface AuthConfig {
   rateLimit: { max: number; windowS: number };
 }
 
+/** Fastify's trustProxy from TRUST_PROXY: a boolean, a hop count, or the address list as given. */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === "true" || value === "false") return value === "true";
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -241,14 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : {}),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    trustProxy:
-      e.TRUST_PROXY === "true"
-        ? true
-        : e.TRUST_PROXY === "false"
-          ? false
-          : /^\d+$/.test(e.TRUST_PROXY)
-            ? Number(e.TRUST_PROXY)
-            : e.TRUST_PROXY,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     auth: {
       ...(e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
         ? {
