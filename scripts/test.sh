@@ -49,13 +49,8 @@ if [ "$left" != 0 ]; then
   docker ps -aq --filter "label=devsanctum.test-run=$DEVSANCTUM_TEST_RUN" | xargs -r docker rm -f >/dev/null
 fi
 
-# One line for every suite together; a suite that wrote no report counts as a failure.
-node -e 'const fs=require("fs"); let p=0,f=0,s=0;
-  for (const file of process.argv.slice(1)) {
-    if (!fs.existsSync(file)) { f += 1; console.error(`no report: ${file}`); continue; }
-    const r=JSON.parse(fs.readFileSync(file,"utf8"));
-    p += r.numPassedTests; f += r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
-    s += r.numPendingTests + (r.numTodoTests ?? 0);
-  }
-  console.log(`${p} passed, ${f} failed` + (s ? `, ${s} skipped` : ""));' "$REPORT" "$CONSOLE_REPORT" "$E2E_REPORT"
+# One line for every suite together; it fails when it counts a failure, whatever the suites said.
+summary=0
+node scripts/summarize-tests.mjs "$REPORT" "$CONSOLE_REPORT" "$E2E_REPORT" || summary=$?
+[ "$status" = 0 ] && status=$summary
 exit "$status"

