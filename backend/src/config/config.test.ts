@@ -2,6 +2,17 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
+/** The ConfigError's message; fails the test when the environment is accepted. */
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
 describe("loadConfig", () => {
   it("runs with no configuration at all: embedded database under ./data, port 3000", () => {
     const c = loadConfig({});
@@ -19,15 +30,18 @@ describe("loadConfig", () => {
   });
 
   it("names the variable and the bad value in one line", () => {
-    expect(() => loadConfig({ PORT: "eighty" })).toThrowError(ConfigError);
-    try {
-      loadConfig({ PORT: "eighty", DATABASE_URL: "mysql://x" });
-    } catch (err) {
-      const msg = (err as Error).message;
-      expect(msg).not.toContain("\n");
-      expect(msg).toMatch(/PORT: .*\(got "eighty"\)/);
-      expect(msg).toMatch(/DATABASE_URL: must be a postgres/);
-    }
+    const msg = configError({ PORT: "eighty", DATABASE_URL: "mysql://x" });
+    expect(msg).not.toContain("\n");
+    expect(msg).toMatch(/PORT: .*\(got "eighty"\)/);
+    expect(msg).toMatch(/DATABASE_URL: must be a postgres/);
+  });
+
+  it("needs SECRET_KEY in production on an external database, and only there", () => {
+    const external = { NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@db:5432/x" };
+    expect(configError(external)).toMatch(/SECRET_KEY is required in production/);
+    expect(loadConfig({ ...external, SECRET_KEY: "k".repeat(32) }).secretKey).toBe("k".repeat(32));
+    // The embedded default (start.sh sets NODE_ENV=production) generates one under DATA_DIR.
+    expect(loadConfig({ NODE_ENV: "production" }).secretKey).toBeUndefined();
   });
 
   it("refuses an embedded port the kernel may hand out for outgoing sockets", () => {

@@ -207,6 +207,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "Invalid configuration: PROXY_PROVIDER=traefik needs TRAEFIK_PROVIDER_SECRET (the header Traefik sends; e.g. openssl rand -hex 32)",
     );
   }
+  // Sealed secrets (model keys, OpenCode passwords) and every signing key derive from the root
+  // secret. A production install on an external database may run several replicas and replace
+  // containers with their DATA_DIR: a secret generated into one of them would lock the others
+  // out of every sealed value. The embedded default keeps a generated one under DATA_DIR.
+  if (e.NODE_ENV === "production" && e.DATABASE_URL && !e.SECRET_KEY) {
+    throw new ConfigError(
+      "Invalid configuration: SECRET_KEY is required in production with DATABASE_URL (every replica must share it; e.g. openssl rand -hex 32)",
+    );
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
