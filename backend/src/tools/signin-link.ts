@@ -9,7 +9,8 @@ import {
 } from "../adapters/persistence/embedded-postgres.js";
 import { applyMigrations } from "../adapters/persistence/migrate.js";
 import { createPrismaClient } from "../adapters/persistence/prisma-client.js";
-import { composeIdentity } from "../compose-identity.js";
+import { composeAudit } from "../composition/audit.js";
+import { composeIdentity } from "../composition/identity.js";
 import { ConfigError, loadConfig } from "../config/config.js";
 import { loadRootSecret } from "../config/secrets.js";
 
@@ -42,7 +43,14 @@ async function main() {
     const db = createPrismaClient(url, { maxConnections: 1 });
     try {
       const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
-      const { sessions } = await composeIdentity({ db, rootSecret, publicUrl: config.publicUrl, auth: config.auth });
+      const audit = composeAudit(db, { warn: (_o, m) => console.error(`devsanctum signin-link: ${m}`) });
+      const { sessions } = await composeIdentity({
+        db,
+        rootSecret,
+        publicUrl: config.publicUrl,
+        auth: config.auth,
+        audit,
+      });
       const link = await sessions.createLoginLink();
       console.log(`Sign in (one-time link, valid until ${link.expiresAt.toISOString()}):\n${link.url}`);
     } finally {

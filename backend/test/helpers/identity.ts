@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { composeIdentity } from "../../src/compose-identity.js";
+import { composeAudit } from "../../src/composition/audit.js";
+import { composeIdentity } from "../../src/composition/identity.js";
 import type { AuthConfig } from "../../src/config/config.js";
 import { buildTestApp } from "./app.js";
 import type { TestDatabase } from "./database.js";
@@ -22,13 +23,20 @@ export async function buildIdentityApp(
 ) {
   const rootSecret = randomBytes(32);
   const publicUrl = opts.publicUrl ?? PUBLIC_URL;
-  const wired = await composeIdentity({ db: database.db, rootSecret, publicUrl, auth: testAuthConfig(opts.auth) });
+  const audit = composeAudit(database.db, { warn: (o, m) => console.error(m, o) });
+  const wired = await composeIdentity({
+    db: database.db,
+    rootSecret,
+    publicUrl,
+    auth: testAuthConfig(opts.auth),
+    audit,
+  });
   const app = await buildTestApp(database, {
     publicUrl,
     authenticator: wired.authenticator,
     identity: wired.identity,
   });
-  return { app, rootSecret, ...wired };
+  return { app, rootSecret, audit, ...wired };
 }
 
 /** Just enough of a browser's cookie store for one host. */

@@ -1,16 +1,13 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { pgProjectLocks } from "../../src/adapters/persistence/pg-project-locks.js";
-import { prismaAuditLog } from "../../src/adapters/persistence/prisma-audit-log.js";
-import { prismaProjectStore } from "../../src/adapters/persistence/prisma-project-store.js";
-import { prismaTemplateStore } from "../../src/adapters/persistence/prisma-template-store.js";
-import { projectsServiceFactory } from "../../src/modules/projects/projects.service.js";
-import { templatesServiceFactory } from "../../src/modules/templates/templates.service.js";
+import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
+import { composeAudit } from "../../src/composition/audit.js";
+import { composeEdge } from "../../src/composition/edge.js";
+import { composeProjects } from "../../src/composition/projects.js";
+import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
 import type { ServiceSpec } from "../../src/ports/templates.port.js";
-import { type Reconciler, reconcilerFactory } from "../../src/reconciler/reconciler.js";
-import { opencodeServiceSecrets } from "../../src/reconciler/service-secrets.js";
-import { inProcessProjectSignals } from "../../src/shared/project-signals.js";
+import type { Reconciler } from "../../src/reconciler/reconciler.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 
@@ -59,7 +56,10 @@ export interface ProjectsHarness {
   close(): Promise<void>;
 }
 
-/** The real app with projects wired to a real reconciler, on its own install label. */
+/**
+ * The real app with projects wired exactly as main.ts wires them (composition/projects.ts,
+ * with the builtin edge's route verification), on its own install label.
+ */
 export async function projectsHarness(
   database: TestDatabase,
   opts: {
@@ -73,49 +73,62 @@ export async function projectsHarness(
   const runtime = testDocker();
   // A second harness on the same database and install id plays a second control-plane replica.
   const installId = opts.installId ?? `t-${randomBytes(5).toString("hex")}`;
-  const store = prismaProjectStore(database.db);
-  const templateStore = prismaTemplateStore(database.db);
-  const signals = inProcessProjectSignals();
-  const audit = prismaAuditLog(database.db);
-  const locks = pgProjectLocks(database.url, { maxConnections: (opts.concurrency ?? 4) + 1 });
-  const reconciler = reconcilerFactory({
-    store,
+  const log = { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
+  const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
+  const edge = composeEdge({
+    db: database.db,
+    rootSecret: randomBytes(32),
+    config: {
+      appsDomain: "localhost",
+      publicUrl: "http://localhost:3000",
+      proxyProvider: "builtin",
+      edge: { host: "127.0.0.1", port: 8080, httpsPort: 8443 },
+    },
+    authenticator,
+    log,
+  });
+  const projects = composeProjects({
+    db: database.db,
+    databaseUrl: database.url,
     runtime,
-    locks,
-    signals,
-    log: { info: () => {}, warn: () => {}, error: (o, m) => console.error(m, o) },
-    installId,
-    extraLabels: { "devsanctum.test-run": TEST_RUN },
-    appsDomain: "localhost",
-    intervalMs: opts.intervalMs ?? 1000,
-    concurrency: opts.concurrency ?? 4,
-    healthTimeoutMs: opts.healthTimeoutMs ?? 20_000,
+    proxy: edge.proxy,
+    audit: composeAudit(database.db, log),
+    log,
+    config: {
+      installId,
+      appsDomain: "localhost",
+      testRun: TEST_RUN,
+      reconciler: {
+        enabled: true,
+        intervalMs: opts.intervalMs ?? 1000,
+        concurrency: opts.concurrency ?? 4,
+        healthTimeoutMs: opts.healthTimeoutMs ?? 20_000,
+        endpoints: "loopback",
+        attachContainers: opts.attachContainers ?? [],
+      },
+    },
+    opencodePassword: opencodeTestPassword,
     stopTimeoutS: 2,
-    serviceSecrets: opencodeServiceSecrets(opencodeTestPassword),
-    attachContainers: opts.attachContainers ?? [],
   });
-  const projects = projectsServiceFactory({
-    projects: store,
-    templates: templateStore,
-    containers: runtime,
-    audit,
-    wake: reconciler.wake,
-  });
-  const templates = templatesServiceFactory({ templates: templateStore, audit });
   const app = await buildTestApp(database, {
     containers: runtime,
-    projects: { templates, projects, signals, hosts: { appsDomain: "localhost", scheme: "http", port: 8080 } },
+    authenticator,
+    projects: {
+      templates: projects.templates,
+      projects: projects.projects,
+      signals: projects.signals,
+      hosts: edge.hosts,
+    },
   });
-  reconciler.start();
+  projects.start();
   return {
     app,
-    reconciler,
+    reconciler: projects.reconciler,
     runtime,
     installId,
     async close() {
-      await reconciler.stop();
+      await projects.close();
       await app.close();
-      await locks.close();
       await removeByInstall(runtime, installId);
     },
   };

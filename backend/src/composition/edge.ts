@@ -1,0 +1,111 @@
+// Project hosts: the route lookup the edge reads (with its cache), the one access decision
+// (modules/edge), the ProxyProvider the reconciler verifies routes through (builtin edge or
+// Traefik), Traefik's HTTP provider, and the public URLs projects are shown with.
+import { readFile } from "node:fs/promises";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { Db } from "../adapters/persistence/prisma-client.js";
+import { prismaEdgeRouteLookup } from "../adapters/persistence/prisma-edge-route-lookup.js";
+import { prismaRouteTable } from "../adapters/persistence/prisma-route-table.js";
+import { builtinProxyProvider } from "../adapters/proxy/builtin-proxy-provider.js";
+import { traefikProxyProvider } from "../adapters/proxy/traefik-proxy-provider.js";
+import type { Config } from "../config/config.js";
+import { deriveKey, opencodePasswordFor } from "../config/secrets.js";
+import { buildEdge } from "../edge/edge-server.js";
+import { appSessionCodec } from "../modules/edge/app-session.js";
+import { cachedRouteLookup } from "../modules/edge/cached-route-lookup.js";
+import { edgeAccessServiceFactory } from "../modules/edge/edge-access.service.js";
+import type { PublicHosts } from "../modules/projects/project-urls.js";
+import { routerNameFor, SENTINEL_ROUTER } from "../modules/traefik/traefik-dynamic-config.js";
+import { traefikProviderServiceFactory } from "../modules/traefik/traefik-provider.service.js";
+import type { Authenticator } from "../ports/auth.port.js";
+import type { EdgeRouteLookup } from "../ports/edge.port.js";
+import type { ProxyProvider } from "../ports/proxy-provider.port.js";
+
+export type EdgeConfig = Pick<Config, "appsDomain" | "publicUrl" | "proxyProvider" | "traefik" | "edge">;
+
+export interface EdgeOptions {
+  db: Db;
+  rootSecret: Buffer;
+  config: EdgeConfig;
+  authenticator: Authenticator;
+  log: { warn(obj: object, msg?: string): void };
+  /** Tests: a fixed route table instead of the database's. */
+  routes?: EdgeRouteLookup;
+}
+
+/** Where people open project services: https on 443 behind Traefik, the builtin edge's port otherwise. */
+export function publicHostsFor(config: EdgeConfig): PublicHosts {
+  return config.proxyProvider === "traefik"
+    ? { appsDomain: config.appsDomain, scheme: "https", port: 443 }
+    : { appsDomain: config.appsDomain, scheme: "http", port: config.edge.port };
+}
+
+/** The OpenCode server password of each project, derived from the root secret (never stored). */
+export function opencodePasswords(rootSecret: Buffer) {
+  const key = deriveKey(rootSecret, "opencode-password");
+  return (projectId: string) => opencodePasswordFor(key, projectId);
+}
+
+/**
+ * The builtin edge reads the Route table through a short cache: a route counts as served once
+ * its row exists and the cached answer for its hostname (maybe a miss from before) is dropped.
+ */
+function builtinEdgeProxy(db: Db, cache: ReturnType<typeof cachedRouteLookup>): ProxyProvider {
+  return builtinProxyProvider({ routes: prismaEdgeRouteLookup(db), invalidate: (h) => cache.invalidate(h) });
+}
+
+function traefikProxy(traefik: NonNullable<EdgeConfig["traefik"]>): ProxyProvider {
+  return traefikProxyProvider({
+    apiUrl: traefik.apiUrl,
+    routerNameFor,
+    sentinelRouter: SENTINEL_ROUTER,
+    timeoutMs: traefik.verifyTimeoutMs,
+  });
+}
+
+export function composeEdge(opts: EdgeOptions) {
+  const { db, config } = opts;
+  const routes = cachedRouteLookup(opts.routes ?? prismaEdgeRouteLookup(db), { ttlMs: 1000, unsettledTtlMs: 100 });
+  const access = edgeAccessServiceFactory({
+    routes,
+    authenticator: opts.authenticator,
+    sessions: appSessionCodec(deriveKey(opts.rootSecret, "app-session")),
+    appsDomain: config.appsDomain,
+    publicUrl: config.publicUrl,
+    opencodePassword: opencodePasswords(opts.rootSecret),
+  });
+  const traefik = config.traefik;
+  // The reconciler calls proxy.verify(hostnames) after it writes Route rows, so a service
+  // counts as routed only once the proxy serves it.
+  const proxy = traefik ? traefikProxy(traefik) : builtinEdgeProxy(db, routes);
+  const traefikProvider = traefik && {
+    providerSecret: traefik.providerSecret,
+    provider: traefikProviderServiceFactory({
+      routes: prismaRouteTable(db),
+      render: {
+        appsDomain: config.appsDomain,
+        controlPlaneUrl: traefik.controlPlaneUrl,
+        ...(traefik.tls ? { tls: traefik.tls } : {}),
+      },
+      ttlMs: 1000,
+      onSkipped: (skipped) => opts.log.warn({ skipped }, "routes left out of the Traefik configuration"),
+    }),
+  };
+  return { routes, access, proxy, traefikProvider, hosts: publicHostsFor(config) };
+}
+
+export type Edge = ReturnType<typeof composeEdge>;
+
+/** The builtin edge's listeners (http, and https when a certificate is given); none with Traefik. */
+export async function builtinEdgeServers(config: EdgeConfig, edge: Edge, logger: FastifyBaseLogger) {
+  if (config.proxyProvider !== "builtin") return [];
+  const servers: Array<{ server: FastifyInstance; port: number; scheme: "http" | "https" }> = [
+    { server: await buildEdge({ access: edge.access, logger }), port: config.edge.port, scheme: "http" },
+  ];
+  if (config.edge.tls) {
+    const https = { cert: await readFile(config.edge.tls.certFile), key: await readFile(config.edge.tls.keyFile) };
+    const server = await buildEdge({ access: edge.access, logger, https });
+    servers.push({ server, port: config.edge.httpsPort, scheme: "https" });
+  }
+  return servers;
+}

@@ -1,0 +1,98 @@
+// Templates, projects and the reconciler that makes Docker match them: the stores, the
+// per-project locks, in-process change signals, the reconciler and the services the routes
+// call. main.ts builds this once; the test harness builds it with overrides (its own install
+// id, short intervals), so tests run exactly the wiring production runs.
+import { pgProjectLocks } from "../adapters/persistence/pg-project-locks.js";
+import type { Db } from "../adapters/persistence/prisma-client.js";
+import { prismaProjectStore } from "../adapters/persistence/prisma-project-store.js";
+import { prismaTemplateStore } from "../adapters/persistence/prisma-template-store.js";
+import { fsBuiltInTemplates } from "../adapters/templates/fs-built-in-templates.js";
+import type { Config } from "../config/config.js";
+import { projectsServiceFactory } from "../modules/projects/projects.service.js";
+import { templatesServiceFactory } from "../modules/templates/templates.service.js";
+import type { AuditLog } from "../ports/audit.port.js";
+import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
+import type { ProxyProvider } from "../ports/proxy-provider.port.js";
+import type { ServiceSecrets } from "../reconciler/project-converger.js";
+import { type Reconciler, type ReconcilerLog, reconcilerFactory } from "../reconciler/reconciler.js";
+import { opencodeServiceSecrets } from "../reconciler/service-secrets.js";
+import { inProcessProjectSignals } from "../shared/project-signals.js";
+
+export interface ProjectsOptions {
+  db: Db;
+  /** The reconciler's advisory locks hold their own connections. */
+  databaseUrl: string;
+  runtime: ContainerRuntime;
+  proxy: ProxyProvider;
+  audit: AuditLog;
+  log: ReconcilerLog;
+  config: Pick<Config, "installId" | "appsDomain" | "reconciler" | "testRun">;
+  /** The OpenCode password of a project (composition/edge.ts opencodePasswords). */
+  opencodePassword: (projectId: string) => string;
+  /** Tests: labels added to every Docker resource, and a shorter stop timeout. */
+  extraLabels?: Labels;
+  stopTimeoutS?: number;
+}
+
+/**
+ * Writes wake the reconciler for that project at once, unless this process runs the API only
+ * (RECONCILER_ENABLED=false): then another replica's re-scan or lock retry picks it up.
+ */
+export function wakeAfterWrites(reconciler: Reconciler, enabled: boolean): (projectId: string) => void {
+  return enabled ? reconciler.wake : () => {};
+}
+
+/** Routes count as published only once the proxy serves their hostnames. */
+export function verifyThrough(proxy: ProxyProvider) {
+  return (hostnames: string[]) => proxy.verify(hostnames);
+}
+
+export function composeProjects(opts: ProjectsOptions) {
+  const { db, config, runtime, audit } = opts;
+  const templateStore = prismaTemplateStore(db);
+  const store = prismaProjectStore(db);
+  const signals = inProcessProjectSignals();
+  const locks = pgProjectLocks(opts.databaseUrl, { maxConnections: config.reconciler.concurrency + 1 });
+  const serviceSecrets: ServiceSecrets = opencodeServiceSecrets(opts.opencodePassword);
+  const reconciler = reconcilerFactory({
+    store,
+    runtime,
+    locks,
+    signals,
+    log: opts.log,
+    installId: config.installId,
+    extraLabels: { ...(config.testRun ? { "devsanctum.test-run": config.testRun } : {}), ...opts.extraLabels },
+    appsDomain: config.appsDomain,
+    ...config.reconciler,
+    ...(opts.stopTimeoutS !== undefined ? { stopTimeoutS: opts.stopTimeoutS } : {}),
+    serviceSecrets,
+    verifyRoutes: verifyThrough(opts.proxy),
+  });
+  const projects = projectsServiceFactory({
+    projects: store,
+    templates: templateStore,
+    containers: runtime,
+    audit,
+    wake: wakeAfterWrites(reconciler, config.reconciler.enabled),
+  });
+  const templates = templatesServiceFactory({ templates: templateStore, audit });
+  return {
+    templates,
+    projects,
+    signals,
+    reconciler,
+    store,
+    /** Upserts the built-in templates shipped in `dir` (<slug>/template.json). */
+    seedBuiltInTemplates: (dir: string) => templates.seedBuiltIns(fsBuiltInTemplates(dir)),
+    /** Starts the reconciler when this process runs one. */
+    start() {
+      if (config.reconciler.enabled) reconciler.start();
+    },
+    async close() {
+      await reconciler.stop();
+      await locks.close();
+    },
+  };
+}
+
+export type Projects = ReturnType<typeof composeProjects>;
