@@ -349,3 +349,86 @@ describe("forwardAuth for Traefik (same decision as the builtin edge)", () => {
     expect(host).toContain(hostname);
   });
 });
+
+// One module (modules/edge/edge-reply.ts) answers for both adapters. Regression: the Traefik
+// path set the host cookie SameSite=Lax where the builtin edge set it partitioned
+// SameSite=None, so signing in to a preview inside the console's frame failed behind Traefik;
+// and its 401 carried no WWW-Authenticate.
+describe("one edge reply: the builtin edge and Traefik's forwardAuth answer alike", () => {
+  const viaTraefik = (hostname: string, uri: string, opts: { method?: string } = {}) =>
+    app.inject({
+      url: "/internal/forward-auth",
+      headers: {
+        "x-forwarded-host": hostname,
+        "x-forwarded-uri": uri,
+        "x-forwarded-proto": "http",
+        "x-forwarded-method": opts.method ?? "GET",
+      },
+    });
+  const viaBuiltin = (host: string, uri: string, opts: { method?: string } = {}) =>
+    requestVia(edgePort, host, uri, { method: opts.method ?? "GET" });
+  const both = async (slug: string, uri: string, opts: { method?: string } = {}) => {
+    const { hostname, host } = await seedRoute({ slug, kind: "preview", access: "owner", target: upstream.url });
+    const builtin = await viaBuiltin(host, uri, opts);
+    const traefik = await viaTraefik(hostname, uri, opts);
+    return {
+      builtin: { status: builtin.status, headers: builtin.headers, body: builtin.body },
+      traefik: { status: traefik.statusCode, headers: traefik.headers, body: traefik.body },
+    };
+  };
+  const codeFor = async (origin: string) => {
+    const q = `origin=${encodeURIComponent(origin)}&next=/after`;
+    const minted = await requestVia(appPort, `localhost:${appPort}`, `/api/v1/app-auth/authorize?${q}`, {
+      headers: { authorization: users.owner.auth },
+    });
+    const callback = new URL(minted.headers.location as string);
+    return callback.pathname + callback.search;
+  };
+
+  it("sends an anonymous browser to the same sign-in redirect", async () => {
+    const { builtin, traefik } = await both("parity-a", "/page?x=1");
+    for (const r of [builtin, traefik]) {
+      expect(r.status).toBe(302);
+      const location = new URL(r.headers.location as string);
+      expect(location.pathname).toBe("/api/v1/app-auth/authorize");
+      expect(location.searchParams.get("next")).toBe("/page?x=1");
+      expect(r.headers["cache-control"]).toBe("no-store");
+    }
+  });
+
+  it("answers an anonymous write with the same 401 and WWW-Authenticate", async () => {
+    const { builtin, traefik } = await both("parity-b", "/api", { method: "POST" });
+    for (const r of [builtin, traefik]) {
+      expect(r.status).toBe(401);
+      expect(r.headers["www-authenticate"]).toBe('Bearer realm="devsanctum"');
+    }
+    expect(JSON.parse(traefik.body).error.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("sets the same partitioned SameSite=None host cookie on both (the preview frame's sign-in)", async () => {
+    const { hostname, host } = await seedRoute({
+      slug: "parity-c",
+      kind: "preview",
+      access: "owner",
+      target: upstream.url,
+    });
+    const builtin = await viaBuiltin(host, await codeFor(`http://${host}`));
+    const traefik = await viaTraefik(hostname, await codeFor(`http://${hostname}`));
+    const cookies = [builtin.headers["set-cookie"], traefik.headers["set-cookie"]].map((h) => parseSetCookie(h));
+    for (const c of cookies) {
+      expect(c?.pair).toMatch(/^ds_app=/);
+      expect(c?.attrs).toEqual(
+        expect.arrayContaining(["samesite=none", "secure", "partitioned", "httponly", "path=/"]),
+      );
+    }
+    expect(cookies[0]?.attrs.sort()).toEqual(cookies[1]?.attrs.sort());
+    expect([builtin.status, traefik.statusCode]).toEqual([302, 302]);
+  });
+
+  it("shows the same page for an unknown host", async () => {
+    const builtin = await viaBuiltin(`nobody-here--preview.localhost:${edgePort}`, "/");
+    const traefik = await viaTraefik("nobody-here--preview.localhost", "/");
+    expect([builtin.status, traefik.statusCode]).toEqual([404, 404]);
+    expect(traefik.body).toBe(builtin.body);
+  });
+});

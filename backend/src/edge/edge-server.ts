@@ -7,13 +7,8 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
-import {
-  type EdgeAccessService,
-  type EdgeDecision,
-  type SetCookie,
-  withoutCookie,
-} from "../modules/edge/edge-access.service.js";
-import { type EdgePage, renderEdgePage } from "../modules/edge/edge-pages.js";
+import { type EdgeAccessService, type EdgeDecision, withoutCookie } from "../modules/edge/edge-access.service.js";
+import { sendRefusal } from "../modules/edge/edge-reply.js";
 
 // The builtin edge: the embedded default's reverse proxy. Routes by Host header to the
 // project's container endpoint with @fastify/http-proxy (undici for HTTP, ws for WebSocket
@@ -32,26 +27,6 @@ export interface EdgeDeps {
 }
 
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"];
-
-function sendPage(reply: FastifyReply, page: EdgePage) {
-  return reply
-    .status(page.status)
-    .header("cache-control", "no-store")
-    .type("text/html; charset=utf-8")
-    .send(renderEdgePage(page));
-}
-
-// The console shows the preview in an iframe: a cross-site context, where browsers refuse to
-// store SameSite=Lax cookies and the host's sign-in would loop. A partitioned SameSite=None
-// cookie works there and is kept apart per embedding site. It must be Secure, which browsers
-// accept over https and on http://*.localhost (a secure context); plain http elsewhere keeps Lax.
-const isLocalhost = (hostname: string) => hostname === "localhost" || hostname.endsWith(".localhost");
-
-export function cookieOptions(c: SetCookie, hostname: string) {
-  const base = { path: "/", httpOnly: true, maxAge: c.maxAgeS };
-  if (c.secure || isLocalhost(hostname)) return { ...base, sameSite: "none" as const, secure: true, partitioned: true };
-  return { ...base, sameSite: "lax" as const, secure: false };
-}
 
 /** Request headers for the upstream: our credentials removed, forwarding headers added. */
 function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest, scheme: string) {
@@ -97,27 +72,11 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       authorization: req.headers.authorization,
       cookies: req.cookies,
     });
-    switch (decision.kind) {
-      case "proxy":
-        req.edge = decision;
-        return;
-      case "redirect":
-        if (decision.setCookie) {
-          reply.setCookie(
-            decision.setCookie.name,
-            decision.setCookie.value,
-            cookieOptions(decision.setCookie, req.hostname),
-          );
-        }
-        return reply.header("cache-control", "no-store").redirect(decision.location, 302);
-      case "page":
-        return sendPage(reply, decision.page);
-      case "unauthorized":
-        return reply
-          .status(401)
-          .header("www-authenticate", 'Bearer realm="devsanctum"')
-          .send({ error: { code: "UNAUTHENTICATED", message: decision.message, requestId: String(req.id) } });
+    if (decision.kind === "proxy") {
+      req.edge = decision;
+      return;
     }
+    return sendRefusal(reply, decision, req.headers.host ?? "");
   });
 
   // Accept every content type as a stream: the edge does not parse bodies.
@@ -138,12 +97,19 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
         const req = reply.request;
         req.log.warn({ err: error, upstream: req.edge?.upstream }, "upstream did not answer");
         const name = req.edge?.route.project.name ?? "The project";
-        sendPage(reply as FastifyReply, {
-          status: 502,
-          title: `${name} is not answering`,
-          message:
-            "Its server is running but refused or dropped the connection. It may be restarting: reload in a moment.",
-        });
+        sendRefusal(
+          reply as FastifyReply,
+          {
+            kind: "page",
+            page: {
+              status: 502,
+              title: `${name} is not answering`,
+              message:
+                "Its server is running but refused or dropped the connection. It may be restarting: reload in a moment.",
+            },
+          },
+          req.headers.host ?? "",
+        );
       },
     },
     wsClientOptions: {

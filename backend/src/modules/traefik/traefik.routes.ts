@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorBody } from "../../shared/schemas.js";
-import { sendEdgeDecision } from "../edge/edge.routes.js";
 import type { EdgeAccessService } from "../edge/edge-access.service.js";
+import { forwardedEdgeRequest, sendRefusal } from "../edge/edge-reply.js";
 import { OFFLINE_PAGE_PATH } from "./traefik-dynamic-config.js";
 import { acceptsGzip, etagMatches, type TraefikProviderService } from "./traefik-provider.service.js";
 
@@ -74,27 +74,22 @@ export const traefikRoutes: FastifyPluginAsyncZod<{
   // A project host whose service is not running is routed here (replacePath keeps the original
   // path in X-Replaced-Path): the same decision and page as on the builtin edge.
   app.all(OFFLINE_PAGE_PATH, { schema: { hide: true }, logLevel: "warn" }, async (req, reply) => {
-    const h = req.headers;
-    const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-    const query = req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
-    const decision = await access.decide({
-      scheme: one(h["x-forwarded-proto"]) === "http" ? "http" : "https",
-      host: one(h["x-forwarded-host"]) ?? h.host ?? "",
-      url: `${one(h["x-replaced-path"]) ?? "/"}${query}`,
-      method: req.method,
-      authorization: h.authorization,
-      cookies: req.cookies,
-    });
-    if (decision.kind !== "proxy") return sendEdgeDecision(reply, decision);
+    const edgeRequest = forwardedEdgeRequest(req, "offline-page");
+    const decision = await access.decide(edgeRequest);
+    if (decision.kind !== "proxy") return sendRefusal(reply, decision, edgeRequest.host);
     // It came up after Traefik last polled: the next poll routes it; ask the browser to retry.
-    reply.header("refresh", "2");
-    return sendEdgeDecision(reply, {
-      kind: "page",
-      page: {
-        status: 503,
-        title: `${decision.route.project.name} is starting`,
-        message: "It is up and being connected. This page reloads in a moment.",
+    return sendRefusal(
+      reply,
+      {
+        kind: "page",
+        page: {
+          status: 503,
+          title: `${decision.route.project.name} is starting`,
+          message: "It is up and being connected. This page reloads in a moment.",
+          refreshS: 2,
+        },
       },
-    });
+      edgeRequest.host,
+    );
   });
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cookieOptions } from "./edge-server.js";
+import { cookieOptions } from "./edge-reply.js";
 
 const session = { name: "ds_app", value: "v", maxAgeS: 60 };
 
