@@ -37,6 +37,7 @@ beforeAll(async () => {
     routes: { findByHostname: async (h) => (h === `kilo.${DOMAIN}` ? route(h) : null) },
     authenticator: { authenticate: async () => null },
     sessions: appSessionCodec(new Uint8Array(32).fill(7)),
+    usedCodes: { claim: async () => true },
     appsDomain: DOMAIN,
     publicUrl: "https://console.example.test",
     opencodePassword: () => "x",

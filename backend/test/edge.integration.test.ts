@@ -1,17 +1,15 @@
 // The builtin edge on a real listening socket, in front of a real upstream server, with
 // routes in a real PostgreSQL: access rules, the per-host sign-in redirect, pages, streaming,
 // WebSocket upgrades and header hygiene.
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
-import { prismaEdgeRouteLookup } from "../src/adapters/persistence/prisma-edge-route-lookup.js";
+import { composeEdge } from "../src/composition/edge.js";
 import { buildEdge } from "../src/edge/edge-server.js";
 import { authenticatorFactory } from "../src/modules/auth/authenticator.js";
-import { appSessionCodec } from "../src/modules/edge/app-session.js";
-import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
 import { startUpstream, type Upstream } from "./fixtures/upstream-server.js";
 import { buildTestApp } from "./helpers/app.js";
 import { createApiToken, createUser } from "./helpers/auth.js";
@@ -86,7 +84,6 @@ beforeAll(async () => {
     users[role] = { id: user.id, auth: (await createApiToken(database.db, user.id)).authorization };
   }
   const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
-  const sessions = appSessionCodec(new TextEncoder().encode(randomUUID() + randomUUID()));
   // The control plane's own URL must be known before the access service is built.
   const { default: net } = await import("node:net");
   appPort = await new Promise<number>((resolve) => {
@@ -95,12 +92,17 @@ beforeAll(async () => {
       s.close(() => resolve(port));
     });
   });
-  const access = edgeAccessServiceFactory({
-    routes: prismaEdgeRouteLookup(database.db),
+  const { access } = composeEdge({
+    db: database.db,
+    rootSecret: randomBytes(32),
+    config: {
+      appsDomain: "localhost",
+      publicUrl: `http://localhost:${appPort}`,
+      proxyProvider: "builtin",
+      edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+    },
     authenticator,
-    sessions,
-    appsDomain: "localhost",
-    publicUrl: `http://localhost:${appPort}`,
+    log: { warn: () => {} },
     opencodePassword: () => OPENCODE_PASSWORD,
   });
   app = await buildTestApp(database, { edgeAccess: access, authenticator, publicUrl: `http://localhost:${appPort}` });

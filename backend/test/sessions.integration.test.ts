@@ -3,9 +3,8 @@
 import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { composeEdge } from "../src/composition/edge.js";
 import { deriveKey } from "../src/config/secrets.js";
-import { appSessionCodec } from "../src/modules/edge/app-session.js";
-import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
 import { buildTestApp } from "./helpers/app.js";
 import { createUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
@@ -339,13 +338,17 @@ describe("cookies on an https PUBLIC_URL", () => {
 
 describe("project-host sign-in redirect", () => {
   it("recognises the console session cookie", async () => {
-    const edgeAccess = edgeAccessServiceFactory({
-      routes: { findByHostname: async () => null },
+    const { access: edgeAccess } = composeEdge({
+      db: database.db,
+      rootSecret: wired.rootSecret,
+      config: {
+        appsDomain: "localhost",
+        publicUrl: PUBLIC_URL,
+        proxyProvider: "builtin",
+        edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+      },
       authenticator: wired.authenticator,
-      sessions: appSessionCodec(new Uint8Array(32)),
-      appsDomain: "localhost",
-      publicUrl: PUBLIC_URL,
-      opencodePassword: () => "x",
+      log: { warn: () => {} },
     });
     const edgeApp = await buildTestApp(database, {
       authenticator: wired.authenticator,

@@ -1,6 +1,6 @@
 // Traefik's HTTP provider on the real app and a real PostgreSQL: the shared secret, ETag / 304,
 // a document that follows the Route table, the offline page and forward-auth's header rewrite.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,10 +8,9 @@ import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-toke
 import { prismaEdgeRouteLookup } from "../src/adapters/persistence/prisma-edge-route-lookup.js";
 import { prismaRouteTable } from "../src/adapters/persistence/prisma-route-table.js";
 import { builtinProxyProvider } from "../src/adapters/proxy/builtin-proxy-provider.js";
+import { composeEdge } from "../src/composition/edge.js";
 import { authenticatorFactory } from "../src/modules/auth/authenticator.js";
-import { appSessionCodec } from "../src/modules/edge/app-session.js";
 import { cachedRouteLookup } from "../src/modules/edge/cached-route-lookup.js";
-import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
 import { routerNameFor, type TraefikDynamicConfig } from "../src/modules/traefik/traefik-dynamic-config.js";
 import { traefikProviderServiceFactory } from "../src/modules/traefik/traefik-provider.service.js";
 import { buildTestApp } from "./helpers/app.js";
@@ -66,12 +65,17 @@ beforeAll(async () => {
   });
   templateId = template.id;
   const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
-  const edgeAccess = edgeAccessServiceFactory({
-    routes: prismaEdgeRouteLookup(database.db),
+  const { access: edgeAccess } = composeEdge({
+    db: database.db,
+    rootSecret: randomBytes(32),
+    config: {
+      appsDomain: DOMAIN,
+      publicUrl: "https://console.example.test",
+      proxyProvider: "builtin",
+      edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+    },
     authenticator,
-    sessions: appSessionCodec(new TextEncoder().encode(randomUUID() + randomUUID())),
-    appsDomain: DOMAIN,
-    publicUrl: "https://console.example.test",
+    log: { warn: () => {} },
     opencodePassword: () => "opencode-secret",
   });
   const provider = traefikProviderServiceFactory({

@@ -1,18 +1,16 @@
 // Issue #5's promise for the built-in template: the real vite-react preview behind the builtin
 // edge, reached by its project hostname. The page's HMR client dials back to the host and port
 // it was loaded from (the edge), and an edit reaches it as an update through the edge.
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
-import { prismaEdgeRouteLookup } from "../src/adapters/persistence/prisma-edge-route-lookup.js";
+import { composeEdge } from "../src/composition/edge.js";
 import { buildEdge } from "../src/edge/edge-server.js";
 import { authenticatorFactory } from "../src/modules/auth/authenticator.js";
-import { appSessionCodec } from "../src/modules/edge/app-session.js";
-import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
 import { testDocker } from "./helpers/app.js";
 import { signedInUser } from "./helpers/auth.js";
 import { type BrowserPage, openBrowserPage } from "./helpers/chromium.js";
@@ -54,13 +52,17 @@ beforeAll(async () => {
   };
   await routeTo("hot-app", "owner");
   await routeTo("hot-pub", "public");
-  const access = edgeAccessServiceFactory({
-    routes: prismaEdgeRouteLookup(database.db),
+  const { access } = composeEdge({
+    db: database.db,
+    rootSecret: randomBytes(32),
+    config: {
+      appsDomain: "localhost",
+      publicUrl: "http://localhost:1",
+      proxyProvider: "builtin",
+      edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+    },
     authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) }),
-    sessions: appSessionCodec(new TextEncoder().encode(randomUUID() + randomUUID())),
-    appsDomain: "localhost",
-    publicUrl: "http://localhost:1",
-    opencodePassword: () => "unused",
+    log: { warn: () => {} },
   });
   edge = await buildEdge({ access, logger: false });
   await edge.listen({ host: "127.0.0.1", port: 0 });

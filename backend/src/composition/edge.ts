@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Db } from "../adapters/persistence/prisma-client.js";
 import { prismaEdgeRouteLookup } from "../adapters/persistence/prisma-edge-route-lookup.js";
 import { prismaRouteTable } from "../adapters/persistence/prisma-route-table.js";
+import { prismaUsedCodeLedger } from "../adapters/persistence/prisma-used-code-ledger.js";
 import { builtinProxyProvider } from "../adapters/proxy/builtin-proxy-provider.js";
 import { traefikProxyProvider } from "../adapters/proxy/traefik-proxy-provider.js";
 import type { Config } from "../config/config.js";
@@ -29,8 +30,9 @@ export interface EdgeOptions {
   config: EdgeConfig;
   authenticator: Authenticator;
   log: { warn(obj: object, msg?: string): void };
-  /** Tests: a fixed route table instead of the database's. */
+  /** Tests: a fixed route table instead of the database's, a known OpenCode password. */
   routes?: EdgeRouteLookup;
+  opencodePassword?: (projectId: string) => string;
 }
 
 /** Where people open project services: https on 443 behind Traefik, the builtin edge's port otherwise. */
@@ -70,9 +72,10 @@ export function composeEdge(opts: EdgeOptions) {
     routes,
     authenticator: opts.authenticator,
     sessions: appSessionCodec(deriveKey(opts.rootSecret, "app-session")),
+    usedCodes: prismaUsedCodeLedger(db),
     appsDomain: config.appsDomain,
     publicUrl: config.publicUrl,
-    opencodePassword: opencodePasswords(opts.rootSecret),
+    opencodePassword: opts.opencodePassword ?? opencodePasswords(opts.rootSecret),
   });
   const traefik = config.traefik;
   // The reconciler calls proxy.verify(hostnames) after it writes Route rows, so a service

@@ -24,3 +24,9 @@ export interface EdgeRoute {
 export interface EdgeRouteLookup {
   findByHostname(hostname: string): Promise<EdgeRoute | null>;
 }
+
+/** Remembers which one-time app-auth codes were exchanged, across every control-plane replica. */
+export interface UsedCodeLedger {
+  /** true the first time a code id is claimed; false when any replica claimed it before. */
+  claim(jti: string, expiresAt: Date): Promise<boolean>;
+}

@@ -1,5 +1,5 @@
 import { type Authenticator, hasScope, type Principal } from "../../ports/auth.port.js";
-import type { EdgeRoute, EdgeRouteLookup } from "../../ports/edge.port.js";
+import type { EdgeRoute, EdgeRouteLookup, UsedCodeLedger } from "../../ports/edge.port.js";
 import { DomainError } from "../../shared/errors.js";
 import { type AppSessionCodec, appCookieName, SESSION_TTL_S } from "./app-session.js";
 import type { EdgePage } from "./edge-pages.js";
@@ -38,12 +38,13 @@ export interface EdgeAccessDeps {
   routes: EdgeRouteLookup;
   authenticator: Authenticator;
   sessions: AppSessionCodec;
+  /** Each code works once, whichever replica's edge it reaches. */
+  usedCodes: UsedCodeLedger;
   appsDomain: string;
   /** Where people reach the control plane (sign-in, the console). */
   publicUrl: string;
   /** Password the OpenCode server of a project expects; injected by the edge, never shown. */
   opencodePassword: (projectId: string) => string;
-  now?: () => number;
 }
 
 export function hostnameOf(host: string): string {
@@ -81,8 +82,6 @@ export function safePath(path: string | undefined): string {
 }
 
 export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
-  const now = deps.now ?? Date.now;
-  const usedCodes = new Map<string, number>(); // jti → expiry (s): each code works once
   const suffix = `.${deps.appsDomain}`;
 
   const consoleUrl = (path: string) => `${deps.publicUrl}${path}`;
@@ -105,9 +104,7 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
   async function exchangeCode(req: EdgeRequest, host: string): Promise<EdgeDecision> {
     const params = new URL(req.url, "http://x").searchParams;
     const code = await deps.sessions.verifyCode(params.get("code") ?? "", host);
-    const nowS = Math.floor(now() / 1000);
-    for (const [jti, exp] of usedCodes) if (exp < nowS) usedCodes.delete(jti);
-    if (!code || usedCodes.has(code.jti)) {
+    if (!code || !(await deps.usedCodes.claim(code.jti, new Date(code.exp * 1000)))) {
       return {
         kind: "page",
         page: {
@@ -118,7 +115,6 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
         },
       };
     }
-    usedCodes.set(code.jti, code.exp);
     const secure = req.scheme === "https";
     const value = await deps.sessions.mintSession(code.userId, host, code.role);
     return {
