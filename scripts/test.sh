@@ -26,6 +26,11 @@ log "types (tsc)"
 pnpm -s typecheck
 log "build"
 pnpm -s build
+log "console API types match the OpenAPI document"
+(cd frontend && pnpm exec tsx ../backend/tools/openapi-doc.ts >"$TMP_DIR/openapi.json" &&
+  pnpm exec openapi-typescript "$TMP_DIR/openapi.json" -o "$TMP_DIR/schema.d.ts" >/dev/null 2>&1)
+cmp -s "$TMP_DIR/schema.d.ts" frontend/src/api/schema.d.ts ||
+  die "frontend/src/api/schema.d.ts is out of date with /docs/json: run 'pnpm --filter ./frontend gen:api' and commit it"
 
 log "tests (vitest: unit + integration on real PostgreSQL and Docker)"
 REPORT="$TMP_DIR/vitest-report.json"

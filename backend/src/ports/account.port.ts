@@ -1,6 +1,8 @@
 // People and the external identities they sign in with.
 
-export type Role = "admin" | "member";
+export type { Role } from "./vocabulary.js";
+
+import type { Role } from "./vocabulary.js";
 
 export interface User {
   id: string;

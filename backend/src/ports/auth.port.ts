@@ -1,3 +1,5 @@
+import type { Role } from "./vocabulary.js";
+
 // Who is calling, in domain terms. Routes get a Principal from the authenticator; services
 // receive it and enforce ownership (another user's resource is a 404, admins reach all).
 
@@ -13,7 +15,7 @@ export type Scope = (typeof SCOPES)[number];
 
 export interface Principal {
   userId: string;
-  role: "admin" | "member";
+  role: Role;
   /** "all" for browser sessions; an API token carries the scopes it was created with. */
   scopes: "all" | readonly Scope[];
   via: "session" | "api_token";
@@ -39,7 +41,7 @@ export interface Authenticator {
 export interface ApiTokenRecord {
   id: string;
   userId: string;
-  role: "admin" | "member";
+  role: Role;
   scopes: Scope[];
   expiresAt: Date | null;
   revokedAt: Date | null;

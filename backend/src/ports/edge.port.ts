@@ -1,12 +1,11 @@
 // What the edge (builtin proxy or Traefik forward-auth) needs to know about a hostname.
 
-export type ServiceKindName = "preview" | "opencode" | "production";
-export type RouteAccessName = "owner" | "authenticated" | "public";
+import type { DesiredState, RouteAccess, ServiceKind } from "./vocabulary.js";
 
 export interface EdgeRoute {
   hostname: string;
-  kind: ServiceKindName;
-  access: RouteAccessName;
+  kind: ServiceKind;
+  access: RouteAccess;
   /** Upstream base URL, e.g. http://127.0.0.1:49153; null while the service has no endpoint. */
   target: string | null;
   project: {
@@ -14,7 +13,7 @@ export interface EdgeRoute {
     slug: string;
     name: string;
     ownerId: string;
-    desiredState: "running" | "stopped" | "deleted";
+    desiredState: DesiredState;
     status: string;
   };
   /** Observed state of the service behind the route (running, exited, absent, …). */

@@ -1,30 +1,17 @@
 // Projects, their services and operations in domain terms. The Prisma adapter implements it;
 // transactions live behind it.
-import type { ServiceKind, TemplateRecord } from "./templates.port.js";
+import type { TemplateRecord } from "./templates.port.js";
+import type {
+  DesiredState,
+  OperationKind,
+  OperationStatus,
+  ProjectStatus,
+  RouteAccess,
+  ServiceKind,
+  StepName,
+} from "./vocabulary.js";
 
-export type DesiredState = "running" | "stopped" | "deleted";
-export type ProjectStatus =
-  | "pending"
-  | "starting"
-  | "running"
-  | "stopping"
-  | "stopped"
-  | "failed"
-  | "deleting"
-  | "deleted";
-export type OperationKind = "create" | "start" | "stop" | "restart" | "delete";
-export type OperationStatus = "pending" | "running" | "succeeded" | "failed" | "canceled";
-export type StepName =
-  | "pull"
-  | "network"
-  | "volume"
-  | "seed"
-  | "create"
-  | "start"
-  | "health"
-  | "route"
-  | "stop"
-  | "remove";
+export type { DesiredState, OperationKind, OperationStatus, ProjectStatus, StepName } from "./vocabulary.js";
 
 export interface OperationStep {
   name: StepName;
@@ -99,7 +86,7 @@ export interface RouteRecord {
   hostname: string;
   kind: ServiceKind;
   target: string;
-  access: "owner" | "authenticated" | "public";
+  access: RouteAccess;
 }
 
 export interface ProjectStore {

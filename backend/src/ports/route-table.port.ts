@@ -1,15 +1,15 @@
-import type { RouteAccessName, ServiceKindName } from "./edge.port.js";
+import type { DesiredState, RouteAccess, ServiceKind } from "./vocabulary.js";
 
 // The whole routing table, as a proxy that is configured in one piece (Traefik's HTTP
 // provider) needs it. The builtin edge asks host by host instead (EdgeRouteLookup).
 
 export interface PublishedRoute {
   hostname: string;
-  kind: ServiceKindName;
-  access: RouteAccessName;
+  kind: ServiceKind;
+  access: RouteAccess;
   /** Upstream base URL, e.g. http://app-preview:5173; null while the service has no endpoint. */
   target: string | null;
-  project: { id: string; slug: string; desiredState: "running" | "stopped" | "deleted" };
+  project: { id: string; slug: string; desiredState: DesiredState };
   /** Observed state of the service behind the route (running, exited, absent, …). */
   serviceState: string;
   /** The template's health-check path for this service kind, when it declares one. */

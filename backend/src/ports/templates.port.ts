@@ -1,7 +1,8 @@
 // Templates in domain terms: what a project's containers are made of, per service kind.
 
-export const SERVICE_KINDS = ["preview", "opencode", "production"] as const;
-export type ServiceKind = (typeof SERVICE_KINDS)[number];
+import type { ServiceKind } from "./vocabulary.js";
+
+export { SERVICE_KINDS, type ServiceKind } from "./vocabulary.js";
 
 export interface ServiceSpec {
   image: string;

@@ -1,12 +1,12 @@
-import type { RouteAccessName, ServiceKindName } from "../../ports/edge.port.js";
 import type { PublishedRoute, RouteTable } from "../../ports/route-table.port.js";
+import type { RouteAccess, ServiceKind } from "../../ports/vocabulary.js";
 import type { Db } from "./prisma-client.js";
 import { upstreamOf } from "./prisma-edge-route-lookup.js";
 
 interface Row {
   hostname: string;
-  kind: ServiceKindName;
-  access: RouteAccessName;
+  kind: ServiceKind;
+  access: RouteAccess;
   target: string;
   projectId: string;
   slug: string;

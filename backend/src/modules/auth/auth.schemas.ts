@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SCOPES } from "../../ports/auth.port.js";
+import { ROLES } from "../../ports/vocabulary.js";
 
 export const Me = z
   .object({
@@ -7,7 +8,7 @@ export const Me = z
     email: z.string(),
     name: z.string().nullable(),
     avatarUrl: z.string().nullable(),
-    role: z.enum(["admin", "member"]),
+    role: z.enum(ROLES),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: "Me" });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
+import type { Role } from "../../ports/vocabulary.js";
 
 // Per-host app sessions (Coder's app auth-redirect pattern). The control plane mints a
 // 60-second code bound to one hostname; the edge on that hostname exchanges it for a
@@ -9,8 +10,6 @@ const ISSUER = "devsanctum-edge";
 const ALG = "HS256";
 export const CODE_TTL_S = 60;
 export const SESSION_TTL_S = 12 * 60 * 60;
-
-type Role = "admin" | "member";
 
 export type AppSessionCodec = ReturnType<typeof appSessionCodec>;
 

@@ -1,31 +1,26 @@
 import { z } from "zod";
+import {
+  DESIRED_STATES,
+  OPERATION_KINDS,
+  OPERATION_STATUSES,
+  PROJECT_STATUSES,
+  SERVICE_KINDS,
+  STEP_NAMES,
+} from "../../ports/vocabulary.js";
 
-const STEP_NAMES = [
-  "pull",
-  "network",
-  "volume",
-  "seed",
-  "create",
-  "start",
-  "health",
-  "route",
-  "stop",
-  "remove",
-] as const;
-const OPERATION_STATUS = ["pending", "running", "succeeded", "failed", "canceled"] as const;
-const KIND = z.enum(["preview", "opencode", "production"]);
+const KIND = z.enum(SERVICE_KINDS);
 
 export const Operation = z
   .object({
     id: z.uuid(),
     projectId: z.uuid().nullable(),
-    kind: z.enum(["create", "start", "stop", "restart", "delete"]),
-    status: z.enum(OPERATION_STATUS),
+    kind: z.enum(OPERATION_KINDS),
+    status: z.enum(OPERATION_STATUSES),
     progress: z.number().int().min(0).max(100),
     steps: z.array(
       z.object({
         name: z.enum(STEP_NAMES),
-        status: z.enum(OPERATION_STATUS),
+        status: z.enum(OPERATION_STATUSES),
         message: z.string().optional(),
         progress: z.number().int().min(0).max(100).optional(),
       }),
@@ -46,8 +41,8 @@ export const Project = z
     templateName: z.string(),
     prompt: z.string().nullable(),
     ownerId: z.uuid(),
-    desiredState: z.enum(["running", "stopped", "deleted"]),
-    status: z.enum(["pending", "starting", "running", "stopping", "stopped", "failed", "deleting", "deleted"]),
+    desiredState: z.enum(DESIRED_STATES),
+    status: z.enum(PROJECT_STATUSES),
     statusMessage: z.string().nullable(),
     services: z.array(
       z.object({

@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import { isApiError } from "../../../api/errors";
 import type { Template, TemplateServices } from "../../../api/types";
 import { ErrorMessage } from "../../../components/error-message";
+import { SERVICE_KINDS } from "../../../lib/vocabulary";
 import { useSaveTemplate } from "../api/save-template";
 
 const EXAMPLE: TemplateServices = {
@@ -28,9 +29,10 @@ export function parseServices(text: string): { value: TemplateServices } | { err
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { error: "Services must be an object with preview, opencode and/or production." };
   }
-  const unknown = Object.keys(value).filter((k) => !["preview", "opencode", "production"].includes(k));
+  const known: readonly string[] = SERVICE_KINDS;
+  const unknown = Object.keys(value).filter((k) => !known.includes(k));
   if (unknown.length)
-    return { error: `Unknown service kind: ${unknown.join(", ")} (use preview, opencode, production).` };
+    return { error: `Unknown service kind: ${unknown.join(", ")} (use ${SERVICE_KINDS.join(", ")}).` };
   return { value: value as TemplateServices };
 }
 

@@ -1,0 +1,52 @@
+// The domain's word lists, each defined once. Types derive from them, zod enums are built from
+// them (so /docs and the console's generated types follow), and a test checks the Prisma
+// enums against them (adapters/persistence/prisma-vocabulary.test.ts).
+
+/** What a template may declare and a project may run, each on its own hostname. */
+export const SERVICE_KINDS = ["preview", "opencode", "production"] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+/** What the API asks the reconciler for. */
+export const DESIRED_STATES = ["running", "stopped", "deleted"] as const;
+export type DesiredState = (typeof DESIRED_STATES)[number];
+
+/** What the reconciler last observed and did (pending until its first pass). */
+export const PROJECT_STATUSES = [
+  "pending",
+  "starting",
+  "running",
+  "stopping",
+  "stopped",
+  "failed",
+  "deleting",
+  "deleted",
+] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+
+export const OPERATION_KINDS = ["create", "start", "stop", "restart", "delete"] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+export const OPERATION_STATUSES = ["pending", "running", "succeeded", "failed", "canceled"] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
+/** The steps an operation reports, in the order a create runs them. */
+export const STEP_NAMES = [
+  "pull",
+  "network",
+  "volume",
+  "seed",
+  "create",
+  "start",
+  "health",
+  "route",
+  "stop",
+  "remove",
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** Who may open a project host: its owner (and admins), anyone signed in, or everyone. */
+export const ROUTE_ACCESS = ["owner", "authenticated", "public"] as const;
+export type RouteAccess = (typeof ROUTE_ACCESS)[number];
+
+export const ROLES = ["admin", "member"] as const;
+export type Role = (typeof ROLES)[number];

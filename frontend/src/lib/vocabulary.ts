@@ -1,0 +1,11 @@
+import type { components } from "../api/schema";
+
+// Word lists the console needs as values (not only as types), checked against the API's
+// generated types: a kind added on the server and not here fails the type check.
+type Kind = components["schemas"]["Project"]["services"][number]["kind"];
+
+/** Every value of the union T appears in the list L. */
+type Covers<T, L extends readonly T[]> = [Exclude<T, L[number]>] extends [never] ? L : never;
+
+const kinds = ["preview", "opencode", "production"] as const satisfies readonly Kind[];
+export const SERVICE_KINDS: Covers<Kind, typeof kinds> = kinds;
