@@ -123,9 +123,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   if (deps.edgeAccess) {
-    await app.register(edgeRoutes, { access: deps.edgeAccess, authenticator: deps.authenticator });
-    if (deps.traefik) await app.register(traefikRoutes, { ...deps.traefik, access: deps.edgeAccess });
+    await app.register(edgeRoutes, {
+      access: deps.edgeAccess,
+      authenticator: deps.authenticator,
+      traefik: Boolean(deps.traefik),
+    });
   }
+  if (deps.traefik) await app.register(traefikRoutes, deps.traefik);
 
   if (deps.projects) {
     const { templates, ...projects } = deps.projects;

@@ -8,7 +8,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROVIDER_TOKEN_HEADER } from "../src/modules/traefik/traefik.routes.js";
-import { OFFLINE_PAGE_PATH, SENTINEL_ENTRYPOINT } from "../src/modules/traefik/traefik-dynamic-config.js";
+import { SENTINEL_ENTRYPOINT } from "../src/modules/traefik/traefik-dynamic-config.js";
+import { OFFLINE_PAGE_PATH } from "../src/shared/edge-paths.js";
 import { traefikSchemaValidator } from "./helpers/traefik-schema.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

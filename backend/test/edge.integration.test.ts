@@ -92,20 +92,33 @@ beforeAll(async () => {
       s.close(() => resolve(port));
     });
   });
-  const { access } = composeEdge({
+  // One access service behind both proxies: the builtin edge below, and the forwardAuth and
+  // offline page the control plane serves to Traefik (PROXY_PROVIDER=traefik).
+  const { access, traefikProvider } = composeEdge({
     db: database.db,
     rootSecret: randomBytes(32),
     config: {
       appsDomain: "localhost",
       publicUrl: `http://localhost:${appPort}`,
-      proxyProvider: "builtin",
+      proxyProvider: "traefik",
       edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+      traefik: {
+        apiUrl: "http://127.0.0.1:9",
+        providerSecret: randomBytes(24).toString("hex"),
+        controlPlaneUrl: `http://127.0.0.1:${appPort}`,
+        verifyTimeoutMs: 1000,
+      },
     },
     authenticator,
     log: { warn: () => {} },
     opencodePassword: () => OPENCODE_PASSWORD,
   });
-  app = await buildTestApp(database, { edgeAccess: access, authenticator, publicUrl: `http://localhost:${appPort}` });
+  app = await buildTestApp(database, {
+    edgeAccess: access,
+    authenticator,
+    publicUrl: `http://localhost:${appPort}`,
+    ...(traefikProvider ? { traefik: traefikProvider } : {}),
+  });
   await app.listen({ host: "127.0.0.1", port: appPort });
   edge = await buildEdge({ access, logger: false });
   await edge.listen({ host: "127.0.0.1", port: 0 });

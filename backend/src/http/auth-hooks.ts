@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { crossOriginRequest, insufficientScope, unauthenticated } from "../modules/auth/auth.errors.js";
 import { type Authenticator, hasScope, type Principal, type Scope } from "../ports/auth.port.js";
+import { crossOriginRequest, insufficientScope, unauthenticated } from "../shared/auth-errors.js";
 import { isSameOriginRequest } from "./csrf.js";
 
 declare module "fastify" {

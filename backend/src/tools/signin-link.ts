@@ -1,8 +1,8 @@
 // Prints a new one-time sign-in link for the owner (single use, 15 minutes).
 //   pnpm signin-link         (from the repository root, after a build)
 // Uses DATABASE_URL, or the embedded PostgreSQL: the running one, else it starts it briefly.
-import pg from "pg";
 import {
+  databaseAnswers,
   type EmbeddedDatabase,
   embeddedDatabaseUrl,
   startEmbeddedPostgres,
@@ -14,17 +14,6 @@ import { composeIdentity } from "../composition/identity.js";
 import { ConfigError, loadConfig } from "../config/config.js";
 import { loadRootSecret } from "../config/secrets.js";
 
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function main() {
   const config = loadConfig();
   let embedded: EmbeddedDatabase | null = null;
@@ -33,7 +22,7 @@ async function main() {
     url = config.database.url;
   } else {
     url = embeddedDatabaseUrl(config.database.embedded.port);
-    if (!(await answers(url))) {
+    if (!(await databaseAnswers(url))) {
       embedded = await startEmbeddedPostgres(config.database.embedded);
       url = embedded.url;
     }

@@ -104,3 +104,15 @@ export async function startEmbeddedPostgres(opts: {
     stop: () => server.stop(),
   };
 }
+
+/** Whether a PostgreSQL server answers at `url` (e.g. the embedded one of a running control plane). */
+export async function databaseAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -2,7 +2,7 @@ import fastifyJwt from "@fastify/jwt";
 import Fastify from "fastify";
 import type { Role } from "../../ports/account.port.js";
 import type { Principal } from "../../ports/auth.port.js";
-import { invalidToken } from "./auth.errors.js";
+import { invalidToken } from "../../shared/auth-errors.js";
 import type { AccessTokenVerifier } from "./authenticator.js";
 
 // Session access tokens: HS256 JWTs from @fastify/jwt, 15 minutes. The algorithm is pinned

@@ -1,7 +1,8 @@
 import type { AuditLog } from "../../ports/audit.port.js";
 import { type ApiTokenRepository, canReach, hasScope, type Principal, type Scope } from "../../ports/auth.port.js";
+import { insufficientScope } from "../../shared/auth-errors.js";
 import { generateApiToken } from "./api-token.js";
-import { apiTokenNotFound, insufficientScope } from "./auth.errors.js";
+import { apiTokenNotFound } from "./auth.errors.js";
 
 // API tokens for scripts and curl. The secret is returned once, at creation; only its
 // hash is stored. A token can mint another only with scopes it has itself.

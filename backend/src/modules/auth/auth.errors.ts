@@ -1,18 +1,5 @@
 import { DomainError } from "../../shared/errors.js";
 
-export const unauthenticated = (message = "Sign in, or send 'Authorization: Bearer <token>'.") =>
-  new DomainError("unauthorized", "UNAUTHENTICATED", message);
-
-export const invalidToken = (why: string) =>
-  new DomainError("unauthorized", "INVALID_TOKEN", `The bearer token was refused: ${why}.`);
-
-export const insufficientScope = (scope: string) =>
-  new DomainError(
-    "forbidden",
-    "INSUFFICIENT_SCOPE",
-    `This API token lacks the '${scope}' scope; create one that has it.`,
-  );
-
 export const invalidRefreshToken = (why: string) =>
   new DomainError("unauthorized", "INVALID_REFRESH_TOKEN", `The refresh token was refused: ${why}. Sign in again.`);
 
@@ -40,12 +27,5 @@ export type SignInRefusal =
   | "PROVIDER_ERROR";
 
 export const signInRefused = (code: SignInRefusal, message: string) => new DomainError("forbidden", code, message);
-
-export const crossOriginRequest = () =>
-  new DomainError(
-    "forbidden",
-    "CSRF_ORIGIN_MISMATCH",
-    "A request authenticated by the session cookie must come from the console (its Origin header did not match).",
-  );
 
 export const apiTokenNotFound = () => new DomainError("not_found", "API_TOKEN_NOT_FOUND", "No such API token.");

@@ -1,6 +1,6 @@
 import type { ApiTokenStore, Authenticator, Credentials, Principal } from "../../ports/auth.port.js";
+import { invalidToken } from "../../shared/auth-errors.js";
 import { hashToken, isApiToken, parseApiToken } from "./api-token.js";
-import { invalidToken } from "./auth.errors.js";
 
 export interface AccessTokenVerifier {
   /** Verifies a session access token (JWT); throws a DomainError when it is invalid. */

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type IdentityProvider, IdentityProviderError } from "../../ports/identity-provider.port.js";
 import { DomainError } from "../../shared/errors.js";
-import { safePath } from "../edge/edge-access.service.js";
+import { safePath } from "../../shared/safe-path.js";
 import type { AccountsService } from "./accounts.service.js";
 import type { SignInRefusal } from "./auth.errors.js";
 import type { SessionService } from "./session.service.js";

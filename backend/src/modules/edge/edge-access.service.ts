@@ -1,14 +1,14 @@
 import { type Authenticator, hasScope, type Principal } from "../../ports/auth.port.js";
 import type { EdgeRoute, EdgeRouteLookup, UsedCodeLedger } from "../../ports/edge.port.js";
+import { AUTH_CALLBACK_PATH } from "../../shared/edge-paths.js";
 import { DomainError } from "../../shared/errors.js";
+import { safePath } from "../../shared/safe-path.js";
 import { type AppSessionCodec, appCookieName, SESSION_TTL_S } from "./app-session.js";
 import type { EdgePage } from "./edge-pages.js";
 
 // The one access decision for every project hostname. The builtin edge and Traefik's
 // forwardAuth (GET /internal/forward-auth) both turn an EdgeRequest into an EdgeDecision
 // here, so the two adapters cannot disagree about who may see what.
-
-export const AUTH_CALLBACK_PATH = "/__devsanctum/auth";
 
 export interface EdgeRequest {
   scheme: "http" | "https";
@@ -75,11 +75,6 @@ const unknownHost: EdgePage = {
   title: "Nothing here",
   message: "No project answers at this address. Check the link, or open the console to see your projects.",
 };
-
-/** A safe local path to return to after sign-in: never another origin. */
-export function safePath(path: string | undefined): string {
-  return path?.startsWith("/") && !path.startsWith("//") && !path.includes("\\") ? path : "/";
-}
 
 export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
   const suffix = `.${deps.appsDomain}`;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Authenticator } from "../../ports/auth.port.js";
+import { FORWARD_AUTH_PATH, OFFLINE_PAGE_PATH } from "../../shared/edge-paths.js";
 import { ErrorBody } from "../../shared/schemas.js";
 import type { EdgeAccessService } from "./edge-access.service.js";
 import { forwardedEdgeRequest, sendForwardAuthAllow, sendRefusal } from "./edge-reply.js";
@@ -8,10 +9,14 @@ import { forwardedEdgeRequest, sendForwardAuthAllow, sendRefusal } from "./edge-
 // Control-plane side of private project hosts: the sign-in redirect that mints a per-host
 // code, and the forwardAuth endpoint Traefik asks before every request to a project host.
 
-export const edgeRoutes: FastifyPluginAsyncZod<{ access: EdgeAccessService; authenticator: Authenticator }> = async (
-  app,
-  { access, authenticator },
-) => {
+export interface EdgeRoutesOptions {
+  access: EdgeAccessService;
+  authenticator: Authenticator;
+  /** PROXY_PROVIDER=traefik: serve forwardAuth and the offline page Traefik routes to. */
+  traefik: boolean;
+}
+
+export const edgeRoutes: FastifyPluginAsyncZod<EdgeRoutesOptions> = async (app, { access, authenticator, traefik }) => {
   app.get(
     "/api/v1/app-auth/authorize",
     {
@@ -43,8 +48,10 @@ export const edgeRoutes: FastifyPluginAsyncZod<{ access: EdgeAccessService; auth
     },
   );
 
+  if (!traefik) return;
+
   app.get(
-    "/internal/forward-auth",
+    FORWARD_AUTH_PATH,
     {
       schema: { hide: true },
       logLevel: "warn",
@@ -56,4 +63,26 @@ export const edgeRoutes: FastifyPluginAsyncZod<{ access: EdgeAccessService; auth
       return sendForwardAuthAllow(reply, decision, req.headers.cookie);
     },
   );
+
+  // A project host whose service is not running is routed here (replacePath keeps the original
+  // path in X-Replaced-Path): the same decision and page as on the builtin edge.
+  app.all(OFFLINE_PAGE_PATH, { schema: { hide: true }, logLevel: "warn" }, async (req, reply) => {
+    const edgeRequest = forwardedEdgeRequest(req, "offline-page");
+    const decision = await access.decide(edgeRequest);
+    if (decision.kind !== "proxy") return sendRefusal(reply, decision, edgeRequest.host);
+    // It came up after Traefik last polled: the next poll routes it; ask the browser to retry.
+    return sendRefusal(
+      reply,
+      {
+        kind: "page",
+        page: {
+          status: 503,
+          title: `${decision.route.project.name} is starting`,
+          message: "It is up and being connected. This page reloads in a moment.",
+          refreshS: 2,
+        },
+      },
+      edgeRequest.host,
+    );
+  });
 };

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PublishedRoute } from "../../ports/route-table.port.js";
+import { FORWARD_AUTH_PATH, OFFLINE_PAGE_PATH } from "../../shared/edge-paths.js";
 
 // Route table → Traefik v3 dynamic configuration, as a pure function. Traefik rejects a whole
 // document over one bad entry and an empty map, so every rule here errs towards leaving a
@@ -11,7 +12,6 @@ export const FORWARD_AUTH_MIDDLEWARE = "devsanctum-forward-auth";
 export const SECURITY_HEADERS_MIDDLEWARE = "devsanctum-security-headers";
 export const OFFLINE_PAGE_MIDDLEWARE = "devsanctum-offline-page";
 /** Where a router of a project that is not running sends its requests (see traefik.routes.ts). */
-export const OFFLINE_PAGE_PATH = "/internal/traefik/offline";
 /** The sentinel lives on Traefik's internal entrypoint, so it never asks ACME for a certificate. */
 export const SENTINEL_ENTRYPOINT = "traefik";
 const SENTINEL_RULE = "Path(`/__devsanctum/sentinel`)";
@@ -127,7 +127,7 @@ export function renderTraefikConfig(
   const middlewares: Record<string, Record<string, unknown>> = {
     [FORWARD_AUTH_MIDDLEWARE]: {
       forwardAuth: {
-        address: `${controlPlane}/internal/forward-auth`,
+        address: `${controlPlane}${FORWARD_AUTH_PATH}`,
         // Deleted from the request, then copied from the answer: the OpenCode password replaces
         // the caller's bearer token, and the platform's host cookie is removed from Cookie.
         authResponseHeaders: ["Authorization", "Cookie"],

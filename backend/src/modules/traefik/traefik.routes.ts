@@ -2,12 +2,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorBody } from "../../shared/schemas.js";
-import type { EdgeAccessService } from "../edge/edge-access.service.js";
-import { forwardedEdgeRequest, sendRefusal } from "../edge/edge-reply.js";
-import { OFFLINE_PAGE_PATH } from "./traefik-dynamic-config.js";
 import { acceptsGzip, etagMatches, type TraefikProviderService } from "./traefik-provider.service.js";
 
-// Traefik's side of the control plane. Both routes are hidden from /docs: they are a contract
+// Traefik's HTTP provider: the dynamic configuration it polls. Hidden from /docs: they are a contract
 // with Traefik (its HTTP provider format, its forwarded headers), not an API for people.
 
 export const PROVIDER_TOKEN_HEADER = "x-devsanctum-provider-token";
@@ -22,8 +19,7 @@ function sameSecret(given: string | string[] | undefined, secret: string): boole
 export const traefikRoutes: FastifyPluginAsyncZod<{
   provider: TraefikProviderService;
   providerSecret: string;
-  access: EdgeAccessService;
-}> = async (app, { provider, providerSecret, access }) => {
+}> = async (app, { provider, providerSecret }) => {
   app.get(
     "/internal/traefik/dynamic",
     {
@@ -70,26 +66,4 @@ export const traefikRoutes: FastifyPluginAsyncZod<{
         .send(gzip ? doc.gzipped : doc.body);
     },
   );
-
-  // A project host whose service is not running is routed here (replacePath keeps the original
-  // path in X-Replaced-Path): the same decision and page as on the builtin edge.
-  app.all(OFFLINE_PAGE_PATH, { schema: { hide: true }, logLevel: "warn" }, async (req, reply) => {
-    const edgeRequest = forwardedEdgeRequest(req, "offline-page");
-    const decision = await access.decide(edgeRequest);
-    if (decision.kind !== "proxy") return sendRefusal(reply, decision, edgeRequest.host);
-    // It came up after Traefik last polled: the next poll routes it; ask the browser to retry.
-    return sendRefusal(
-      reply,
-      {
-        kind: "page",
-        page: {
-          status: 503,
-          title: `${decision.route.project.name} is starting`,
-          message: "It is up and being connected. This page reloads in a moment.",
-          refreshS: 2,
-        },
-      },
-      edgeRequest.host,
-    );
-  });
 };
