@@ -13,7 +13,7 @@ import { templatesServiceFactory } from "../modules/templates/templates.service.
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
-import type { ServiceSecrets } from "../reconciler/project-converger.js";
+import type { ServiceSecrets } from "../reconciler/converger-context.js";
 import { type Reconciler, type ReconcilerLog, reconcilerFactory } from "../reconciler/reconciler.js";
 import { opencodeServiceSecrets } from "../reconciler/service-secrets.js";
 import { inProcessProjectSignals } from "../shared/project-signals.js";

@@ -101,6 +101,11 @@ export interface ContainerRuntime {
   copyIntoVolume(opts: { volume: string; image: string; sourceDir: string; labels: Labels }): Promise<void>;
 
   createContainer(spec: ContainerSpec): Promise<{ id: string }>;
+  /**
+   * Starts a created or stopped container (running already is fine). Rejects with DomainError
+   * CONTAINER_GONE when it cannot be started as it is: the container was removed, or the network
+   * it was created on was (both Docker 404s) — recreating it is the cure.
+   */
   startContainer(id: string): Promise<void>;
   /** Stops (SIGTERM, then SIGKILL after `timeoutS`); a stopped or missing container is fine. */
   stopContainer(id: string, timeoutS?: number): Promise<void>;

@@ -2,7 +2,7 @@
 // project's lock, reads them against fresh state: an event never writes over a pass's results.
 import type { ContainerDetails, ContainerRuntime, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
-import { exitReason, LABEL, RUNNABLE_KINDS, type RunnableKind, recordCrash } from "./project-converger.js";
+import { exitReason, LABEL, RUNNABLE_KINDS, type RunnableKind, recordCrash } from "./converger-context.js";
 
 interface ContainerNote {
   kind: RunnableKind;

@@ -6,8 +6,9 @@ import { plannedSteps } from "../modules/projects/operation-steps.js";
 import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../ports/container-runtime.port.js";
 import type { OperationRecord, ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
 import { DomainError } from "../shared/errors.js";
+import type { ConvergerRuntime } from "./converger-context.js";
 import { operationProgress } from "./operation-progress.js";
-import { type ConvergerRuntime, projectConverger } from "./project-converger.js";
+import { projectConverger } from "./project-converger.js";
 import { reconcilerFactory } from "./reconciler.js";
 
 const healthy = healthyServerForTests();
@@ -19,6 +20,7 @@ function fakeRuntime() {
   const containers = new Map<string, ContainerSummary & { details: ContainerDetails }>();
   const attached: string[] = [];
   let present = false;
+  let created = 0;
   const runtime: ConvergerRuntime & Pick<ContainerRuntime, "events" | "listNetworks" | "listVolumes"> = {
     listContainers: async () => [...containers.values()],
     imagePresent: async () => present,
@@ -32,7 +34,7 @@ function fakeRuntime() {
     ensureNetwork: async () => {},
     ensureVolume: async () => ({ created: true }),
     async createContainer(s) {
-      const id = `c${containers.size + 1}`;
+      const id = `c${++created}`;
       const details: ContainerDetails = {
         ...{ id, name: s.name, labels: s.labels, state: "created", exitCode: null, oomKilled: false },
         ...{ hostPort: null, startedAt: null, finishedAt: null },
@@ -153,5 +155,71 @@ describe("project converger (typed fakes)", () => {
     expect(project.status).toBe("pending");
     expect(writes.map((w) => w.status).filter(Boolean)).toEqual(["running"]);
     await reconciler.stop();
+  });
+
+  // Regression: "a container removed from outside is never brought back" (issue #10). A
+  // `docker rm -f` between the pass's listing and its start made startContainer answer 404
+  // ("no such container"): the project failed for good with desired state running.
+  it("recreates a container that vanished between listing and start, instead of failing", async () => {
+    const { project, op } = newProject();
+    const { runtime, containers } = fakeRuntime();
+    const { store } = memoryStore(project, op);
+    const converge = async () => {
+      const converger = projectConverger({
+        ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
+        ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+      });
+      const progress = operationProgress(store, op, () => {});
+      await converger.converge(project, progress, true);
+    };
+    await converge();
+    const [first] = [...containers.values()];
+    if (!first) throw new Error("no container");
+    project.services = [
+      ...[{ kind: "preview", containerId: first.id, endpoint: null, observedState: "exited" } as const],
+    ].map((s) => ({ ...s, health: "unknown", restartCount: 0, lastError: null }));
+    // Stopped, then removed from outside after the next pass has listed it.
+    first.state = "exited";
+    first.details = { ...first.details, state: "exited" };
+    const start = runtime.startContainer;
+    runtime.startContainer = async (id) => {
+      if (id === first.id) {
+        containers.delete(id);
+        throw new DomainError("not_found", "CONTAINER_GONE", `container ${id} cannot start: No such container`);
+      }
+      return start(id);
+    };
+    await converge();
+
+    expect(project.status).toBe("running");
+    const now = [...containers.values()];
+    expect(now.map((c) => c.state)).toEqual(["running"]);
+    expect(now[0]?.id).not.toBe(first.id);
+  });
+
+  it("replaces a container Docker reports as being removed", async () => {
+    const { project, op } = newProject();
+    const { runtime, containers } = fakeRuntime();
+    const { store } = memoryStore(project, op);
+    const converger = projectConverger({
+      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
+      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+    });
+    await converger.converge(
+      project,
+      operationProgress(store, op, () => {}),
+      true,
+    );
+    const [first] = [...containers.values()];
+    if (!first) throw new Error("no container");
+    first.state = "removing";
+    first.details = { ...first.details, state: "removing" };
+    await converger.converge(
+      project,
+      operationProgress(store, op, () => {}),
+      true,
+    );
+    expect(project.status).toBe("running");
+    expect([...containers.values()].map((c) => [c.id === first.id, c.state])).toEqual([[false, "running"]]);
   });
 });

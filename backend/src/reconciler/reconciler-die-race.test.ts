@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeTemplate, healthyServerForTests } from "../../test/helpers/reconciler-fakes.js";
 import type { ContainerDetails, ContainerRuntime, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { ProjectRecord, ReconcileStore, ServiceInstanceRecord } from "../ports/projects.port.js";
-import type { ConvergerRuntime } from "./project-converger.js";
+import type { ConvergerRuntime } from "./converger-context.js";
 import { type Reconciler, reconcilerFactory } from "./reconciler.js";
 
 const healthy = healthyServerForTests();

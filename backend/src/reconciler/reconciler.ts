@@ -4,15 +4,9 @@ import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-
 import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import { DomainError } from "../shared/errors.js";
 import { containerEvents } from "./container-events.js";
+import { type ConvergerRuntime, LABEL, ProjectFailure, type ServiceSecrets, Superseded } from "./converger-context.js";
 import { operationProgress } from "./operation-progress.js";
-import {
-  type ConvergerRuntime,
-  LABEL,
-  ProjectFailure,
-  projectConverger,
-  type ServiceSecrets,
-  Superseded,
-} from "./project-converger.js";
+import { projectConverger } from "./project-converger.js";
 import { keyedWorkQueue } from "./work-queue.js";
 
 export interface ReconcilerLog {

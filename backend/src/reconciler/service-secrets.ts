@@ -1,4 +1,4 @@
-import type { ServiceSecrets } from "./project-converger.js";
+import type { ServiceSecrets } from "./converger-context.js";
 
 /**
  * OpenCode runs shell commands: its server always gets its own password (derived per project),

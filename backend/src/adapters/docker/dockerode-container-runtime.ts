@@ -272,7 +272,13 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
       }
     },
     async startContainer(id) {
-      await tolerate(() => guard(() => docker.getContainer(id).start()), 304);
+      try {
+        await tolerate(() => guard(() => docker.getContainer(id).start()), 304);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+        const why = String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message);
+        throw new DomainError("not_found", "CONTAINER_GONE", `container ${id.slice(0, 12)} cannot start: ${why}`);
+      }
     },
     async stopContainer(id, timeoutS = 10) {
       await tolerate(() => guard(() => docker.getContainer(id).stop({ t: timeoutS })), 304, 404);

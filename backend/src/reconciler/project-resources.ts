@@ -1,0 +1,44 @@
+// The project-wide resources a running project needs before any of its services: images, its
+// own network (joined by the containers that must reach it), its files volume, and the
+// template's files copied in once. Each is ensured every pass, so one removed from outside
+// (a network deleted by hand) is simply made again.
+import type { ProjectRecord } from "../ports/projects.port.js";
+import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
+import type { ConvergerContext } from "./converger-context.js";
+import type { OperationProgress } from "./operation-progress.js";
+
+export async function ensureProjectResources(
+  ctx: ConvergerContext,
+  p: ProjectRecord,
+  template: TemplateRecord,
+  specs: ReadonlyArray<readonly [string, ServiceSpec]>,
+  progress: OperationProgress,
+) {
+  const { runtime, store, attachContainers = [] } = ctx.deps;
+  await progress.run("pull", async (report) => {
+    const images = [...new Set(specs.map(([, s]) => s.image))];
+    for (const [i, image] of images.entries()) {
+      if (await runtime.imagePresent(image)) continue;
+      await runtime.pullImage(image, (pp) => report((100 * i + pp.percent) / images.length, `${image}: ${pp.message}`));
+    }
+  });
+  const network = ctx.names.network(p.id);
+  const volume = ctx.names.volume(p.id);
+  await progress.run("network", async () => {
+    await runtime.ensureNetwork(network, ctx.projectLabels(p));
+    for (const c of attachContainers) await runtime.connectNetwork(network, c);
+  });
+  await progress.run("volume", () => runtime.ensureVolume(volume, ctx.projectLabels(p)));
+  if (p.seededAt) return { network, volume };
+  const first = specs[0]?.[1];
+  if (template.filesSeed && first) {
+    const sourceDir = template.filesSeed;
+    await progress.run("seed", () =>
+      runtime.copyIntoVolume({ volume, image: first.image, sourceDir, labels: ctx.serviceLabels(p, "seed") }),
+    );
+  } else {
+    await progress.skip("seed", "the template has no files");
+  }
+  await store.markSeeded(p.id);
+  return { network, volume };
+}
