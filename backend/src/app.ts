@@ -28,7 +28,6 @@ import type { TraefikProviderService } from "./modules/traefik/traefik-provider.
 import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
 import type { DatabaseProbe } from "./ports/database.port.js";
-import type { ProjectSignals } from "./ports/projects.port.js";
 
 export interface AppDeps {
   logger: FastifyBaseLogger | false;
@@ -47,7 +46,7 @@ export interface AppDeps {
   /** Whose X-Forwarded-For to believe (TRUST_PROXY); off unless a proxy sits in front. */
   trustProxy?: boolean | number | string;
   /** Templates and projects (with their operations, events and logs). */
-  projects?: { templates: TemplatesService; projects: ProjectsService; signals: ProjectSignals; hosts: PublicHosts };
+  projects?: { templates: TemplatesService; projects: ProjectsService; hosts: PublicHosts };
   /** The built web console (frontend/dist), served at "/" with client-side routes (issue #6). */
   consoleDir?: string;
 }

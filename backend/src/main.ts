@@ -79,7 +79,6 @@ async function main() {
       projects: {
         templates: projects.templates,
         projects: projects.projects,
-        signals: projects.signals,
         hosts: edge.hosts,
       },
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),

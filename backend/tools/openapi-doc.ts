@@ -32,7 +32,6 @@ const app = await buildApp({
   projects: {
     templates: unused("templates"),
     projects: unused("projects"),
-    signals: unused("signals"),
     hosts: { appsDomain: "localhost", scheme: "http", port: 8080 },
   },
 });

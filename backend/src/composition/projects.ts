@@ -74,6 +74,7 @@ export function composeProjects(opts: ProjectsOptions) {
     containers: runtime,
     audit,
     wake: wakeAfterWrites(reconciler, config.reconciler.enabled),
+    signals,
   });
   const templates = templatesServiceFactory({ templates: templateStore, audit });
   return {

@@ -116,7 +116,6 @@ export async function projectsHarness(
     projects: {
       templates: projects.templates,
       projects: projects.projects,
-      signals: projects.signals,
       hosts: edge.hosts,
     },
   });

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, SECURED } from "../../http/auth-hooks.js";
 import { openEventStream } from "../../http/sse.js";
-import type { ProjectSignals } from "../../ports/projects.port.js";
 import { ErrorBody, errorResponses } from "../../shared/schemas.js";
 import type { PublicHosts } from "./project-urls.js";
 import {
@@ -19,16 +18,13 @@ import { type ProjectsService, toOperationDto, toProjectDto } from "./projects.s
 
 export interface ProjectsRoutesOptions {
   projects: ProjectsService;
-  signals: ProjectSignals;
   hosts: PublicHosts;
-  /** How often an events stream re-reads the database (changes made by another replica). */
-  pollMs?: number;
 }
 
 const errors = { ...errorResponses, 403: ErrorBody, 409: ErrorBody };
 
 export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = async (app, opts) => {
-  const { projects, signals, hosts } = opts;
+  const { projects, hosts } = opts;
   const read = app.requireAuth("projects:read");
   const write = app.requireAuth("projects:write");
   const accepted = (r: Awaited<ReturnType<ProjectsService["start"]>>) => ({
@@ -168,44 +164,20 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
       },
     },
     async (req, reply) => {
-      const first = await projects.get(principalOf(req), req.params.id);
+      const aborter = new AbortController();
+      const events = await projects.watch(principalOf(req), req.params.id, aborter.signal);
       const stream = openEventStream(req, reply);
-      const last = { project: "", operation: "" };
-      let busy = false;
-      let again = false;
-      const emit = (event: "project" | "operation", dto: unknown) => {
-        const json = JSON.stringify(dto);
-        if (json === last[event]) return;
-        last[event] = json;
-        stream.send(event, dto);
-      };
-      const refresh = async () => {
-        if (busy) {
-          again = true;
-          return;
+      stream.signal.addEventListener("abort", () => aborter.abort());
+      try {
+        for await (const e of events) {
+          if (e.type === "project") stream.send("project", toProjectDto(e.project, hosts));
+          else stream.send("operation", toOperationDto(e.operation));
         }
-        busy = true;
-        try {
-          do {
-            again = false;
-            const [p, op] = await Promise.all([projects.snapshot(first.id), projects.latestOperation(first.id)]);
-            if (op) emit("operation", toOperationDto(op));
-            if (p) emit("project", toProjectDto(p, hosts));
-          } while (again && !stream.signal.aborted);
-        } catch (err) {
-          req.log.warn({ err }, "events stream refresh failed");
-        } finally {
-          busy = false;
-        }
-      };
-      emit("project", toProjectDto(first, hosts));
-      void refresh();
-      const unsubscribe = signals.subscribe(first.id, () => void refresh());
-      const poll = setInterval(() => void refresh(), opts.pollMs ?? 2000);
-      stream.signal.addEventListener("abort", () => {
-        unsubscribe();
-        clearInterval(poll);
-      });
+      } catch (err) {
+        if (!aborter.signal.aborted) req.log.warn({ err }, "events stream failed");
+      } finally {
+        stream.close();
+      }
     },
   );
 

@@ -6,6 +6,7 @@ import type {
   OperationKind,
   OperationRecord,
   ProjectRecord,
+  ProjectSignals,
   ProjectStore,
 } from "../../ports/projects.port.js";
 import { SERVICE_KINDS, type ServiceKind, type TemplateStore } from "../../ports/templates.port.js";
@@ -59,6 +60,11 @@ export function toProjectDto(p: ProjectRecord, hosts: PublicHosts) {
   };
 }
 
+/** What a project's events stream carries: the project on every change, its newest operation's progress. */
+export type ProjectEvent =
+  | { type: "project"; project: ProjectRecord }
+  | { type: "operation"; operation: OperationRecord };
+
 export interface ProjectsServiceDeps {
   projects: ProjectStore;
   templates: Pick<TemplateStore, "get">;
@@ -66,12 +72,54 @@ export interface ProjectsServiceDeps {
   audit: AuditLog;
   /** Wakes the reconciler for this project right after a write. */
   wake: (projectId: string) => void;
+  /** In-process "project X changed" notifications (the reconciler's writes). */
+  signals: ProjectSignals;
+  /** How often a watch re-reads the database anyway: changes made by another replica. */
+  watchPollMs?: number;
 }
 
 const SATISFIED: Record<"start" | "stop", ProjectRecord["status"]> = { start: "running", stop: "stopped" };
 
 export function projectsServiceFactory(deps: ProjectsServiceDeps) {
-  const { projects, templates, containers, audit, wake } = deps;
+  const { projects, templates, containers, audit, wake, signals } = deps;
+  const watchPollMs = deps.watchPollMs ?? 2000;
+
+  /** Yields the project, then whatever changed in it or its newest operation, until `signal` aborts. */
+  async function* changes(first: ProjectRecord, signal: AbortSignal): AsyncGenerator<ProjectEvent> {
+    let dirty = true;
+    let wake: (() => void) | null = null;
+    const poke = () => {
+      dirty = true;
+      wake?.();
+    };
+    const unsubscribe = signals.subscribe(first.id, poke);
+    const poll = setInterval(poke, watchPollMs);
+    signal.addEventListener("abort", poke);
+    const last = { project: JSON.stringify(first), operation: "" };
+    try {
+      yield { type: "project", project: first };
+      while (!signal.aborted) {
+        if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        if (signal.aborted) return;
+        dirty = false;
+        const [p, op] = await Promise.all([projects.get(first.id), projects.listOperations(first.id, 1)]);
+        const operation = op[0];
+        if (operation && JSON.stringify(operation) !== last.operation) {
+          last.operation = JSON.stringify(operation);
+          yield { type: "operation", operation };
+        }
+        if (p && JSON.stringify(p) !== last.project) {
+          last.project = JSON.stringify(p);
+          yield { type: "project", project: p };
+        }
+      }
+    } finally {
+      unsubscribe();
+      clearInterval(poll);
+      signal.removeEventListener("abort", poke);
+    }
+  }
 
   /** Another user's project is a 404, never a 403; admins reach every project. */
   const owned = async (principal: Principal, id: string) => {
@@ -192,11 +240,9 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
       if (p?.ownerId !== principal.userId) throw operationNotFound();
       return o;
     },
-    /** The project as it is now, whoever asks (the events stream checked access when it opened). */
-    snapshot: (projectId: string) => projects.get(projectId),
-    /** The newest operation of a project, for the events stream. */
-    async latestOperation(projectId: string) {
-      return (await projects.listOperations(projectId, 1))[0] ?? null;
+    /** Checks access now, then streams the project's changes (see `changes`). */
+    async watch(principal: Principal, id: string, signal: AbortSignal): Promise<AsyncIterable<ProjectEvent>> {
+      return changes(await owned(principal, id), signal);
     },
     async logs(
       principal: Principal,
