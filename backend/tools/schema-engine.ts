@@ -11,8 +11,8 @@ import { parse as parsePgUrl } from "pg-connection-string";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(import.meta.dirname, "../..");
-export const SCHEMA_PATH = path.join(ROOT, "prisma/schema.prisma");
-export const MIGRATIONS_PATH = path.join(ROOT, "prisma/migrations");
+const SCHEMA_PATH = path.join(ROOT, "prisma/schema.prisma");
+const MIGRATIONS_PATH = path.join(ROOT, "prisma/migrations");
 const FILTERS = { externalTables: [], externalEnums: [] };
 
 // biome-ignore lint/suspicious/noExplicitAny: adapter internals are untyped here.
@@ -106,7 +106,7 @@ function initWasm() {
   wasmReady = true;
 }
 
-export function listMigrations() {
+function listMigrations() {
   const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, "utf8") : null);
   const dirs = fs.existsSync(MIGRATIONS_PATH)
     ? fs.readdirSync(MIGRATIONS_PATH, { withFileTypes: true }).filter((d) => d.isDirectory())

@@ -36,7 +36,7 @@ export interface EdgeOptions {
 }
 
 /** Where people open project services: https on 443 behind Traefik, the builtin edge's port otherwise. */
-export function publicHostsFor(config: EdgeConfig): PublicHosts {
+function publicHostsFor(config: EdgeConfig): PublicHosts {
   return config.proxyProvider === "traefik"
     ? { appsDomain: config.appsDomain, scheme: "https", port: 443 }
     : { appsDomain: config.appsDomain, scheme: "http", port: config.edge.port };

@@ -68,5 +68,3 @@ export async function composeIdentity(opts: IdentityOptions) {
   });
   return { identity, authenticator, sessions, accessTokens };
 }
-
-export type Identity = Awaited<ReturnType<typeof composeIdentity>>;

@@ -38,12 +38,12 @@ export interface ProjectsOptions {
  * Writes wake the reconciler for that project at once, unless this process runs the API only
  * (RECONCILER_ENABLED=false): then another replica's re-scan or lock retry picks it up.
  */
-export function wakeAfterWrites(reconciler: Reconciler, enabled: boolean): (projectId: string) => void {
+function wakeAfterWrites(reconciler: Reconciler, enabled: boolean): (projectId: string) => void {
   return enabled ? reconciler.wake : () => {};
 }
 
 /** Routes count as published only once the proxy serves their hostnames. */
-export function verifyThrough(proxy: ProxyProvider) {
+function verifyThrough(proxy: ProxyProvider) {
   return (hostnames: string[]) => proxy.verify(hostnames);
 }
 
@@ -95,5 +95,3 @@ export function composeProjects(opts: ProjectsOptions) {
     },
   };
 }
-
-export type Projects = ReturnType<typeof composeProjects>;

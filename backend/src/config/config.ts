@@ -103,8 +103,6 @@ const EnvSchema = z.object({
     .optional(),
 });
 
-export type Env = z.input<typeof EnvSchema>;
-
 export interface Config {
   env: "development" | "production" | "test";
   host: string;

@@ -2,7 +2,7 @@ import type { LoggerOptions } from "pino";
 
 // Secrets never reach the log: headers that carry credentials and any body field that
 // looks like one are censored.
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
   'req.headers["x-devsanctum-secret"]',

@@ -50,7 +50,7 @@ export interface ContainerDetails {
   finishedAt: string | null;
 }
 
-export interface PullProgress {
+interface PullProgress {
   /** 0..100 across the layers the engine reported so far. */
   percent: number;
   message: string;
@@ -70,7 +70,7 @@ export interface RuntimeEvent {
   health?: string;
 }
 
-export interface NamedResource {
+interface NamedResource {
   name: string;
   labels: Labels;
 }

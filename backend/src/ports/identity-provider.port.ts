@@ -4,7 +4,7 @@ import type { ExternalProfile, ProviderId } from "./account.port.js";
 // the HTTP layer (@fastify/oauth2: state and PKCE cookies); a provider turns the tokens it
 // answered into a profile it vouches for.
 
-export interface OAuthTokens {
+interface OAuthTokens {
   access_token: string;
   id_token?: string | undefined;
 }

@@ -11,7 +11,7 @@ import type {
   StepName,
 } from "./vocabulary.js";
 
-export type { DesiredState, OperationKind, OperationStatus, ProjectStatus, StepName } from "./vocabulary.js";
+export type { OperationKind, ProjectStatus, StepName } from "./vocabulary.js";
 
 export interface OperationStep {
   name: StepName;
@@ -82,7 +82,7 @@ export interface DesiredChange {
   resetRestarts?: boolean;
 }
 
-export interface RouteRecord {
+interface RouteRecord {
   hostname: string;
   kind: ServiceKind;
   target: string;

@@ -1,6 +1,6 @@
 // Refresh tokens (rotating, in families) and one-time sign-in links. Only hashes are stored.
 
-export interface RefreshTokenRecord {
+interface RefreshTokenRecord {
   userId: string;
   familyId: string;
 }

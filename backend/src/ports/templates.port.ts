@@ -31,7 +31,7 @@ export interface TemplateRecord {
   updatedAt: Date;
 }
 
-export interface NewTemplate {
+interface NewTemplate {
   slug: string;
   name: string;
   description: string;

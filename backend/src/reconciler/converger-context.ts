@@ -68,7 +68,7 @@ export interface ConvergerDeps {
   verifyRoutes?: (hostnames: string[]) => Promise<void>;
 }
 
-export function resourceNames(installId: string) {
+function resourceNames(installId: string) {
   return {
     network: (projectId: string) => `ds-${installId}-${projectId}`,
     volume: (projectId: string) => `ds-${installId}-${projectId}-files`,

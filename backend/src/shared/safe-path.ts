@@ -8,7 +8,7 @@ import { hasControlCharacters } from "./text.js";
 const BASE = "http://devsanctum.invalid";
 
 export function safePath(path: string | undefined | null): string {
-  if (!path || !path.startsWith("/") || path.includes("\\") || hasControlCharacters(path)) return "/";
+  if (!path?.startsWith("/") || path.includes("\\") || hasControlCharacters(path)) return "/";
   let url: URL;
   try {
     url = new URL(path, BASE);

@@ -8,7 +8,7 @@ import type { TestDatabase } from "./database.js";
 
 export const PUBLIC_URL = "http://localhost:3000";
 
-export const testAuthConfig = (overrides: Partial<AuthConfig> = {}): AuthConfig => ({
+const testAuthConfig = (overrides: Partial<AuthConfig> = {}): AuthConfig => ({
   signups: "open",
   signupEmailDomains: [],
   refreshTokenTtlDays: 30,

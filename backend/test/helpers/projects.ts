@@ -15,7 +15,7 @@ export const NODE_IMAGE = process.env.DEVSANCTUM_NODE_IMAGE ?? "devsanctum/node:
 export const TEST_RUN = process.env.DEVSANCTUM_TEST_RUN ?? `local-${randomBytes(4).toString("hex")}`;
 /** A built-in-style template folder (template.json + files/), also seeded by the process tests. */
 export const TEMPLATES_FIXTURE = path.resolve(import.meta.dirname, "../fixtures/templates");
-export const STAND_IN_DIR = path.join(TEMPLATES_FIXTURE, "stand-in");
+const STAND_IN_DIR = path.join(TEMPLATES_FIXTURE, "stand-in");
 
 /** Until the real vite-react template lands: a tiny node HTTP server over the seeded files. */
 export function standInPreview(overrides: Partial<ServiceSpec> = {}): ServiceSpec {

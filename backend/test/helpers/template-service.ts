@@ -14,7 +14,7 @@ export async function readTemplate(slug: string): Promise<BuiltInTemplate> {
   return TemplateManifest.parse(JSON.parse(await readFile(path.join(TEMPLATES_DIR, slug, "template.json"), "utf8")));
 }
 
-export const testRunLabel = () => {
+const testRunLabel = () => {
   process.env.DEVSANCTUM_TEST_RUN ??= `local-${Date.now().toString(36)}`;
   return { "devsanctum.test-run": process.env.DEVSANCTUM_TEST_RUN };
 };

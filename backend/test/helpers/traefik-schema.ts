@@ -5,7 +5,7 @@ import { Ajv } from "ajv";
 // The Traefik v3 dynamic-configuration schema lives in the team's shared folder, which CI lays
 // beside the clone: <repo>/../shared/schemas/.
 const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
-export const TRAEFIK_SCHEMA_PATH = path.resolve(REPO_ROOT, "../shared/schemas/traefik-v3-dynamic.schema.json");
+const TRAEFIK_SCHEMA_PATH = path.resolve(REPO_ROOT, "../shared/schemas/traefik-v3-dynamic.schema.json");
 
 /** A validator for Traefik's dynamic configuration; returns the errors as readable lines. */
 export function traefikSchemaValidator() {

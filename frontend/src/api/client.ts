@@ -15,7 +15,7 @@ const NO_REFRESH = ["/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/auth
 let refreshing: Promise<boolean> | null = null;
 
 /** Trades the refresh cookie for a new access cookie; concurrent callers share one request. */
-export function refreshSession(): Promise<boolean> {
+function refreshSession(): Promise<boolean> {
   refreshing ??= globalThis
     .fetch(
       new Request(apiUrl("/api/v1/auth/refresh"), {

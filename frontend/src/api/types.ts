@@ -8,8 +8,6 @@ type Ok<Op, Code extends number> = Op extends { responses: infer R }
     : never
   : never;
 
-export type Providers = Ok<paths["/api/v1/auth/providers"]["get"], 200>;
-export type Provider = Providers["providers"][number];
 export type Me = Ok<paths["/api/v1/me"]["get"], 200>;
 export type ApiToken = Ok<paths["/api/v1/tokens"]["get"], 200>["tokens"][number];
 export type Scope = ApiToken["scopes"][number];
@@ -20,7 +18,6 @@ export type Project = Ok<paths["/api/v1/projects/{id}"]["get"], 200>;
 export type ProjectStatus = Project["status"];
 export type Operation = Ok<paths["/api/v1/operations/{id}"]["get"], 200>;
 export type OperationStep = Operation["steps"][number];
-export type ProjectAndOperation = Ok<paths["/api/v1/projects"]["post"], 202>;
 export type ServiceKind = Project["services"][number]["kind"];
 
 /** One line of GET /projects/{id}/logs (SSE `event: log`). */

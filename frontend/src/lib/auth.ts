@@ -5,7 +5,7 @@ import { isApiError } from "../api/errors";
 import { queryKeys } from "../api/query-keys";
 import type { Me } from "../api/types";
 
-export const meQuery = () =>
+const meQuery = () =>
   queryOptions({
     queryKey: queryKeys.me,
     queryFn: async (): Promise<Me | null> => {

@@ -1,7 +1,7 @@
 // Mirrors backend/src/modules/projects/project-slug.ts: a slug is one DNS label of three
 // hostnames (`<slug>.<domain>`, `<slug>--preview.<domain>`): [a-z0-9-], no "--", at most 40.
 export const NAME_MAX = 64;
-export const SLUG_MAX = 40;
+const SLUG_MAX = 40;
 
 export function slugify(name: string): string {
   return name

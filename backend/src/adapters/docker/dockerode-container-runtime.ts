@@ -23,7 +23,7 @@ export interface DockerConnection {
   socketPath: string;
 }
 
-export function dockerFromConnection(conn: DockerConnection): Docker {
+function dockerFromConnection(conn: DockerConnection): Docker {
   if (!conn.host) return new Docker({ socketPath: conn.socketPath });
   const url = new URL(conn.host);
   if (url.protocol === "unix:") return new Docker({ socketPath: url.pathname });
@@ -42,7 +42,7 @@ function describe(conn: DockerConnection) {
   return conn.host ? `DOCKER_HOST=${conn.host}` : `the socket ${conn.socketPath}`;
 }
 
-export function dockerUnavailable(conn: DockerConnection, cause: unknown): DomainError {
+function dockerUnavailable(conn: DockerConnection, cause: unknown): DomainError {
   const why = cause instanceof Error ? cause.message : String(cause);
   return new DomainError(
     "unavailable",

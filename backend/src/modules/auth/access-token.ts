@@ -1,18 +1,18 @@
-import fastifyJwt from "@fastify/jwt";
-import Fastify from "fastify";
-import type { Role } from "../../ports/account.port.js";
+import { errors, jwtVerify, SignJWT } from "jose";
 import type { Principal } from "../../ports/auth.port.js";
+import type { Role } from "../../ports/vocabulary.js";
 import { invalidToken } from "../../shared/auth-errors.js";
 import type { AccessTokenVerifier } from "./authenticator.js";
 
-// Session access tokens: HS256 JWTs from @fastify/jwt, 15 minutes. The algorithm is pinned
-// on both sides, so a token with `alg: none`, HS512 or RS256 is refused whatever it says.
-// `sid` names the session (refresh-token family): signing out revokes it at once.
+// Session access tokens: HS256 JWTs (jose, as the app-session tokens), 15 minutes. The
+// algorithm is pinned on both sides, so a token with `alg: none`, HS512 or RS256 is refused
+// whatever it says. `sid` names the session (refresh-token family): signing out revokes it at once.
 export const ACCESS_TOKEN_TTL_S = 15 * 60;
 const ISSUER = "devsanctum";
 const AUDIENCE = "devsanctum-api";
+const ALG = "HS256";
 
-export interface AccessClaims {
+interface AccessClaims {
   userId: string;
   role: Role;
   sessionId: string;
@@ -28,37 +28,42 @@ export interface AccessTokenCodec extends AccessTokenVerifier {
  */
 export async function accessTokenCodec(
   key: Uint8Array,
-  deps: { isSessionActive: (sessionId: string) => Promise<boolean> },
+  deps: { isSessionActive: (sessionId: string) => Promise<boolean>; now?: () => number },
 ): Promise<AccessTokenCodec> {
-  // @fastify/jwt hands out its signer only through a Fastify instance. The authenticator
-  // also serves the builtin edge (another server), so the codec owns a bare instance:
-  // no routes, never listening.
-  const host = Fastify({ logger: false });
-  await host.register(fastifyJwt, {
-    secret: Buffer.from(key),
-    sign: { algorithm: "HS256", iss: ISSUER, aud: AUDIENCE, expiresIn: ACCESS_TOKEN_TTL_S * 1000 },
-    verify: { algorithms: ["HS256"], allowedIss: ISSUER, allowedAud: AUDIENCE, requiredClaims: ["sub", "exp", "sid"] },
-  });
-  await host.ready();
-  const jwt = host.jwt;
-
+  const nowS = () => Math.floor((deps.now ?? Date.now)() / 1000);
   return {
     async sign({ userId, role, sessionId }) {
-      const token = jwt.sign({ sub: userId, role, sid: sessionId, typ: "access" });
-      const exp = jwt.decode<{ exp: number }>(token)?.exp ?? 0;
+      const iat = nowS();
+      const exp = iat + ACCESS_TOKEN_TTL_S;
+      const token = await new SignJWT({ role, sid: sessionId, typ: "access" })
+        .setProtectedHeader({ alg: ALG })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject(userId)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verify(token): Promise<Principal> {
-      let claims: { sub: string; role: unknown; sid: string; typ: unknown };
+      let claims: { sub?: string; role?: unknown; sid?: unknown; typ?: unknown };
       try {
-        claims = jwt.verify(token);
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALG],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          requiredClaims: ["sub", "exp", "sid"],
+          currentDate: new Date(nowS() * 1000),
+        });
+        claims = payload;
       } catch (err) {
-        const code = (err as { code?: string }).code;
         throw invalidToken(
-          code === "FAST_JWT_EXPIRED" ? "the access token has expired; refresh it" : "bad access token",
+          err instanceof errors.JWTExpired ? "the access token has expired; refresh it" : "bad access token",
         );
       }
-      if (claims.typ !== "access") throw invalidToken("not an access token");
+      if (claims.typ !== "access" || typeof claims.sid !== "string" || !claims.sub) {
+        throw invalidToken("not an access token");
+      }
       if (!(await deps.isSessionActive(claims.sid))) throw invalidToken("this session has been signed out");
       return {
         userId: claims.sub,

@@ -45,7 +45,7 @@ export const LogoutBody = z
   })
   .strict();
 
-export const Scope = z.enum(SCOPES).meta({ id: "Scope" });
+const Scope = z.enum(SCOPES).meta({ id: "Scope" });
 
 export const ApiToken = z
   .object({

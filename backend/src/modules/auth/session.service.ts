@@ -10,9 +10,9 @@ import { invalidLoginLink, invalidRefreshToken, refreshTokenReused } from "./aut
 // Sessions: a short access JWT plus an opaque refresh token, rotated on every use. Each
 // sign-in starts a family; presenting a used refresh token revokes the whole family.
 
-export const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
+const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
 /** The user a bootstrap link creates when the installation has nobody yet. */
-export const OWNER_EMAIL = "owner@localhost";
+const OWNER_EMAIL = "owner@localhost";
 
 export interface SessionTokens {
   accessToken: string;

@@ -8,7 +8,7 @@ import type { Role } from "../../ports/vocabulary.js";
 // hostname, so a cookie issued for host A is refused on host B.
 const ISSUER = "devsanctum-edge";
 const ALG = "HS256";
-export const CODE_TTL_S = 60;
+const CODE_TTL_S = 60;
 export const SESSION_TTL_S = 12 * 60 * 60;
 
 export type AppSessionCodec = ReturnType<typeof appSessionCodec>;

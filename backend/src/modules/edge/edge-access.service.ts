@@ -61,7 +61,7 @@ export function withoutCookie(header: string | undefined, name: string): string 
 }
 
 /** Owner routes: the owner, or an admin. OpenCode can run shell commands: its owner only. */
-export function canAccess(route: EdgeRoute, principal: Principal | null): boolean {
+function canAccess(route: EdgeRoute, principal: Principal | null): boolean {
   if (route.kind !== "opencode" && route.access === "public") return true;
   if (!principal) return false;
   if (principal.via === "api_token" && !hasScope(principal, "projects:read")) return false;

@@ -2,7 +2,7 @@
 // [a-z0-9-], at most 40 characters, no leading/trailing '-', and no '--' (the kind separator).
 export const SLUG_MAX = 40;
 
-export const RESERVED_SLUGS = new Set([
+const RESERVED_SLUGS = new Set([
   "www",
   "api",
   "admin",

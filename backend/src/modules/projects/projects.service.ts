@@ -15,7 +15,7 @@ import { plannedSteps } from "./operation-steps.js";
 import { isReserved, slugCandidate, slugify } from "./project-slug.js";
 import { type PublicHosts, publicUrlFor } from "./project-urls.js";
 
-export const projectNotFound = () => notFound("PROJECT_NOT_FOUND", "No such project");
+const projectNotFound = () => notFound("PROJECT_NOT_FOUND", "No such project");
 const operationNotFound = () => notFound("OPERATION_NOT_FOUND", "No such operation");
 
 export function toOperationDto(o: OperationRecord) {

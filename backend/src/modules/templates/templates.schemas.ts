@@ -3,7 +3,7 @@ import type { ServiceSpec as ServiceSpecType } from "../../ports/templates.port.
 
 const CAPABILITY = /^[A-Z_]{2,32}$/;
 
-export const ServiceSpec = z
+const ServiceSpec = z
   .object({
     image: z.string().min(1).max(255),
     command: z.array(z.string().max(4096)).max(64),
@@ -35,7 +35,7 @@ export const ServiceSpec = z
   })
   .meta({ id: "ServiceSpec" }) satisfies z.ZodType<ServiceSpecType, unknown>;
 
-export const TemplateServices = z
+const TemplateServices = z
   .object({ preview: ServiceSpec.optional(), opencode: ServiceSpec.optional(), production: ServiceSpec.optional() })
   .strict()
   .refine((s) => s.preview || s.opencode || s.production, "a template declares at least one service");

@@ -7,7 +7,7 @@ import { conflict, DomainError, notFound } from "../../shared/errors.js";
 import type { CreateTemplateBody, UpdateTemplateBody } from "./templates.schemas.js";
 import { TemplateManifest } from "./templates.schemas.js";
 
-export const templateNotFound = () => notFound("TEMPLATE_NOT_FOUND", "No such template");
+const templateNotFound = () => notFound("TEMPLATE_NOT_FOUND", "No such template");
 const adminOnly = () => new DomainError("forbidden", "ADMIN_ONLY", "Only administrators can change templates");
 
 export function toTemplateDto(t: TemplateRecord) {

@@ -7,10 +7,10 @@ import { FORWARD_AUTH_PATH, OFFLINE_PAGE_PATH } from "../../shared/edge-paths.js
 // route out (and saying why) rather than emitting something Traefik could refuse.
 
 export const SENTINEL_ROUTER = "devsanctum-sentinel";
-export const CONTROL_PLANE_SERVICE = "devsanctum-control-plane";
-export const FORWARD_AUTH_MIDDLEWARE = "devsanctum-forward-auth";
-export const SECURITY_HEADERS_MIDDLEWARE = "devsanctum-security-headers";
-export const OFFLINE_PAGE_MIDDLEWARE = "devsanctum-offline-page";
+const CONTROL_PLANE_SERVICE = "devsanctum-control-plane";
+const FORWARD_AUTH_MIDDLEWARE = "devsanctum-forward-auth";
+const SECURITY_HEADERS_MIDDLEWARE = "devsanctum-security-headers";
+const OFFLINE_PAGE_MIDDLEWARE = "devsanctum-offline-page";
 /** Where a router of a project that is not running sends its requests (see traefik.routes.ts). */
 /** The sentinel lives on Traefik's internal entrypoint, so it never asks ACME for a certificate. */
 export const SENTINEL_ENTRYPOINT = "traefik";

@@ -20,7 +20,7 @@ const ERRORS: Record<string, string> = {
 };
 
 /** Only same-site paths: never bounce a visitor to another origin after sign-in. */
-export const safeNext = (next: string | null) => (next?.startsWith("/") && !next.startsWith("//") ? next : "/");
+const safeNext = (next: string | null) => (next?.startsWith("/") && !next.startsWith("//") ? next : "/");
 
 const ICON: Record<string, string> = { github: "GH", google: "G" };
 

@@ -30,7 +30,7 @@ const STEP_ICON: Record<string, string> = {
   skipped: "–",
 };
 
-export const operationErrorText = (op: Operation): string | null => {
+const operationErrorText = (op: Operation): string | null => {
   const e = op.error as unknown;
   if (!e) return null;
   if (typeof e === "string") return e;

@@ -19,7 +19,7 @@ const EXAMPLE: TemplateServices = {
 };
 
 /** Parses the services JSON, reporting where it breaks. */
-export function parseServices(text: string): { value: TemplateServices } | { error: string } {
+function parseServices(text: string): { value: TemplateServices } | { error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
