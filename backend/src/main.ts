@@ -7,6 +7,7 @@ import { composeAudit } from "./composition/audit.js";
 import { builtinEdgeServers, composeEdge, opencodePasswords } from "./composition/edge.js";
 import { composeIdentity } from "./composition/identity.js";
 import { openDatabase, openDocker } from "./composition/infrastructure.js";
+import { InstallIdMismatch, installIdOf } from "./composition/installation.js";
 import { composeProjects } from "./composition/projects.js";
 import { type Config, ConfigError, loadConfig } from "./config/config.js";
 import { loadRootSecret } from "./config/secrets.js";
@@ -39,6 +40,7 @@ async function main() {
     cleanups.push(() => database.close());
     const { db } = database;
     const containers = await openDocker(config, logger);
+    const installId = await installIdOf(db, config.installId);
     const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
 
     // The areas.
@@ -54,6 +56,7 @@ async function main() {
     const projects = composeProjects({
       db,
       databaseUrl: database.url,
+      installId,
       runtime: containers,
       proxy: edge.proxy,
       audit,
@@ -132,7 +135,9 @@ async function main() {
       );
     }
   } catch (err) {
-    logger.fatal({ err }, err instanceof Error ? err.message : "start failed");
+    // A refusal the operator must act on is one plain line; anything else is logged in full.
+    if (err instanceof InstallIdMismatch) console.error(`devsanctum: ${err.message}`);
+    else logger.fatal({ err }, err instanceof Error ? err.message : "start failed");
     await cleanup();
     process.exit(1);
   }

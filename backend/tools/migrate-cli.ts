@@ -3,6 +3,7 @@
 // Uses DATABASE_URL when set (needs CREATEDB for the shadow database), otherwise a throwaway
 // embedded PostgreSQL.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../src/adapters/persistence/embedded-postgres.js";
@@ -17,11 +18,24 @@ const slug = (s: string) =>
     .replace(/^_+|_+$/g, "")
     .slice(0, 200);
 
+async function freeLowPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port below 32768");
+}
+
 async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   if (process.env.DATABASE_URL) return fn(process.env.DATABASE_URL);
   const dir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-migrate-"));
   await chmod(dir, 0o755); // as root, postgres runs as its own user and must reach the data dir
-  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 5499 });
+  // A free port below 32768 (embedded PostgreSQL's rule), so two checkouts can migrate at once.
+  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: await freeLowPort() });
   try {
     return await fn(db.url);
   } finally {

@@ -26,7 +26,9 @@ export interface ProjectsOptions {
   proxy: ProxyProvider;
   audit: AuditLog;
   log: ReconcilerLog;
-  config: Pick<Config, "installId" | "appsDomain" | "reconciler" | "testRun">;
+  config: Pick<Config, "appsDomain" | "reconciler" | "testRun">;
+  /** The install id bound to the database (composition/installation.ts bindInstallId). */
+  installId: string;
   /** The OpenCode password of a project (composition/edge.ts opencodePasswords). */
   opencodePassword: (projectId: string) => string;
   /** Tests: labels added to every Docker resource, and a shorter stop timeout. */
@@ -60,7 +62,7 @@ export function composeProjects(opts: ProjectsOptions) {
     locks,
     signals,
     log: opts.log,
-    installId: config.installId,
+    installId: opts.installId,
     extraLabels: { ...(config.testRun ? { "devsanctum.test-run": config.testRun } : {}), ...opts.extraLabels },
     appsDomain: config.appsDomain,
     ...config.reconciler,

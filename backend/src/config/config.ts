@@ -22,10 +22,11 @@ const EnvSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(32767).default(5454),
   DOCKER_HOST: z.string().optional(),
   DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+  // Pins the id on a new database, or must match the one stored (composition/installation.ts).
   INSTALL_ID: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "lowercase letters, digits and '-' (max 31)")
-    .default("default"),
+    .optional(),
   SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   APPS_DOMAIN: z
     .string()
@@ -112,7 +113,8 @@ export interface Config {
   dataDir: string;
   database: { url: string } | { embedded: { port: number; dataDir: string } };
   docker: { host?: string; socketPath: string };
-  installId: string;
+  /** As configured; the id in use is the database's (composition/installation.ts). */
+  installId?: string;
   secretKey?: string;
   appsDomain: string;
   proxyProvider: "builtin" | "traefik";
@@ -230,7 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { url: e.DATABASE_URL }
       : { embedded: { port: e.EMBEDDED_PG_PORT, dataDir: path.join(dataDir, "postgres") } },
     docker: { ...(e.DOCKER_HOST ? { host: e.DOCKER_HOST } : {}), socketPath: e.DOCKER_SOCKET },
-    installId: e.INSTALL_ID,
+    ...(e.INSTALL_ID ? { installId: e.INSTALL_ID } : {}),
     ...(e.SECRET_KEY ? { secretKey: e.SECRET_KEY } : {}),
     appsDomain: e.APPS_DOMAIN,
     proxyProvider: e.PROXY_PROVIDER,

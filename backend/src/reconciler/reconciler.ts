@@ -118,7 +118,14 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     }
   });
 
-  /** Removes labelled containers, networks and volumes of projects that no longer exist. */
+  const reportedStrays = new Set<string>();
+
+  /**
+   * Removes the containers, networks and volumes of projects this database knows were deleted
+   * (volumes only without keepData). Resources labelled for this install whose project the
+   * database has never known are left alone and reported once: they may be another install's
+   * that share the id (a copy of the database, a second checkout), and a volume holds files.
+   */
   async function sweep() {
     // List Docker first, the database second: a project created in between has no resources yet.
     const [containers, networks, volumes] = await Promise.all([
@@ -127,18 +134,24 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       runtime.listVolumes(installLabels),
     ]);
     const known = new Map((await store.listKnown()).map((k) => [k.id, k]));
-    const gone = (labels: Labels) => {
-      const k = known.get(labels[LABEL.project] ?? "");
-      return !k || k.status === "deleted";
-    };
-    for (const c of containers.filter((c) => gone(c.labels))) {
+    const projectOf = (labels: Labels) => labels[LABEL.project] ?? "";
+    const deleted = (labels: Labels) => known.get(projectOf(labels))?.status === "deleted";
+    for (const r of [...containers, ...networks, ...volumes]) {
+      const id = projectOf(r.labels);
+      if (!id || known.has(id) || reportedStrays.has(id)) continue;
+      reportedStrays.add(id);
+      log.warn(
+        { project: id, install: deps.installId },
+        `Docker resources labelled devsanctum.install=${deps.installId} belong to a project this database has never known; left alone (remove them by hand if they are not another install's)`,
+      );
+    }
+    for (const c of containers.filter((c) => deleted(c.labels))) {
       log.info({ container: c.name }, "removing a container of a deleted project");
       await runtime.removeContainer(c.id);
     }
-    for (const n of networks.filter((n) => gone(n.labels))) await converger.detachAndRemoveNetwork(n.name);
-    for (const v of volumes.filter((v) => gone(v.labels))) {
-      const k = known.get(v.labels[LABEL.project] ?? "");
-      if (!k?.keepData) await runtime.removeVolume(v.name);
+    for (const n of networks.filter((n) => deleted(n.labels))) await converger.detachAndRemoveNetwork(n.name);
+    for (const v of volumes.filter((v) => deleted(v.labels))) {
+      if (!known.get(projectOf(v.labels))?.keepData) await runtime.removeVolume(v.name);
     }
   }
 

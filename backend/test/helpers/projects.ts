@@ -7,7 +7,7 @@ import { composeEdge } from "../../src/composition/edge.js";
 import { composeProjects } from "../../src/composition/projects.js";
 import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
 import type { ServiceSpec } from "../../src/ports/templates.port.js";
-import type { Reconciler } from "../../src/reconciler/reconciler.js";
+import type { Reconciler, ReconcilerLog } from "../../src/reconciler/reconciler.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 
@@ -68,12 +68,14 @@ export async function projectsHarness(
     concurrency?: number;
     installId?: string;
     attachContainers?: string[];
+    /** The reconciler's log (default: errors to the console, the rest dropped). */
+    log?: ReconcilerLog;
   } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
   // A second harness on the same database and install id plays a second control-plane replica.
   const installId = opts.installId ?? `t-${randomBytes(5).toString("hex")}`;
-  const log = { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
+  const log = opts.log ?? { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
   const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
   const edge = composeEdge({
     db: database.db,
@@ -94,8 +96,8 @@ export async function projectsHarness(
     proxy: edge.proxy,
     audit: composeAudit(database.db, log),
     log,
+    installId,
     config: {
-      installId,
       appsDomain: "localhost",
       testRun: TEST_RUN,
       reconciler: {

@@ -1,8 +1,12 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { EventSource } from "eventsource";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { server } from "./server";
+
+// findBy*/waitFor give up after 1 s by default; on a loaded 2-core CI machine (the backend suites
+// run Docker and PostgreSQL beside these) a first render can take longer. A wrong page still fails.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom has no EventSource; this spec-following one runs on fetch, so MSW serves the streams.
 globalThis.EventSource = EventSource as unknown as typeof globalThis.EventSource;
