@@ -4,13 +4,11 @@
 // (what Traefik gets on almost every 2 s poll) against the full 200 path.
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
-import { freePort, load, median, startServer, table } from "./lib/measure.mjs";
+import { load, median, startControlPlane, table } from "./lib/measure.mjs";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -78,27 +76,12 @@ async function seedRoute(databaseUrl, target) {
 
 export async function benchEdge() {
   const label = `edge-${process.pid}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-edge-"));
-  await chmod(dataDir, 0o755);
-  const pgPort = Number(process.env.BENCH_PG_PORT ?? 5493);
-  const [appPort, edgePort] = [await freePort(), await freePort()];
   let server;
   try {
     const container = await startContainer(label);
-    server = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
-      env: {
-        PORT: String(appPort),
-        EDGE_PORT: String(edgePort),
-        DATA_DIR: dataDir,
-        EMBEDDED_PG_PORT: String(pgPort),
-        // Its own install label: the reconciler sweeps only what carries it, never your projects.
-        INSTALL_ID: `bench-${process.pid}`,
-        NODE_ENV: "production",
-        LOG_LEVEL: "warn",
-      },
-      readyUrl: `http://127.0.0.1:${appPort}/readyz`,
-    });
-    await seedRoute(`postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`, container.url);
+    server = await startControlPlane(ROOT, { label: `bench-edge-${process.pid}` });
+    const { edgePort } = server;
+    await seedRoute(server.databaseUrl, container.url);
     const direct = await load(`${container.url}/`, { duration });
     const edge = await load(`http://127.0.0.1:${edgePort}/`, {
       duration,
@@ -121,7 +104,6 @@ export async function benchEdge() {
     await server?.stop();
     const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=devsanctum.bench=${label}`]);
     if (stdout.trim()) await run("docker", ["rm", "-f", ...stdout.trim().split("\n")]);
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -188,23 +170,13 @@ async function renderInProcess() {
 }
 
 export async function benchTraefikProvider() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-traefik-"));
-  await chmod(dataDir, 0o755);
-  const pgPort = Number(process.env.BENCH_PG_PORT ?? 5493);
-  const appPort = await freePort();
   const secret = randomBytes(32).toString("hex");
   let server;
   try {
     const pure = await renderInProcess();
-    server = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
+    server = await startControlPlane(ROOT, {
+      label: `bench-traefik-${process.pid}`,
       env: {
-        PORT: String(appPort),
-        DATA_DIR: dataDir,
-        EMBEDDED_PG_PORT: String(pgPort),
-        // Its own install label: the reconciler sweeps only what carries it, never your projects.
-        INSTALL_ID: `bench-${process.pid}`,
-        NODE_ENV: "production",
-        LOG_LEVEL: "warn",
         APPS_DOMAIN: APPS,
         PROXY_PROVIDER: "traefik",
         TRAEFIK_PROVIDER_SECRET: secret,
@@ -214,9 +186,9 @@ export async function benchTraefikProvider() {
         // them and move the table under the measurement. This measures the provider alone.
         RECONCILER_ENABLED: "false",
       },
-      readyUrl: `http://127.0.0.1:${appPort}/healthz`,
     });
-    await seedRouteTable(`postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`);
+    const { appPort, databaseUrl } = server;
+    await seedRouteTable(databaseUrl);
     const url = `http://127.0.0.1:${appPort}/internal/traefik/dynamic`;
     const headers = { "x-devsanctum-provider-token": secret };
 
@@ -224,7 +196,6 @@ export async function benchTraefikProvider() {
       const res = await fetch(url, { headers: { ...headers, "accept-encoding": "identity" } });
       return { etag: res.headers.get("etag"), bytes: Buffer.byteLength(await res.text()) };
     };
-    const databaseUrl = `postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`;
     let { etag, bytes } = await get();
     // Steady state: the 1 s cache expired, the table's fingerprint has not moved.
     const steady = [];
@@ -317,7 +288,6 @@ export async function benchTraefikProvider() {
     console.log(`ratio 304/200: ${(notModified.rps / full.rps).toFixed(1)}x the requests per second`);
   } finally {
     await server?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

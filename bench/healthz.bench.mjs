@@ -1,32 +1,18 @@
-// GET /healthz of the real control plane (built, embedded PostgreSQL, production logging)
-// against a bare Fastify hello-world, measured in the same run on loopback.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { freePort, load, startServer, table } from "./lib/measure.mjs";
+import { freePort, load, startControlPlane, startServer, table } from "./lib/measure.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const duration = Number(process.env.BENCH_DURATION ?? 5);
 
 export async function benchHealthz() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-"));
-  await chmod(dataDir, 0o755);
   const barePort = await freePort();
-  const appPort = await freePort();
   const bare = await startServer(process.execPath, [path.join(import.meta.dirname, "servers/bare-fastify.mjs")], {
     env: { PORT: String(barePort) },
     readyUrl: `http://127.0.0.1:${barePort}/healthz`,
   });
-  const app = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
-    env: {
-      PORT: String(appPort),
-      DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: process.env.BENCH_PG_PORT ?? "5493",
-      NODE_ENV: "production",
-      LOG_LEVEL: "info",
-    },
-    readyUrl: `http://127.0.0.1:${appPort}/readyz`,
-  });
+  // Logging as deployed (info): request lines are part of what /healthz costs.
+  const app = await startControlPlane(ROOT, { env: { LOG_LEVEL: "info" }, label: `bench-hz-${process.pid}` });
+  const appPort = app.appPort;
   try {
     const base = await load(`http://127.0.0.1:${barePort}/healthz`, { duration });
     const real = await load(`http://127.0.0.1:${appPort}/healthz`, { duration });
@@ -41,7 +27,6 @@ export async function benchHealthz() {
   } finally {
     await app.stop();
     await bare.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

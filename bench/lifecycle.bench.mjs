@@ -5,13 +5,12 @@
 // (b) start of a stopped project → first 200, vs `docker start` + first 200.
 // The baseline's volume is seeded once, untimed: `docker run` is only the container part.
 import { execFile } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { freePort, median, startServer, table } from "./lib/measure.mjs";
+import { median, startControlPlane, table } from "./lib/measure.mjs";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -179,23 +178,8 @@ async function endpointFirstOk(db, projectId, t0) {
  * at the container endpoint the reconciler records), then stop / start the same way.
  */
 async function devsanctum(label) {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-lifecycle-"));
-  await chmod(dataDir, 0o755);
-  const pgPort = Number(process.env.BENCH_PG_PORT ?? 5493);
-  const databaseUrl = `postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`;
-  const [appPort, edgePort] = [await freePort(), await freePort()];
-  const server = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
-    env: {
-      PORT: String(appPort),
-      EDGE_PORT: String(edgePort),
-      DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(pgPort),
-      INSTALL_ID: label,
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-    },
-    readyUrl: `http://127.0.0.1:${appPort}/readyz`,
-  });
+  const server = await startControlPlane(ROOT, { label });
+  const { appPort, edgePort, databaseUrl } = server;
   const db = new pg.Client({ connectionString: databaseUrl });
   const created = [];
   try {
@@ -230,7 +214,6 @@ async function devsanctum(label) {
   } finally {
     await db.end().catch(() => {});
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -245,19 +228,24 @@ function row(what, xs) {
   };
 }
 
-/** Whatever this run left (its own containers, and the control plane's under INSTALL_ID=label). */
+/**
+ * Whatever this run left: its own containers, and the control plane's under its install id.
+ * Every removal is tried even when one fails (a network still in use, say), and what could not
+ * be removed is named, so a run never leaves something behind silently.
+ */
 async function removeLabelled(label) {
   const filters = [`label=devsanctum.bench=${label}`, `label=devsanctum.install=${label}`];
-  for (const filter of filters) {
-    const ids = (await run("docker", ["ps", "-aq", "--filter", filter])).stdout.trim();
-    if (ids) await run("docker", ["rm", "-f", ...ids.split("\n")]);
-  }
-  for (const filter of filters) {
-    const vols = (await run("docker", ["volume", "ls", "-q", "--filter", filter])).stdout.trim();
-    if (vols) await run("docker", ["volume", "rm", "-f", ...vols.split("\n")]);
-    const nets = (await run("docker", ["network", "ls", "-q", "--filter", filter])).stdout.trim();
-    if (nets) await run("docker", ["network", "rm", ...nets.split("\n")]);
-  }
+  const left = [];
+  const removeAll = async (list, remove) => {
+    for (const filter of filters) {
+      const ids = (await run("docker", [...list, "--filter", filter])).stdout.trim();
+      for (const id of ids ? ids.split("\n") : []) await run("docker", [...remove, id]).catch(() => left.push(id));
+    }
+  };
+  await removeAll(["ps", "-aq"], ["rm", "-f"]);
+  await removeAll(["network", "ls", "-q"], ["network", "rm"]);
+  await removeAll(["volume", "ls", "-q"], ["volume", "rm", "-f"]);
+  if (left.length) console.warn(`could not remove ${left.join(", ")}: remove them with docker rm/network rm/volume rm`);
 }
 
 export async function benchLifecycle() {

@@ -12,6 +12,65 @@ export async function freePort() {
   });
 }
 
+/** A free port below 32768 (embedded PostgreSQL refuses the kernel's ephemeral range above). */
+export async function freeLowPort() {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port below 32768");
+}
+
+/**
+ * The built control plane (backend/dist) as a child process, isolated from any DevSanctum already
+ * running on this machine: its own data directory and embedded PostgreSQL on a free port, free
+ * API and edge ports, and its own install id (so its reconciler never touches another install's
+ * containers or volumes). `env` adds or overrides variables. stop() ends it and removes its data.
+ */
+export async function startControlPlane(root, { env = {}, label = `bench-${process.pid}` } = {}) {
+  const { mkdtemp, chmod, rm, readFile } = await import("node:fs/promises");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-"));
+  await chmod(dataDir, 0o755);
+  const [appPort, edgePort, pgPort] = [await freePort(), await freePort(), await freeLowPort()];
+  try {
+    const server = await startServer(process.execPath, [path.join(root, "backend/dist/main.js")], {
+      env: {
+        PORT: String(appPort),
+        EDGE_PORT: String(edgePort),
+        DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        INSTALL_ID: label,
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        ...env,
+      },
+      readyUrl: `http://127.0.0.1:${appPort}/readyz`,
+    });
+    return {
+      appPort,
+      edgePort,
+      installId: label,
+      // The embedded PostgreSQL's password is random per data directory, kept beside it.
+      databaseUrl: `postgresql://devsanctum:${encodeURIComponent(
+        (await readFile(path.join(dataDir, "postgres-password"), "utf8")).trim(),
+      )}@127.0.0.1:${pgPort}/devsanctum`,
+      async stop() {
+        await server.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 /** Starts a server process and resolves once `readyUrl` answers 200. */
 export async function startServer(cmd, args, { env = {}, readyUrl, timeoutMs = 60_000, cwd } = {}) {
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"], cwd });

@@ -21,7 +21,7 @@ async function main() {
   if ("url" in config.database) {
     url = config.database.url;
   } else {
-    url = embeddedDatabaseUrl(config.database.embedded.port);
+    url = await embeddedDatabaseUrl(config.database.embedded.dataDir, config.database.embedded.port);
     if (!(await databaseAnswers(url))) {
       embedded = await startEmbeddedPostgres(config.database.embedded);
       url = embedded.url;

