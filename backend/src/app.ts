@@ -42,6 +42,8 @@ export interface AppDeps {
   identity?: IdentityDeps;
   /** Traefik's HTTP provider (PROXY_PROVIDER=traefik): the rendered config and the secret it must send. */
   traefik?: { provider: TraefikProviderService; providerSecret: string };
+  /** PROXY_PROVIDER=traefik: forwardAuth and its key (composition/edge.ts). */
+  forwardAuth?: { key: string };
   bodyLimitBytes?: number;
   /** Whose X-Forwarded-For to believe (TRUST_PROXY); off unless a proxy sits in front. */
   trustProxy?: boolean | number | string;
@@ -125,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(edgeRoutes, {
       access: deps.edgeAccess,
       authenticator: deps.authenticator,
-      traefik: Boolean(deps.traefik),
+      forwardAuth: deps.forwardAuth ?? null,
     });
   }
   if (deps.traefik) await app.register(traefikRoutes, deps.traefik);

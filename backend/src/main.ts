@@ -79,6 +79,7 @@ async function main() {
       edgeAccess: edge.access,
       identity,
       ...(edge.traefikProvider ? { traefik: edge.traefikProvider } : {}),
+      ...(edge.forwardAuth ? { forwardAuth: edge.forwardAuth } : {}),
       projects: {
         templates: projects.templates,
         projects: projects.projects,
@@ -113,7 +114,9 @@ async function main() {
     await app.listen({ host: config.host, port: config.port });
     for (const e of edges) {
       await e.server.listen({ host: config.edge.host, port: e.port });
-      logger.info(`project hosts: ${e.scheme}://<project>--preview.${config.appsDomain}:${e.port}`);
+      if (e.behindTraefik)
+        logger.info(`edge for OpenCode hosts (Traefik forwards them) on ${config.edge.host}:${e.port}`);
+      else logger.info(`project hosts: ${e.scheme}://<project>--preview.${config.appsDomain}:${e.port}`);
     }
     // Says early, in the log, whether Traefik loads our configuration at all (its sentinel router).
     void edge.proxy.verify([]).then(

@@ -4,6 +4,7 @@
 // database, behind (a stand-in for) Traefik: forwardAuth on either exchanges a code once.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forwardAuthKeyOf } from "../src/composition/edge.js";
 import { createApiToken, createUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { freePort, startControlPlane, waitFor } from "./helpers/process.js";
@@ -16,7 +17,11 @@ const PROVIDER_SECRET = randomBytes(24).toString("hex");
 
 async function replica(shared: Record<string, string>) {
   const port = await freePort();
-  const cp = startControlPlane({ ...shared, PORT: String(port), INSTALL_ID: `rep-${randomBytes(3).toString("hex")}` });
+  const cp = startControlPlane({
+    ...shared,
+    PORT: String(port),
+    EDGE_PORT: String(await freePort()),
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, 45_000).catch((err) => {
     throw new Error(`${err.message}\n${cp.output()}`);
@@ -52,6 +57,8 @@ beforeAll(async () => {
     TRAEFIK_API_URL: "http://127.0.0.1:9",
     RECONCILER_ENABLED: "false",
     LOG_LEVEL: "warn",
+    // Replicas of one install: the same id (the database's own would do; pinned for clarity).
+    INSTALL_ID: `rep-${randomBytes(3).toString("hex")}`,
   };
   replicas = await Promise.all([replica(shared), replica(shared)]);
 }, 90_000);
@@ -63,14 +70,13 @@ afterAll(async () => {
 
 /** What Traefik asks a replica's forwardAuth for a browser request to `uri` on the host. */
 const forwardAuth = (replicaUrl: string, uri: string) =>
-  fetch(`${replicaUrl}/internal/forward-auth`, {
+  fetch(`${replicaUrl}/internal/forward-auth?key=${forwardAuthKeyOf(PROVIDER_SECRET)}`, {
     redirect: "manual",
     headers: {
       "x-forwarded-host": HOST,
       "x-forwarded-uri": uri,
       "x-forwarded-proto": "https",
       "x-forwarded-method": "GET",
-      "x-devsanctum-provider-token": PROVIDER_SECRET,
     },
   });
 

@@ -38,6 +38,8 @@ beforeAll(async () => {
     authenticator: { authenticate: async () => null },
     sessions: appSessionCodec(new Uint8Array(32).fill(7)),
     usedCodes: { claim: async () => true },
+    principals: { resolve: async () => null },
+    origins: [{ scheme: "https", port: 443 }],
     appsDomain: DOMAIN,
     publicUrl: "https://console.example.test",
     opencodePassword: () => "x",

@@ -1,13 +1,15 @@
 // The builtin edge on a real listening socket, in front of a real upstream server, with
 // routes in a real PostgreSQL: access rules, the per-host sign-in redirect, pages, streaming,
 // WebSocket upgrades and header hygiene.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
 import { composeEdge } from "../src/composition/edge.js";
+import { deriveKey } from "../src/config/secrets.js";
 import { buildEdge } from "../src/edge/edge-server.js";
 import { authenticatorFactory } from "../src/modules/auth/authenticator.js";
 import { startUpstream, type Upstream } from "./fixtures/upstream-server.js";
@@ -24,6 +26,8 @@ let appPort: number;
 let edgePort: number;
 const users: Record<"owner" | "other" | "admin", { id: string; auth: string }> = {} as never;
 const OPENCODE_PASSWORD = "derived-secret-for-test";
+const rootSecret = randomBytes(32);
+let forwardAuthKey: string;
 
 async function seedRoute(opts: {
   slug: string;
@@ -86,43 +90,56 @@ beforeAll(async () => {
   const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
   // The control plane's own URL must be known before the access service is built.
   const { default: net } = await import("node:net");
-  appPort = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
     });
-  });
+  appPort = await freePort();
+  // The edge's port is part of its origin, where sign-in codes may go: known before it listens.
+  edgePort = await freePort();
   // One access service behind both proxies: the builtin edge below, and the forwardAuth and
   // offline page the control plane serves to Traefik (PROXY_PROVIDER=traefik).
-  const { access, traefikProvider } = composeEdge({
+  const { access, traefikProvider, forwardAuth } = composeEdge({
     db: database.db,
-    rootSecret: randomBytes(32),
+    rootSecret,
     config: {
       appsDomain: "localhost",
       publicUrl: `http://localhost:${appPort}`,
       proxyProvider: "traefik",
-      edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+      edge: { host: "127.0.0.1", port: edgePort, httpsPort: 0 },
       traefik: {
         apiUrl: "http://127.0.0.1:9",
         providerSecret: randomBytes(24).toString("hex"),
         controlPlaneUrl: `http://127.0.0.1:${appPort}`,
+        controlPlaneEdgeUrl: `http://127.0.0.1:${edgePort}`,
         verifyTimeoutMs: 1000,
       },
     },
     authenticator,
     log: { warn: () => {} },
     opencodePassword: () => OPENCODE_PASSWORD,
+    // The builtin edge's http origin, and the ones forwardAuth is asked about below.
+    origins: [
+      { scheme: "http", port: edgePort },
+      { scheme: "http", port: 80 },
+      { scheme: "https", port: 443 },
+    ],
+    principalCacheMs: 0,
   });
+  forwardAuthKey = forwardAuth?.key ?? "";
   app = await buildTestApp(database, {
     edgeAccess: access,
     authenticator,
     publicUrl: `http://localhost:${appPort}`,
     ...(traefikProvider ? { traefik: traefikProvider } : {}),
+    ...(forwardAuth ? { forwardAuth } : {}),
   });
   await app.listen({ host: "127.0.0.1", port: appPort });
   edge = await buildEdge({ access, logger: false });
-  await edge.listen({ host: "127.0.0.1", port: 0 });
-  edgePort = (edge.server.address() as AddressInfo).port;
+  await edge.listen({ host: "127.0.0.1", port: edgePort });
 });
 
 afterAll(async () => {
@@ -313,7 +330,7 @@ describe("builtin edge: pages, streaming, WebSocket", () => {
 describe("forwardAuth for Traefik (same decision as the builtin edge)", () => {
   const ask = (host: string, headers: Record<string, string> = {}, uri = "/") =>
     app.inject({
-      url: "/internal/forward-auth",
+      url: `/internal/forward-auth?key=${forwardAuthKey}`,
       headers: { "x-forwarded-host": host, "x-forwarded-uri": uri, "x-forwarded-proto": "https", ...headers },
     });
 
@@ -330,11 +347,24 @@ describe("forwardAuth for Traefik (same decision as the builtin edge)", () => {
     expect((await ask(hostname, { authorization: users.other.auth })).statusCode).toBe(404);
   });
 
-  it("hands Traefik the OpenCode password to put on the upstream request", async () => {
+  // Regression (issue #10): forwardAuth answered with the decision's headers, the OpenCode
+  // password among them, to anyone who reached it (project code shares networks with the
+  // control plane in compose) with a forged X-Forwarded-Host.
+  it("never hands out a credential, and answers only Traefik (the key in its address)", async () => {
     const { hostname } = await seedRoute({ slug: "mike", kind: "opencode", access: "owner", target: upstream.url });
     const res = await ask(hostname, { authorization: users.owner.auth });
     expect(res.statusCode).toBe(200);
-    expect(res.headers.authorization).toBe(`Basic ${Buffer.from(`opencode:${OPENCODE_PASSWORD}`).toString("base64")}`);
+    expect(res.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(res.headers)).not.toContain(OPENCODE_PASSWORD);
+
+    for (const url of ["/internal/forward-auth", "/internal/forward-auth?key=wrong"]) {
+      const forged = await app.inject({
+        url,
+        headers: { "x-forwarded-host": hostname, "x-forwarded-uri": "/", authorization: users.owner.auth },
+      });
+      expect(forged.statusCode).toBe(401);
+      expect(forged.headers.authorization).toBeUndefined();
+    }
   });
 
   it("sets the host cookie with Secure and the __Host- prefix over https", async () => {
@@ -372,7 +402,7 @@ describe("forwardAuth for Traefik (same decision as the builtin edge)", () => {
 describe("one edge reply: the builtin edge and Traefik's forwardAuth answer alike", () => {
   const viaTraefik = (hostname: string, uri: string, opts: { method?: string } = {}) =>
     app.inject({
-      url: "/internal/forward-auth",
+      url: `/internal/forward-auth?key=${forwardAuthKey}`,
       headers: {
         "x-forwarded-host": hostname,
         "x-forwarded-uri": uri,
@@ -445,5 +475,116 @@ describe("one edge reply: the builtin edge and Traefik's forwardAuth answer alik
     const traefik = await viaTraefik("nobody-here--preview.localhost", "/");
     expect([builtin.status, traefik.statusCode]).toEqual([404, 404]);
     expect(traefik.body).toBe(builtin.body);
+  });
+});
+
+// Regressions from issue #10's security review.
+describe("host sessions and sign-in codes", () => {
+  const authorizeAs = (authorization: string, origin: string) =>
+    requestVia(
+      appPort,
+      `localhost:${appPort}`,
+      `/api/v1/app-auth/authorize?origin=${encodeURIComponent(origin)}&next=/`,
+      { headers: { authorization } },
+    );
+
+  // High: "app-auth code delivered to any port or scheme of a project host". Another user's
+  // container listening on a loopback port of the victim's hostname received the victim's code.
+  it("sends a code only to the edge's own origin, and refuses it on any other port", async () => {
+    const { host, hostname } = await seedRoute({
+      slug: "oscar",
+      kind: "opencode",
+      access: "owner",
+      target: upstream.url,
+    });
+    for (const origin of [
+      `http://${hostname}:9999`,
+      `https://${hostname}:8443`,
+      `ftp://${hostname}`,
+      `http://${host}/x`,
+    ]) {
+      const res = await authorizeAs(users.owner.auth, origin);
+      expect(res.status, origin).toBe(400);
+      expect(JSON.parse(res.body).error.code).toBe("INVALID_ORIGIN");
+    }
+    const minted = await authorizeAs(users.owner.auth, `http://${host}`);
+    expect(minted.status).toBe(302);
+    const callback = new URL(minted.headers.location as string);
+    expect(callback.origin).toBe(`http://${host}`);
+    // The same code presented on another port of the same hostname is refused.
+    const elsewhere = await requestVia(edgePort, `${hostname}:9999`, callback.pathname + callback.search);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.headers["set-cookie"]).toBeUndefined();
+  });
+
+  // High: "a projects:read token drives OpenCode" (which runs commands).
+  it("opens OpenCode only with write access: a read-only token, or a session made from one, gets nothing", async () => {
+    const { host } = await seedRoute({ slug: "papa", kind: "opencode", access: "owner", target: upstream.url });
+    const readOnly = (await createApiToken(database.db, users.owner.id, { scopes: ["projects:read"] })).authorization;
+    expect((await requestVia(edgePort, host, "/", { headers: { authorization: readOnly } })).status).toBe(404);
+    expect((await requestVia(edgePort, host, "/", { headers: { authorization: users.owner.auth } })).status).toBe(200);
+    const minted = await authorizeAs(readOnly, `http://${host}`);
+    expect(minted.status).toBe(404);
+    expect(JSON.parse(minted.body).error.code).toBe("APP_NOT_FOUND");
+    // The same read-only token still opens the owner's preview.
+    const preview = await seedRoute({ slug: "papa-view", kind: "preview", access: "owner", target: upstream.url });
+    expect((await requestVia(edgePort, preview.host, "/", { headers: { authorization: readOnly } })).status).toBe(200);
+  });
+
+  // Medium: "app sessions survive sign-out and token revocation" (a stateless 12-hour JWT).
+  it("ends a host session when the token it came from is revoked, and follows a changed role", async () => {
+    const { host } = await seedRoute({ slug: "quebec", kind: "preview", access: "owner", target: upstream.url });
+    const token = await createApiToken(database.db, users.owner.id);
+    const { cookie } = await signInToHost(host, token.authorization);
+    const open = () => requestVia(edgePort, host, "/", { headers: { cookie: cookie?.pair as string } });
+    expect((await open()).status).toBe(200);
+    await database.db.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+    const after = await open();
+    expect(after.status).toBe(302);
+    expect(after.headers.location).toContain("/api/v1/app-auth/authorize");
+
+    // An admin opens another user's preview with a host session; once demoted, they do not.
+    const adminToken = await createApiToken(database.db, users.admin.id);
+    const asAdmin = await signInToHost(host, adminToken.authorization);
+    const openAsAdmin = () => requestVia(edgePort, host, "/", { headers: { cookie: asAdmin.cookie?.pair as string } });
+    expect((await openAsAdmin()).status).toBe(200);
+    await database.db.user.update({ where: { id: users.admin.id }, data: { role: "member" } });
+    try {
+      expect((await openAsAdmin()).status).toBe(404);
+    } finally {
+      await database.db.user.update({ where: { id: users.admin.id }, data: { role: "admin" } });
+    }
+  });
+
+  it("lives an hour and is renewed while used: an older session gets a fresh cookie on the proxied answer", async () => {
+    const { host, hostname } = await seedRoute({
+      slug: "romeo",
+      kind: "preview",
+      access: "owner",
+      target: upstream.url,
+    });
+    const token = await createApiToken(database.db, users.owner.id);
+    const { cookie } = await signInToHost(host, token.authorization);
+    expect(cookie?.attrs).toContain("max-age=3600");
+    const fresh = await requestVia(edgePort, host, "/", { headers: { cookie: cookie?.pair as string } });
+    expect(fresh.headers["set-cookie"]).toBeUndefined();
+
+    // The same session as the edge would have issued it eleven minutes ago.
+    const elevenMinutesAgo = Math.floor(Date.now() / 1000) - 11 * 60;
+    const old = await new SignJWT({ typ: "app-session", via: "api_token", tid: token.id })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("devsanctum-edge")
+      .setSubject(users.owner.id)
+      .setAudience(hostname)
+      .setJti(randomUUID())
+      .setIssuedAt(elevenMinutesAgo)
+      .setExpirationTime(elevenMinutesAgo + 3600)
+      .sign(deriveKey(rootSecret, "app-session"));
+    const renewed = await requestVia(edgePort, host, "/", { headers: { cookie: `ds_app=${old}` } });
+    expect(renewed.status).toBe(200);
+    const set = parseSetCookie(renewed.headers["set-cookie"]);
+    expect(set?.pair).toMatch(/^ds_app=/);
+    expect(set?.pair).not.toBe(`ds_app=${old}`);
+    expect(set?.attrs).toEqual(expect.arrayContaining(["samesite=none", "secure", "partitioned", "max-age=3600"]));
   });
 });

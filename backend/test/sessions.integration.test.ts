@@ -345,7 +345,7 @@ describe("project-host sign-in redirect", () => {
         appsDomain: "localhost",
         publicUrl: PUBLIC_URL,
         proxyProvider: "builtin",
-        edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+        edge: { host: "127.0.0.1", port: 8080, httpsPort: 0 },
       },
       authenticator: wired.authenticator,
       log: { warn: () => {} },

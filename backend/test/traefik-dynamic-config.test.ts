@@ -1,6 +1,6 @@
 // The pure renderer: route table → Traefik v3 dynamic configuration. Golden output, the shared
 // JSON Schema, and the rules that keep Traefik from rejecting the whole document.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   canonicalJson,
@@ -13,7 +13,12 @@ import {
 import type { PublishedRoute } from "../src/ports/route-table.port.js";
 import { traefikSchemaValidator } from "./helpers/traefik-schema.js";
 
-const OPTS: TraefikRenderOptions = { appsDomain: "apps.example.com", controlPlaneUrl: "http://control-plane:3000/" };
+const OPTS: TraefikRenderOptions = {
+  appsDomain: "apps.example.com",
+  controlPlaneUrl: "http://control-plane:3000/",
+  controlPlaneEdgeUrl: "http://control-plane:8080",
+  forwardAuthKey: "k3y",
+};
 const GOLDEN = new URL("./fixtures/traefik-dynamic.golden.json", import.meta.url);
 const validate = traefikSchemaValidator();
 
@@ -55,6 +60,8 @@ describe("Traefik dynamic configuration", () => {
     expect(skipped).toEqual([]);
     expect(validate(config)).toEqual([]);
     // Compared in canonical form: the committed file is formatted by Biome like any other JSON.
+    // UPDATE_GOLDEN=1 rewrites it after a deliberate change to the renderer (review the diff).
+    if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, `${JSON.stringify(config, null, 2)}\n`);
     expect(canonicalJson(config)).toBe(canonicalJson(JSON.parse(readFileSync(GOLDEN, "utf8"))));
   });
 
@@ -68,9 +75,14 @@ describe("Traefik dynamic configuration", () => {
       middlewares: ["devsanctum-forward-auth", "devsanctum-security-headers"],
       tls: {},
     });
-    expect(http.routers[routerNameFor("alpha--opencode.apps.example.com")]?.middlewares).toContain(
-      "devsanctum-forward-auth",
-    );
+    // OpenCode goes to the control plane's edge, which checks access and adds the password itself.
+    expect(http.routers[routerNameFor("alpha--opencode.apps.example.com")]).toMatchObject({
+      middlewares: ["devsanctum-security-headers"],
+      service: "devsanctum-control-plane-edge",
+    });
+    expect(http.services["devsanctum-control-plane-edge"]?.loadBalancer.servers).toEqual([
+      { url: "http://control-plane:8080" },
+    ]);
     expect(http.routers[routerNameFor("alpha.apps.example.com")]?.middlewares).toEqual(["devsanctum-security-headers"]);
     expect(http.services[routerNameFor("alpha--preview.apps.example.com")]).toEqual({
       loadBalancer: {
@@ -79,12 +91,14 @@ describe("Traefik dynamic configuration", () => {
         healthCheck: { path: "/", interval: "10s", timeout: "3s" },
       },
     });
-    // OpenCode's health path needs its password, which never goes into the document.
-    expect(http.services[routerNameFor("alpha--opencode.apps.example.com")]?.loadBalancer.healthCheck).toBeUndefined();
+    // No credential anywhere in the document (Traefik's API shows it to project networks).
+    expect(JSON.stringify(http)).not.toMatch(/Basic |password/i);
+    expect(http.services[routerNameFor("alpha--opencode.apps.example.com")]).toBeUndefined();
     expect(http.middlewares["devsanctum-forward-auth"]).toEqual({
       forwardAuth: {
-        address: "http://control-plane:3000/internal/forward-auth",
+        address: "http://control-plane:3000/internal/forward-auth?key=k3y",
         trustForwardHeader: true,
+        addAuthCookiesToResponse: ["__Host-ds_app", "ds_app"],
         authResponseHeaders: ["Authorization", "Cookie"],
       },
     });
@@ -107,7 +121,7 @@ describe("Traefik dynamic configuration", () => {
     // The schema bites: a router field Traefik does not know is refused.
     expect(validate({ http: { routers: { x: { rule: "Host(`a`)", service: "s", priorty: 1 } } } })).not.toEqual([]);
     expect(Object.keys(config.http.routers)).toEqual([SENTINEL_ROUTER]);
-    expect(Object.keys(config.http.services)).toEqual(["devsanctum-control-plane"]);
+    expect(Object.keys(config.http.services)).toEqual(["devsanctum-control-plane", "devsanctum-control-plane-edge"]);
     for (const map of Object.values(config.http)) expect(Object.keys(map).length).toBeGreaterThan(0);
     expect(config.http.routers[SENTINEL_ROUTER]).toEqual({
       entryPoints: ["traefik"],
@@ -168,7 +182,7 @@ describe("Traefik dynamic configuration", () => {
     ]).config;
     expect(http.routers[routerNameFor("creds.apps.example.com")]?.service).toBe("devsanctum-control-plane");
     expect(http.routers[routerNameFor("scheme.apps.example.com")]?.service).toBe("devsanctum-control-plane");
-    expect(Object.keys(http.services)).toEqual(["devsanctum-control-plane"]);
+    expect(Object.keys(http.services)).toEqual(["devsanctum-control-plane", "devsanctum-control-plane-edge"]);
   });
 
   it("names the wildcard certificate on every router (DNS-01), or one certificate per host (HTTP-01)", () => {

@@ -40,7 +40,12 @@ const route = (slug: string): PublishedRoute => ({
 const service = (routes: RouteTable, opts: Partial<Parameters<typeof traefikProviderServiceFactory>[0]> = {}) =>
   traefikProviderServiceFactory({
     routes,
-    render: { appsDomain: "apps.example.com", controlPlaneUrl: "http://cp:3000" },
+    render: {
+      appsDomain: "apps.example.com",
+      controlPlaneUrl: "http://cp:3000",
+      controlPlaneEdgeUrl: "http://cp:8080",
+      forwardAuthKey: "k",
+    },
     ...opts,
   });
 

@@ -8,7 +8,7 @@ import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-toke
 import { prismaEdgeRouteLookup } from "../src/adapters/persistence/prisma-edge-route-lookup.js";
 import { prismaRouteTable } from "../src/adapters/persistence/prisma-route-table.js";
 import { builtinProxyProvider } from "../src/adapters/proxy/builtin-proxy-provider.js";
-import { composeEdge } from "../src/composition/edge.js";
+import { composeEdge, forwardAuthKeyOf } from "../src/composition/edge.js";
 import { authenticatorFactory } from "../src/modules/auth/authenticator.js";
 import { cachedRouteLookup } from "../src/modules/edge/cached-route-lookup.js";
 import { routerNameFor, type TraefikDynamicConfig } from "../src/modules/traefik/traefik-dynamic-config.js";
@@ -19,6 +19,7 @@ import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { traefikSchemaValidator } from "./helpers/traefik-schema.js";
 
 const SECRET = randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", "");
+const FORWARD_AUTH_KEY = forwardAuthKeyOf(SECRET);
 const DOMAIN = "apps.example.test";
 const TOKEN = "x-devsanctum-provider-token";
 
@@ -71,8 +72,15 @@ beforeAll(async () => {
     config: {
       appsDomain: DOMAIN,
       publicUrl: "https://console.example.test",
-      proxyProvider: "builtin",
+      proxyProvider: "traefik",
       edge: { host: "127.0.0.1", port: 0, httpsPort: 0 },
+      traefik: {
+        apiUrl: "http://127.0.0.1:9",
+        providerSecret: SECRET,
+        controlPlaneUrl: "http://control-plane:3000",
+        controlPlaneEdgeUrl: "http://control-plane:8080",
+        verifyTimeoutMs: 1000,
+      },
     },
     authenticator,
     log: { warn: () => {} },
@@ -80,10 +88,20 @@ beforeAll(async () => {
   });
   const provider = traefikProviderServiceFactory({
     routes: prismaRouteTable(database.db),
-    render: { appsDomain: DOMAIN, controlPlaneUrl: "http://control-plane:3000" },
+    render: {
+      appsDomain: DOMAIN,
+      controlPlaneUrl: "http://control-plane:3000",
+      controlPlaneEdgeUrl: "http://control-plane:8080",
+      forwardAuthKey: FORWARD_AUTH_KEY,
+    },
     ttlMs: 0, // every poll reads the table, so a change shows on the next request
   });
-  app = await buildTestApp(database, { authenticator, edgeAccess, traefik: { provider, providerSecret: SECRET } });
+  app = await buildTestApp(database, {
+    authenticator,
+    edgeAccess,
+    traefik: { provider, providerSecret: SECRET },
+    forwardAuth: { key: FORWARD_AUTH_KEY },
+  });
 });
 
 afterAll(async () => {
@@ -219,7 +237,7 @@ describe("Traefik's offline page and forward-auth", () => {
   it("tells Traefik to put the app's own cookies upstream without the platform's host cookie", async () => {
     const { hostname } = await seedProject("delta");
     const res = await app.inject({
-      url: "/internal/forward-auth",
+      url: `/internal/forward-auth?key=${FORWARD_AUTH_KEY}`,
       headers: {
         "x-forwarded-host": hostname,
         "x-forwarded-uri": "/",

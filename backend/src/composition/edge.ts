@@ -1,17 +1,22 @@
 // Project hosts: the route lookup the edge reads (with its cache), the one access decision
 // (modules/edge), the ProxyProvider the reconciler verifies routes through (builtin edge or
 // Traefik), Traefik's HTTP provider, and the public URLs projects are shown with.
+import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { prismaAccountStore } from "../adapters/persistence/prisma-account-store.js";
+import { prismaApiTokenRepository } from "../adapters/persistence/prisma-api-token-store.js";
 import type { Db } from "../adapters/persistence/prisma-client.js";
 import { prismaEdgeRouteLookup } from "../adapters/persistence/prisma-edge-route-lookup.js";
 import { prismaRouteTable } from "../adapters/persistence/prisma-route-table.js";
+import { prismaRefreshTokenStore } from "../adapters/persistence/prisma-session-store.js";
 import { prismaUsedCodeLedger } from "../adapters/persistence/prisma-used-code-ledger.js";
 import { builtinProxyProvider } from "../adapters/proxy/builtin-proxy-provider.js";
 import { traefikProxyProvider } from "../adapters/proxy/traefik-proxy-provider.js";
 import type { Config } from "../config/config.js";
 import { deriveKey, opencodePasswordFor } from "../config/secrets.js";
 import { buildEdge } from "../edge/edge-server.js";
+import { principalResolverFactory } from "../modules/auth/principal-resolver.js";
 import { appSessionCodec } from "../modules/edge/app-session.js";
 import { cachedRouteLookup } from "../modules/edge/cached-route-lookup.js";
 import { edgeAccessServiceFactory } from "../modules/edge/edge-access.service.js";
@@ -19,7 +24,7 @@ import type { PublicHosts } from "../modules/projects/project-urls.js";
 import { routerNameFor, SENTINEL_ROUTER } from "../modules/traefik/traefik-dynamic-config.js";
 import { traefikProviderServiceFactory } from "../modules/traefik/traefik-provider.service.js";
 import type { Authenticator } from "../ports/auth.port.js";
-import type { EdgeRouteLookup } from "../ports/edge.port.js";
+import type { EdgeOrigin, EdgeRouteLookup } from "../ports/edge.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 
 export type EdgeConfig = Pick<Config, "appsDomain" | "publicUrl" | "proxyProvider" | "traefik" | "edge">;
@@ -30,9 +35,14 @@ export interface EdgeOptions {
   config: EdgeConfig;
   authenticator: Authenticator;
   log: { warn(obj: object, msg?: string): void };
-  /** Tests: a fixed route table instead of the database's, a known OpenCode password. */
+  /**
+   * Tests: a fixed route table instead of the database's, a known OpenCode password, more
+   * origins (one access service behind both the builtin edge and forwardAuth), no principal cache.
+   */
   routes?: EdgeRouteLookup;
   opencodePassword?: (projectId: string) => string;
+  origins?: EdgeOrigin[];
+  principalCacheMs?: number;
 }
 
 /** Where people open project services: https on 443 behind Traefik, the builtin edge's port otherwise. */
@@ -40,6 +50,20 @@ function publicHostsFor(config: EdgeConfig): PublicHosts {
   return config.proxyProvider === "traefik"
     ? { appsDomain: config.appsDomain, scheme: "https", port: 443 }
     : { appsDomain: config.appsDomain, scheme: "http", port: config.edge.port };
+}
+
+/** The key Traefik's forwardAuth sends (in its address): derived, so the provider secret stays unshared. */
+export function forwardAuthKeyOf(providerSecret: string): string {
+  return createHmac("sha256", providerSecret).update("devsanctum:forward-auth").digest("base64url");
+}
+
+/** The schemes and ports project hosts are served on: where sign-in codes may be sent. */
+export function edgeOriginsFor(config: EdgeConfig): EdgeOrigin[] {
+  if (config.proxyProvider === "traefik") return [{ scheme: "https", port: 443 }];
+  return [
+    { scheme: "http", port: config.edge.port },
+    ...(config.edge.tls ? [{ scheme: "https" as const, port: config.edge.httpsPort }] : []),
+  ];
 }
 
 /** The OpenCode server password of each project, derived from the root secret (never stored). */
@@ -71,6 +95,13 @@ export function composeEdge(opts: EdgeOptions) {
   const access = edgeAccessServiceFactory({
     routes,
     authenticator: opts.authenticator,
+    principals: principalResolverFactory({
+      refreshTokens: prismaRefreshTokenStore(db),
+      apiTokens: prismaApiTokenRepository(db),
+      accounts: prismaAccountStore(db),
+    }),
+    origins: opts.origins ?? edgeOriginsFor(config),
+    ...(opts.principalCacheMs !== undefined ? { principalCacheMs: opts.principalCacheMs } : {}),
     sessions: appSessionCodec(deriveKey(opts.rootSecret, "app-session")),
     usedCodes: prismaUsedCodeLedger(db),
     appsDomain: config.appsDomain,
@@ -88,27 +119,42 @@ export function composeEdge(opts: EdgeOptions) {
       render: {
         appsDomain: config.appsDomain,
         controlPlaneUrl: traefik.controlPlaneUrl,
+        controlPlaneEdgeUrl: traefik.controlPlaneEdgeUrl,
+        forwardAuthKey: forwardAuthKeyOf(traefik.providerSecret),
         ...(traefik.tls ? { tls: traefik.tls } : {}),
       },
       ttlMs: 1000,
       onSkipped: (skipped) => opts.log.warn({ skipped }, "routes left out of the Traefik configuration"),
     }),
   };
-  return { routes, access, proxy, traefikProvider, hosts: publicHostsFor(config) };
+  const forwardAuth = traefik ? { key: forwardAuthKeyOf(traefik.providerSecret) } : null;
+  return { routes, access, proxy, traefikProvider, forwardAuth, hosts: publicHostsFor(config) };
 }
 
 export type Edge = ReturnType<typeof composeEdge>;
 
-/** The builtin edge's listeners (http, and https when a certificate is given); none with Traefik. */
+/**
+ * The builtin edge's listeners: http, and https when a certificate is given. With Traefik, one
+ * internal listener that Traefik forwards OpenCode hosts to (the scheme is Traefik's).
+ */
 export async function builtinEdgeServers(config: EdgeConfig, edge: Edge, logger: FastifyBaseLogger) {
-  if (config.proxyProvider !== "builtin") return [];
-  const servers: Array<{ server: FastifyInstance; port: number; scheme: "http" | "https" }> = [
-    { server: await buildEdge({ access: edge.access, logger }), port: config.edge.port, scheme: "http" },
+  type Listener = { server: FastifyInstance; port: number; scheme: "http" | "https"; behindTraefik: boolean };
+  if (config.proxyProvider === "traefik") {
+    const server = await buildEdge({ access: edge.access, logger, behindProxy: true });
+    return [{ server, port: config.edge.port, scheme: "http", behindTraefik: true }] satisfies Listener[];
+  }
+  const servers: Listener[] = [
+    {
+      server: await buildEdge({ access: edge.access, logger }),
+      port: config.edge.port,
+      scheme: "http",
+      behindTraefik: false,
+    },
   ];
   if (config.edge.tls) {
     const https = { cert: await readFile(config.edge.tls.certFile), key: await readFile(config.edge.tls.keyFile) };
     const server = await buildEdge({ access: edge.access, logger, https });
-    servers.push({ server, port: config.edge.httpsPort, scheme: "https" });
+    servers.push({ server, port: config.edge.httpsPort, scheme: "https", behindTraefik: false });
   }
   return servers;
 }

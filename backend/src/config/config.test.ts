@@ -59,9 +59,18 @@ describe("loadConfig", () => {
       apiUrl: "http://traefik:8080",
       providerSecret: secret,
       controlPlaneUrl: "http://127.0.0.1:3100",
+      controlPlaneEdgeUrl: "http://127.0.0.1:8080",
       tls: { certResolver: "le", wildcard: true },
       verifyTimeoutMs: 30_000,
     });
+    // Compose names the control plane's container: its edge is there too, on EDGE_PORT.
+    const compose = loadConfig({
+      PROXY_PROVIDER: "traefik",
+      TRAEFIK_PROVIDER_SECRET: secret,
+      CONTROL_PLANE_INTERNAL_URL: "http://devsanctum-control-plane:3000",
+      EDGE_PORT: "8081",
+    });
+    expect(compose.traefik?.controlPlaneEdgeUrl).toBe("http://devsanctum-control-plane:8081");
     const http01 = { PROXY_PROVIDER: "traefik", TRAEFIK_PROVIDER_SECRET: secret, TRAEFIK_TLS_WILDCARD: "false" };
     expect(loadConfig(http01).traefik?.tls).toEqual({ certResolver: "le", wildcard: false });
     expect(loadConfig({ ...http01, TRAEFIK_CERT_RESOLVER: "none" }).traefik?.tls).toBeUndefined();

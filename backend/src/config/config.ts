@@ -78,6 +78,8 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9._~-]{32,}$/, "at least 32 letters, digits or . _ ~ - (e.g. openssl rand -hex 32)")
     .optional(),
   CONTROL_PLANE_INTERNAL_URL: z.url().optional(),
+  // How Traefik reaches the control plane's edge (OpenCode hosts); default: its host on EDGE_PORT.
+  CONTROL_PLANE_EDGE_URL: z.url().optional(),
   // The certificate resolver of traefik/traefik.yml that project routers name; "none": tls: {}.
   TRAEFIK_CERT_RESOLVER: z
     .string()
@@ -125,6 +127,8 @@ export interface Config {
     providerSecret: string;
     /** How Traefik reaches the control plane (forward-auth, offline pages). */
     controlPlaneUrl: string;
+    /** How Traefik reaches the control plane's own edge, which serves OpenCode hosts. */
+    controlPlaneEdgeUrl: string;
     /** Unset when TRAEFIK_CERT_RESOLVER=none. */
     tls?: { certResolver: string; wildcard: boolean };
     verifyTimeoutMs: number;
@@ -174,6 +178,13 @@ export interface AuthConfig {
 function parseTrustProxy(value: string): boolean | number | string {
   if (value === "true" || value === "false") return value === "true";
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** Where Traefik reaches the control plane's edge: given, or the control plane's host on EDGE_PORT. */
+function edgeUrlOf(given: string | undefined, controlPlane: string | undefined, edgePort: number): string {
+  if (given) return given.replace(/\/$/, "");
+  const url = new URL(controlPlane ?? "http://127.0.0.1");
+  return `${url.protocol}//${url.hostname}:${edgePort}`;
 }
 
 export class ConfigError extends Error {
@@ -248,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             apiUrl: e.TRAEFIK_API_URL.replace(/\/$/, ""),
             providerSecret: e.TRAEFIK_PROVIDER_SECRET,
             controlPlaneUrl: (e.CONTROL_PLANE_INTERNAL_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ""),
+            controlPlaneEdgeUrl: edgeUrlOf(e.CONTROL_PLANE_EDGE_URL, e.CONTROL_PLANE_INTERNAL_URL, e.EDGE_PORT),
             ...(e.TRAEFIK_CERT_RESOLVER !== "none"
               ? { tls: { certResolver: e.TRAEFIK_CERT_RESOLVER, wildcard: e.TRAEFIK_TLS_WILDCARD } }
               : {}),

@@ -7,8 +7,13 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
-import { type EdgeAccessService, type EdgeDecision, withoutCookie } from "../modules/edge/edge-access.service.js";
-import { sendRefusal } from "../modules/edge/edge-reply.js";
+import {
+  type EdgeAccessService,
+  type EdgeDecision,
+  hostnameOf,
+  withoutCookie,
+} from "../modules/edge/edge-access.service.js";
+import { cookieOptions, sendRefusal } from "../modules/edge/edge-reply.js";
 
 // The builtin edge: the embedded default's reverse proxy. Routes by Host header to the
 // project's container endpoint with @fastify/http-proxy (undici for HTTP, ws for WebSocket
@@ -17,6 +22,8 @@ import { sendRefusal } from "../modules/edge/edge-reply.js";
 declare module "fastify" {
   interface FastifyRequest {
     edge: Extract<EdgeDecision, { kind: "proxy" }> | null;
+    /** The scheme the browser used (Traefik's, behind Traefik). */
+    edgeScheme: "http" | "https";
   }
 }
 
@@ -24,12 +31,17 @@ export interface EdgeDeps {
   access: EdgeAccessService;
   logger: FastifyBaseLogger | false;
   https?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Behind Traefik (which forwards OpenCode hosts here): the scheme the browser used is
+   * Traefik's X-Forwarded-Proto; this listener is reachable only on the internal network.
+   */
+  behindProxy?: boolean;
 }
 
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"];
 
 /** Request headers for the upstream: our credentials removed, forwarding headers added. */
-function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest, scheme: string) {
+function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest) {
   const decision = req.edge;
   const out: Record<string, unknown> = { ...headers };
   for (const h of HOP_BY_HOP) if (h !== "upgrade" && h !== "connection") delete out[h];
@@ -42,7 +54,7 @@ function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest, 
   }
   const prior = typeof headers["x-forwarded-for"] === "string" ? `${headers["x-forwarded-for"]}, ` : "";
   out["x-forwarded-for"] = `${prior}${req.ip}`;
-  out["x-forwarded-proto"] = scheme;
+  out["x-forwarded-proto"] = req.edgeScheme;
   out["x-forwarded-host"] = req.headers.host ?? "";
   Object.assign(out, decision?.headers ?? {});
   return out;
@@ -50,6 +62,10 @@ function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest, 
 
 export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   const scheme = deps.https ? "https" : "http";
+  const schemeOf = (req: FastifyRequest): "http" | "https" => {
+    if (!deps.behindProxy) return scheme;
+    return req.headers["x-forwarded-proto"] === "http" ? "http" : "https";
+  };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger.child({ component: "edge", scheme }) } : { logger: false }),
     ...(deps.https ? { https: deps.https } : {}),
@@ -61,11 +77,13 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifyCookie);
   app.decorateRequest("edge", null);
+  app.decorateRequest("edgeScheme", scheme);
 
   // Every request, WebSocket upgrades included, passes this decision before the proxy.
   app.addHook("onRequest", async (req, reply) => {
+    req.edgeScheme = schemeOf(req);
     const decision = await deps.access.decide({
-      scheme,
+      scheme: req.edgeScheme,
       host: req.headers.host ?? "",
       url: req.url,
       method: req.method,
@@ -74,6 +92,11 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     });
     if (decision.kind === "proxy") {
       req.edge = decision;
+      // A renewed host session rides on the proxied response (reply-from keeps it).
+      if (decision.setCookie) {
+        const c = decision.setCookie;
+        reply.setCookie(c.name, c.value, cookieOptions(c, hostnameOf(req.headers.host ?? "")));
+      }
       return;
     }
     return sendRefusal(reply, decision, req.headers.host ?? "");
@@ -92,7 +115,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     replyOptions: {
       getUpstream: (req) => (req as FastifyRequest).edge?.upstream ?? "http://127.0.0.1:9",
       rewriteRequestHeaders: (req, headers) =>
-        upstreamHeaders(headers as Record<string, unknown>, req as unknown as FastifyRequest, scheme) as typeof headers,
+        upstreamHeaders(headers as Record<string, unknown>, req as unknown as FastifyRequest) as typeof headers,
       onError: (reply, { error }) => {
         const req = reply.request;
         req.log.warn({ err: error, upstream: req.edge?.upstream }, "upstream did not answer");
@@ -116,7 +139,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       // The ws client starts from an empty header set: carry over cookies, then the same rewrite.
       // Only when there are some: ws refuses a header whose value is undefined (token or public access).
       rewriteRequestHeaders: (headers: Record<string, unknown>, req: FastifyRequest) =>
-        upstreamHeaders(req.headers.cookie ? { ...headers, cookie: req.headers.cookie } : headers, req, scheme),
+        upstreamHeaders(req.headers.cookie ? { ...headers, cookie: req.headers.cookie } : headers, req),
     } as object,
   });
 

@@ -27,6 +27,27 @@ export interface Principal {
 
 export const hasScope = (p: Principal, scope: Scope) => p.scopes === "all" || p.scopes.includes(scope);
 
+/**
+ * What a project host's session (the edge's per-host cookie) was issued from: a console session
+ * or an API token. The edge asks for the principal behind it again (briefly cached), so signing
+ * out, revoking the token or a changed role ends or changes the host session too.
+ */
+export type PrincipalRef =
+  | { via: "session"; userId: string; sessionId: string }
+  | { via: "api_token"; userId: string; tokenId: string };
+
+export interface PrincipalResolver {
+  /** The principal as it is now (role, scopes); null once signed out, revoked, expired or deleted. */
+  resolve(ref: PrincipalRef): Promise<Principal | null>;
+}
+
+/** The reference a principal can be found again by; null when it has none (a test's bare principal). */
+export function refOf(p: Principal): PrincipalRef | null {
+  if (p.via === "session" && p.sessionId) return { via: "session", userId: p.userId, sessionId: p.sessionId };
+  if (p.via === "api_token" && p.tokenId) return { via: "api_token", userId: p.userId, tokenId: p.tokenId };
+  return null;
+}
+
 /** Headers and cookies of a request, without any HTTP framework type. */
 export interface Credentials {
   authorization?: string | undefined;

@@ -29,3 +29,9 @@ export interface UsedCodeLedger {
   /** true the first time a code id is claimed; false when any replica claimed it before. */
   claim(jti: string, expiresAt: Date): Promise<boolean>;
 }
+
+/** A scheme and port the edge serves project hosts on (the builtin edge's listeners, or Traefik's 443). */
+export interface EdgeOrigin {
+  scheme: "http" | "https";
+  port: number;
+}

@@ -1,14 +1,16 @@
-import { type Authenticator, hasScope, type Principal } from "../../ports/auth.port.js";
-import type { EdgeRoute, EdgeRouteLookup, UsedCodeLedger } from "../../ports/edge.port.js";
+import { type Authenticator, hasScope, type Principal, type PrincipalResolver, refOf } from "../../ports/auth.port.js";
+import type { EdgeOrigin, EdgeRoute, EdgeRouteLookup, UsedCodeLedger } from "../../ports/edge.port.js";
 import { AUTH_CALLBACK_PATH } from "../../shared/edge-paths.js";
 import { DomainError } from "../../shared/errors.js";
 import { safePath } from "../../shared/safe-path.js";
 import { type AppSessionCodec, appCookieName, SESSION_TTL_S } from "./app-session.js";
+import { matchEdgeOrigin, requestOrigin } from "./edge-origins.js";
 import type { EdgePage } from "./edge-pages.js";
+import { cachedPrincipals, hostSessions } from "./host-sessions.js";
 
 // The one access decision for every project hostname. The builtin edge and Traefik's
-// forwardAuth (GET /internal/forward-auth) both turn an EdgeRequest into an EdgeDecision
-// here, so the two adapters cannot disagree about who may see what.
+// forwardAuth both turn an EdgeRequest into an EdgeDecision here, so the two adapters cannot
+// disagree about who may see what.
 
 export interface EdgeRequest {
   scheme: "http" | "https";
@@ -29,7 +31,15 @@ export interface SetCookie {
 }
 
 export type EdgeDecision =
-  | { kind: "proxy"; upstream: string; route: EdgeRoute; headers: Record<string, string>; stripCookie: string }
+  | {
+      kind: "proxy";
+      upstream: string;
+      route: EdgeRoute;
+      headers: Record<string, string>;
+      stripCookie: string;
+      /** A renewed host session to set on the response. */
+      setCookie?: SetCookie;
+    }
   | { kind: "redirect"; location: string; setCookie?: SetCookie }
   | { kind: "page"; page: EdgePage }
   | { kind: "unauthorized"; message: string };
@@ -37,14 +47,21 @@ export type EdgeDecision =
 export interface EdgeAccessDeps {
   routes: EdgeRouteLookup;
   authenticator: Authenticator;
+  /** The principal behind a host session, as it is now (sign-out and revocation end it). */
+  principals: PrincipalResolver;
   sessions: AppSessionCodec;
   /** Each code works once, whichever replica's edge it reaches. */
   usedCodes: UsedCodeLedger;
   appsDomain: string;
+  /** The schemes and ports the edge serves project hosts on: sign-in codes go there only. */
+  origins: readonly EdgeOrigin[];
   /** Where people reach the control plane (sign-in, the console). */
   publicUrl: string;
   /** Password the OpenCode server of a project expects; injected by the edge, never shown. */
   opencodePassword: (projectId: string) => string;
+  /** How long the principal behind a host session is trusted before it is read again (5 s). */
+  principalCacheMs?: number;
+  now?: () => number;
 }
 
 export function hostnameOf(host: string): string {
@@ -60,11 +77,14 @@ export function withoutCookie(header: string | undefined, name: string): string 
   return kept.length ? kept.join("; ") : undefined;
 }
 
-/** Owner routes: the owner, or an admin. OpenCode can run shell commands: its owner only. */
+/**
+ * Owner routes: the owner, or an admin. OpenCode can run shell commands: its owner only, with
+ * write access (an API token needs projects:write; projects:read once drove it).
+ */
 function canAccess(route: EdgeRoute, principal: Principal | null): boolean {
   if (route.kind !== "opencode" && route.access === "public") return true;
   if (!principal) return false;
-  if (principal.via === "api_token" && !hasScope(principal, "projects:read")) return false;
+  if (!hasScope(principal, route.kind === "opencode" ? "projects:write" : "projects:read")) return false;
   if (route.kind !== "opencode" && route.access === "authenticated") return true;
   if (principal.userId === route.project.ownerId) return true;
   return route.kind !== "opencode" && principal.role === "admin";
@@ -76,47 +96,57 @@ const unknownHost: EdgePage = {
   message: "No project answers at this address. Check the link, or open the console to see your projects.",
 };
 
+const expiredCode = (next: string | null): EdgeDecision => ({
+  kind: "page",
+  page: {
+    status: 400,
+    title: "This sign-in link has expired",
+    message: "Sign-in links work once, for a minute. Open the address again to get a fresh one.",
+    action: { label: "Try again", href: safePath(next) },
+  },
+});
+
 export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
   const suffix = `.${deps.appsDomain}`;
-
+  const isProjectHost = (host: string) => host.endsWith(suffix) && host.length > suffix.length;
   const consoleUrl = (path: string) => `${deps.publicUrl}${path}`;
+  const sessions = hostSessions({
+    codec: deps.sessions,
+    principals: cachedPrincipals(deps.principals, {
+      ttlMs: deps.principalCacheMs ?? 5000,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const hostCookie = (req: EdgeRequest, value: string): SetCookie => ({
+    name: appCookieName(req.scheme),
+    value,
+    maxAgeS: SESSION_TTL_S,
+    secure: req.scheme === "https",
+  });
 
-  async function principalFor(req: EdgeRequest, host: string): Promise<Principal | null | "invalid"> {
+  async function principalFor(req: EdgeRequest, host: string) {
     if (req.authorization) {
       try {
-        return await deps.authenticator.authenticate({ authorization: req.authorization, cookies: {} });
+        return { principal: await deps.authenticator.authenticate({ authorization: req.authorization, cookies: {} }) };
       } catch (err) {
-        if (err instanceof DomainError && err.kind === "unauthorized") return "invalid";
+        if (err instanceof DomainError && err.kind === "unauthorized") return "invalid" as const;
         throw err;
       }
     }
     const cookie = req.cookies[appCookieName(req.scheme)];
-    if (!cookie) return null;
-    const session = await deps.sessions.verifySession(cookie, host);
-    return session ? { userId: session.userId, role: session.role, scopes: "all", via: "session" } : null;
+    const session = cookie ? await sessions.fromCookie(cookie, host) : null;
+    return { principal: session?.principal ?? null, renewed: session?.renewed };
   }
 
   async function exchangeCode(req: EdgeRequest, host: string): Promise<EdgeDecision> {
     const params = new URL(req.url, "http://x").searchParams;
-    const code = await deps.sessions.verifyCode(params.get("code") ?? "", host);
-    if (!code || !(await deps.usedCodes.claim(code.jti, new Date(code.exp * 1000)))) {
-      return {
-        kind: "page",
-        page: {
-          status: 400,
-          title: "This sign-in link has expired",
-          message: "Sign-in links work once, for a minute. Open the address again to get a fresh one.",
-          action: { label: "Try again", href: safePath(params.get("next") ?? undefined) },
-        },
-      };
+    const origin = requestOrigin(req.scheme, req.host);
+    const redeemed = origin ? await sessions.fromCode(params.get("code") ?? "", origin, host) : null;
+    if (!redeemed || !(await deps.usedCodes.claim(redeemed.jti, new Date(redeemed.exp * 1000)))) {
+      return expiredCode(params.get("next"));
     }
-    const secure = req.scheme === "https";
-    const value = await deps.sessions.mintSession(code.userId, host, code.role);
-    return {
-      kind: "redirect",
-      location: safePath(params.get("next") ?? undefined),
-      setCookie: { name: appCookieName(req.scheme), value, maxAgeS: SESSION_TTL_S, secure },
-    };
+    return { kind: "redirect", location: safePath(params.get("next")), setCookie: hostCookie(req, redeemed.cookie) };
   }
 
   function stateDecision(route: EdgeRoute, principal: Principal | null): EdgeDecision | null {
@@ -159,22 +189,22 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
   return {
     async decide(req: EdgeRequest): Promise<EdgeDecision> {
       const host = hostnameOf(req.host);
-      if (!host.endsWith(suffix) || host.length === suffix.length) return { kind: "page", page: unknownHost };
+      if (!isProjectHost(host)) return { kind: "page", page: unknownHost };
       const path = new URL(req.url, "http://x").pathname;
       if (path === AUTH_CALLBACK_PATH) return exchangeCode(req, host);
 
       const route = await deps.routes.findByHostname(host);
       if (!route) return { kind: "page", page: unknownHost };
 
-      const principal = await principalFor(req, host);
-      if (principal === "invalid") return { kind: "unauthorized", message: "The bearer token was refused." };
+      const caller = await principalFor(req, host);
+      if (caller === "invalid") return { kind: "unauthorized", message: "The bearer token was refused." };
+      const { principal } = caller;
       if (!canAccess(route, principal)) {
         if (principal) return { kind: "page", page: unknownHost }; // never reveal another user's project
         if (req.method !== "GET" && req.method !== "HEAD") {
           return { kind: "unauthorized", message: "Sign in first, or send 'Authorization: Bearer <token>'." };
         }
-        const origin = `${req.scheme}://${req.host}`;
-        const q = new URLSearchParams({ origin, next: safePath(req.url) });
+        const q = new URLSearchParams({ origin: requestOrigin(req.scheme, req.host) ?? "", next: safePath(req.url) });
         return { kind: "redirect", location: consoleUrl(`/api/v1/app-auth/authorize?${q}`) };
       }
 
@@ -191,38 +221,35 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
         route,
         headers,
         stripCookie: appCookieName(req.scheme),
+        ...("renewed" in caller && caller.renewed ? { setCookie: hostCookie(req, caller.renewed) } : {}),
       };
     },
 
     /**
-     * Control-plane side of the redirect: a signed-in person asks for a code for `origin`.
-     * Returns where to send the browser next.
+     * Control-plane side of the redirect: a signed-in person asks for a code for `origin`, which
+     * must be a project host on one of the edge's own origins. Returns where to send the browser.
      */
     async authorize(input: { origin: string; next: string; principal: Principal | null; selfUrl: string }) {
-      let origin: URL;
-      try {
-        origin = new URL(input.origin);
-      } catch {
-        throw new DomainError("bad_request", "INVALID_ORIGIN", "origin must be an http(s) URL of a project host");
-      }
-      const host = hostnameOf(origin.host);
-      if (!/^https?:$/.test(origin.protocol) || !host.endsWith(suffix)) {
+      const edgeOrigin = matchEdgeOrigin(input.origin, deps.origins);
+      if (!edgeOrigin || !isProjectHost(edgeOrigin.hostname)) {
+        const served = deps.origins.map((o) => `${o.scheme} on port ${o.port}`).join(", ");
         throw new DomainError(
           "bad_request",
           "INVALID_ORIGIN",
-          `origin must be a project host under ${deps.appsDomain}`,
+          `origin must be a project host under ${deps.appsDomain} as the edge serves it (${served})`,
         );
       }
       if (!input.principal) {
         return { location: consoleUrl(`/signin?next=${encodeURIComponent(input.selfUrl)}`) };
       }
-      const route = await deps.routes.findByHostname(host);
-      if (!route || !canAccess(route, input.principal)) {
+      const route = await deps.routes.findByHostname(edgeOrigin.hostname);
+      const ref = refOf(input.principal);
+      if (!route || !ref || !canAccess(route, input.principal)) {
         throw new DomainError("not_found", "APP_NOT_FOUND", "No project you can open answers at this address.");
       }
-      const code = await deps.sessions.mintCode(input.principal.userId, host, input.principal.role);
+      const code = await deps.sessions.mintCode(ref, edgeOrigin.origin);
       const q = new URLSearchParams({ code, next: safePath(input.next) });
-      return { location: `${origin.protocol}//${origin.host}${AUTH_CALLBACK_PATH}?${q}` };
+      return { location: `${edgeOrigin.origin}${AUTH_CALLBACK_PATH}?${q}` };
     },
   };
 }

@@ -70,16 +70,22 @@ export function sendRefusal(reply: FastifyReply, decision: Refusal, host: string
 /**
  * forwardAuth's "yes": Traefik copies these headers onto the upstream request
  * (authResponseHeaders), replacing what the browser sent: the Cookie header without the
- * platform's host cookie, and whatever the decision adds.
+ * platform's host cookie. Never a credential: the decision's own headers (OpenCode's password)
+ * are for an edge that proxies itself; OpenCode hosts go to the control plane's edge.
  */
 export function sendForwardAuthAllow(
   reply: FastifyReply,
   decision: Extract<EdgeDecision, { kind: "proxy" }>,
   cookieHeader: string | undefined,
+  host: string,
 ) {
   reply.header("cache-control", "no-store");
-  for (const [k, v] of Object.entries(decision.headers)) reply.header(k, v);
   const cookie = withoutCookie(cookieHeader, decision.stripCookie);
   if (cookie) reply.header("cookie", cookie);
+  // A renewed host session: Traefik copies it onto the response (addAuthCookiesToResponse).
+  if (decision.setCookie) {
+    const c = decision.setCookie;
+    reply.setCookie(c.name, c.value, cookieOptions(c, hostnameOf(host)));
+  }
   return reply.status(200).send();
 }

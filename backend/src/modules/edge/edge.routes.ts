@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Authenticator } from "../../ports/auth.port.js";
 import { FORWARD_AUTH_PATH, OFFLINE_PAGE_PATH } from "../../shared/edge-paths.js";
+import { sameSecret } from "../../shared/same-secret.js";
 import { ErrorBody } from "../../shared/schemas.js";
 import type { EdgeAccessService } from "./edge-access.service.js";
 import { forwardedEdgeRequest, sendForwardAuthAllow, sendRefusal } from "./edge-reply.js";
@@ -12,11 +13,17 @@ import { forwardedEdgeRequest, sendForwardAuthAllow, sendRefusal } from "./edge-
 export interface EdgeRoutesOptions {
   access: EdgeAccessService;
   authenticator: Authenticator;
-  /** PROXY_PROVIDER=traefik: serve forwardAuth and the offline page Traefik routes to. */
-  traefik: boolean;
+  /**
+   * PROXY_PROVIDER=traefik: serve forwardAuth (to callers that send this key in its query, as
+   * Traefik does from the rendered address) and the offline page Traefik routes to.
+   */
+  forwardAuth: { key: string } | null;
 }
 
-export const edgeRoutes: FastifyPluginAsyncZod<EdgeRoutesOptions> = async (app, { access, authenticator, traefik }) => {
+export const edgeRoutes: FastifyPluginAsyncZod<EdgeRoutesOptions> = async (
+  app,
+  { access, authenticator, forwardAuth },
+) => {
   app.get(
     "/api/v1/app-auth/authorize",
     {
@@ -48,7 +55,7 @@ export const edgeRoutes: FastifyPluginAsyncZod<EdgeRoutesOptions> = async (app, 
     },
   );
 
-  if (!traefik) return;
+  if (!forwardAuth) return;
 
   app.get(
     FORWARD_AUTH_PATH,
@@ -57,10 +64,17 @@ export const edgeRoutes: FastifyPluginAsyncZod<EdgeRoutesOptions> = async (app, 
       logLevel: "warn",
     },
     async (req, reply) => {
+      // Project code shares networks with the control plane in compose: only Traefik may ask.
+      if (!sameSecret((req.query as { key?: unknown }).key, forwardAuth.key)) {
+        return reply
+          .status(401)
+          .header("cache-control", "no-store")
+          .send({ error: { code: "UNAUTHENTICATED", message: "Not allowed.", requestId: req.id } });
+      }
       const edgeRequest = forwardedEdgeRequest(req, "forward-auth");
       const decision = await access.decide(edgeRequest);
       if (decision.kind !== "proxy") return sendRefusal(reply, decision, edgeRequest.host);
-      return sendForwardAuthAllow(reply, decision, req.headers.cookie);
+      return sendForwardAuthAllow(reply, decision, req.headers.cookie, edgeRequest.host);
     },
   );
 

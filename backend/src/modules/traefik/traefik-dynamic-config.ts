@@ -8,6 +8,7 @@ import { FORWARD_AUTH_PATH, OFFLINE_PAGE_PATH } from "../../shared/edge-paths.js
 
 export const SENTINEL_ROUTER = "devsanctum-sentinel";
 const CONTROL_PLANE_SERVICE = "devsanctum-control-plane";
+const CONTROL_PLANE_EDGE_SERVICE = "devsanctum-control-plane-edge";
 const FORWARD_AUTH_MIDDLEWARE = "devsanctum-forward-auth";
 const SECURITY_HEADERS_MIDDLEWARE = "devsanctum-security-headers";
 const OFFLINE_PAGE_MIDDLEWARE = "devsanctum-offline-page";
@@ -15,12 +16,22 @@ const OFFLINE_PAGE_MIDDLEWARE = "devsanctum-offline-page";
 /** The sentinel lives on Traefik's internal entrypoint, so it never asks ACME for a certificate. */
 export const SENTINEL_ENTRYPOINT = "traefik";
 const SENTINEL_RULE = "Path(`/__devsanctum/sentinel`)";
+/** The edge's per-host session cookies (modules/edge/app-session.ts appCookieName). */
+const HOST_COOKIES = ["__Host-ds_app", "ds_app"] as const;
 
 export interface TraefikRenderOptions {
   /** Only hostnames under this domain are published. */
   appsDomain: string;
   /** How Traefik reaches the control plane (forward-auth, offline pages), e.g. http://control-plane:3000. */
   controlPlaneUrl: string;
+  /**
+   * How Traefik reaches the control plane's own edge, which serves OpenCode hosts: it adds each
+   * OpenCode server's password itself, so no credential is ever in this document or in a
+   * forwardAuth answer (Traefik's API, readable from project networks, shows both).
+   */
+  controlPlaneEdgeUrl: string;
+  /** Sent by Traefik in forwardAuth's address: only Traefik may ask for access decisions. */
+  forwardAuthKey: string;
   /** Entrypoint of project routers (default websecure). */
   entryPoint?: string;
   /**
@@ -97,9 +108,9 @@ function isLive(route: PublishedRoute): boolean {
   return route.project.desiredState === "running" && route.serviceState === "running";
 }
 
-/** Private routes ask the control plane first; OpenCode is always private. */
+/** Private routes ask the control plane first. */
 function isPrivate(route: PublishedRoute): boolean {
-  return route.kind === "opencode" || route.access !== "public";
+  return route.access !== "public";
 }
 
 export function renderTraefikConfig(
@@ -123,13 +134,20 @@ export function renderTraefikConfig(
   };
   const services: Record<string, TraefikService> = {
     [CONTROL_PLANE_SERVICE]: { loadBalancer: { passHostHeader: true, servers: [{ url: controlPlane }] } },
+    [CONTROL_PLANE_EDGE_SERVICE]: {
+      loadBalancer: { passHostHeader: true, servers: [{ url: opts.controlPlaneEdgeUrl.replace(/\/+$/, "") }] },
+    },
   };
   const middlewares: Record<string, Record<string, unknown>> = {
     [FORWARD_AUTH_MIDDLEWARE]: {
       forwardAuth: {
-        address: `${controlPlane}${FORWARD_AUTH_PATH}`,
-        // Deleted from the request, then copied from the answer: the OpenCode password replaces
-        // the caller's bearer token, and the platform's host cookie is removed from Cookie.
+        // A renewed host session the answer sets goes onto the response to the browser.
+        addAuthCookiesToResponse: [...HOST_COOKIES],
+        // The key keeps anyone else (project code on a network Traefik shares) from asking.
+        address: `${controlPlane}${FORWARD_AUTH_PATH}?key=${encodeURIComponent(opts.forwardAuthKey)}`,
+        // Deleted from the request, then copied from the answer (which never carries an
+        // Authorization): the caller's bearer token is dropped, the platform's host cookie is
+        // removed from Cookie.
         authResponseHeaders: ["Authorization", "Cookie"],
         // Traefik's entrypoint drops X-Forwarded-* from clients it does not trust and sets its
         // own; trusting them here hands the control plane the real scheme, host and URI.
@@ -174,6 +192,17 @@ export function renderTraefikConfig(
       };
       continue;
     }
+    if (route.kind === "opencode") {
+      // The control plane's edge decides access and adds the OpenCode password (see options).
+      routers[name] = {
+        entryPoints: [entryPoint],
+        middlewares: [SECURITY_HEADERS_MIDDLEWARE],
+        rule,
+        service: CONTROL_PLANE_EDGE_SERVICE,
+        tls,
+      };
+      continue;
+    }
     routers[name] = {
       entryPoints: [entryPoint],
       middlewares: isPrivate(route)
@@ -183,8 +212,7 @@ export function renderTraefikConfig(
       service: name,
       tls,
     };
-    // OpenCode answers only with its password, which stays out of this document: no probe there.
-    const probe = route.kind !== "opencode" ? route.healthCheckPath : null;
+    const probe = route.healthCheckPath;
     const healthPath = probe && HEALTH_PATH.test(probe) ? probe : null;
     services[name] = {
       loadBalancer: {

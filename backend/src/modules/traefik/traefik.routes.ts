@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { sameSecret } from "../../shared/same-secret.js";
 import { ErrorBody } from "../../shared/schemas.js";
 import { acceptsGzip, etagMatches, type TraefikProviderService } from "./traefik-provider.service.js";
 
@@ -8,13 +8,6 @@ import { acceptsGzip, etagMatches, type TraefikProviderService } from "./traefik
 // with Traefik (its HTTP provider format, its forwarded headers), not an API for people.
 
 export const PROVIDER_TOKEN_HEADER = "x-devsanctum-provider-token";
-
-/** Compares digests so neither the length nor the content of the secret leaks through timing. */
-function sameSecret(given: string | string[] | undefined, secret: string): boolean {
-  if (typeof given !== "string") return false;
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(given), digest(secret));
-}
 
 export const traefikRoutes: FastifyPluginAsyncZod<{
   provider: TraefikProviderService;
