@@ -85,6 +85,7 @@ ensure_test_tools() {
 
 ensure_images() {
   # ripgrep goes into the OpenCode image: without rg on PATH OpenCode downloads one (impossible here).
-  ensure_apt busybox-static ripgrep
+  # git goes into every project image and the workspace image (files and history, issue #13).
+  ensure_apt busybox-static ripgrep git
   bash "$ROOT/scripts/prepare-images.sh"
 }

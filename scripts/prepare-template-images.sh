@@ -5,9 +5,15 @@
 #    backend/templates/vite-react/files/package-lock.json, installed here on the host with
 #    `npm ci`. A project's files in /app find them the way Node and Vite resolve any bare
 #    import: by walking up to /node_modules. Nothing is installed when a project starts.
-#  - devsanctum/opencode:<version> = the real `opencode` binary from the npm package
-#    opencode-linux-x64@<version> (the tag of the template's opencode image), plus `rg` when
-#    the host has one (ripgrep: OpenCode's grep tool; otherwise it would try to download it).
+#  - devsanctum/opencode:<version>-<n> = the real `opencode` binary from the npm package
+#    opencode-linux-x64@<version> (the tag of the template's opencode image up to its first
+#    `-`), plus `rg` when the host has one (ripgrep: OpenCode's grep tool; otherwise it would
+#    try to download it).
+#  - devsanctum/workspace:<n> = the base plus git only: the per-project helper through which
+#    the control plane reads and writes files and runs git (WORKSPACE_IMAGE).
+# Every image gets the host's git (scripts/stage-git.sh): the project is a git repository and
+# the agent's tools (and OpenCode's snapshots) expect one. An image whose content changes gets
+# a new tag: other checkouts on the same engine keep using the old one.
 # Idempotent: each image is skipped when its label matches the hash of its inputs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +21,8 @@ BASE="${DEVSANCTUM_NODE_IMAGE:-devsanctum/node:20}"
 TEMPLATE="$ROOT/backend/templates/vite-react"
 BASE_ID="$(docker image inspect -f '{{.Id}}' "$BASE")"
 SELF_HASH="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
+GIT_HASH="$(bash "$ROOT/scripts/stage-git.sh" --hash)"
+WORKSPACE_IMAGE="${WORKSPACE_IMAGE:-devsanctum/workspace:1}"
 
 image_of() { node -p "require(process.argv[1]).services.$1.image" "$TEMPLATE/template.json"; }
 up_to_date() { # up_to_date <image> <inputs-hash>
@@ -34,6 +42,9 @@ commit_image() {
   shift 2
   old="$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)"
   local changes=(-c "LABEL devsanctum.inputs=$inputs devsanctum.managed=true devsanctum.template=vite-react")
+  # git on the container (staged once per run).
+  [ -d "$WORK/git" ] || bash "$ROOT/scripts/stage-git.sh" "$WORK/git"
+  docker cp "$WORK/git/." "$CID:/"
   for c in "$@"; do changes+=(-c "$c"); done
   docker commit "${changes[@]}" "$CID" "$image" >/dev/null
   docker rm -f "$CID" >/dev/null
@@ -44,7 +55,7 @@ commit_image() {
 build_vite_react() {
   local image inputs started
   image="$(image_of preview)"
-  inputs="$( (echo "$BASE_ID $SELF_HASH"; cat "$TEMPLATE/files/package.json" "$TEMPLATE/files/package-lock.json") | sha256sum | cut -c1-16)"
+  inputs="$( (echo "$BASE_ID $SELF_HASH $GIT_HASH"; cat "$TEMPLATE/files/package.json" "$TEMPLATE/files/package-lock.json") | sha256sum | cut -c1-16)"
   up_to_date "$image" "$inputs" && return 0
   echo "building $image on $BASE with the template's pinned dependencies" >&2
   started=$(date +%s%N)
@@ -70,8 +81,9 @@ build_opencode() {
   local image version rg inputs started
   image="$(image_of opencode)"
   version="${image##*:}"
+  version="${version%%-*}"
   rg="$(command -v rg || true)"
-  inputs="$(echo "$BASE_ID $SELF_HASH $version ${rg:+$(sha256sum "$(readlink -f "$rg")")}" | sha256sum | cut -c1-16)"
+  inputs="$(echo "$BASE_ID $SELF_HASH $GIT_HASH $version ${rg:+$(sha256sum "$(readlink -f "$rg")")}" | sha256sum | cut -c1-16)"
   up_to_date "$image" "$inputs" && return 0
   echo "building $image on $BASE from the npm package opencode-linux-x64@$version" >&2
   started=$(date +%s%N)
@@ -106,5 +118,18 @@ build_opencode() {
   echo "built $image (opencode $got, $(docker image inspect -f '{{.Size}}' "$image") bytes) in $(ms_since "$started") ms" >&2
 }
 
+build_workspace() {
+  local image="$WORKSPACE_IMAGE" inputs started
+  inputs="$(echo "$BASE_ID $SELF_HASH $GIT_HASH" | sha256sum | cut -c1-16)"
+  up_to_date "$image" "$inputs" && return 0
+  echo "building $image on $BASE with git" >&2
+  started=$(date +%s%N)
+  CID="$(docker create --label devsanctum.image-build=workspace "$BASE" true)"
+  commit_image "$image" "$inputs" 'ENV HOME=/tmp' 'USER node' 'WORKDIR /app' 'CMD ["sleep", "2147483647"]'
+  docker run --rm --init "$image" git --version >/dev/null || { echo "smoke test of $image failed" >&2; exit 1; }
+  echo "built $image ($(docker image inspect -f '{{.Size}}' "$image") bytes) in $(ms_since "$started") ms" >&2
+}
+
 build_vite_react
 build_opencode
+build_workspace
