@@ -40,7 +40,7 @@ describe("vite-react template: opencode service", () => {
     const health = await api("/global/health");
     expect(health.status).toBe(200);
     const spec = (await readTemplate("vite-react")).services.opencode!;
-    expect(await health.json()).toMatchObject({ healthy: true, version: spec.image.split(":")[1] });
+    expect(await health.json()).toMatchObject({ healthy: true, version: spec.image.split(":")[1]?.split("-")[0] });
     expect((await fetch(`${agent.url}/global/health`)).status).toBe(401);
     const info = await agent.container.inspect();
     expect(info.HostConfig.CapDrop).toEqual(["ALL"]);

@@ -6,6 +6,7 @@ export type ErrorKind =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "precondition_failed"
   | "payload_too_large"
   | "rate_limited"
   | "unavailable";
