@@ -15,8 +15,12 @@ import { registerErrorHandling } from "./http/error-handler.js";
 import { type IdentityDeps, identityRoutes } from "./modules/auth/auth.routes.js";
 import { edgeRoutes } from "./modules/edge/edge.routes.js";
 import type { EdgeAccessService } from "./modules/edge/edge-access.service.js";
+import { filesRoutes } from "./modules/files/files.routes.js";
+import type { FilesService } from "./modules/files/files.service.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { healthServiceFactory } from "./modules/health/health.service.js";
+import { historyRoutes } from "./modules/history/history.routes.js";
+import type { HistoryService } from "./modules/history/history.service.js";
 import type { PublicHosts } from "./modules/projects/project-urls.js";
 import { projectsRoutes } from "./modules/projects/projects.routes.js";
 import type { ProjectsService } from "./modules/projects/projects.service.js";
@@ -49,6 +53,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** Templates and projects (with their operations, events and logs). */
   projects?: { templates: TemplatesService; projects: ProjectsService; hosts: PublicHosts };
+  /** A project's files and git history (issue #13); needs `projects`. */
+  files?: { files: FilesService; history: HistoryService };
   /** The built web console (frontend/dist), served at "/" with client-side routes (issue #6). */
   consoleDir?: string;
 }
@@ -94,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "tokens", description: "API tokens for scripts and curl" },
         { name: "templates", description: "What projects are made from" },
         { name: "projects", description: "Projects, their lifecycle, operations, events and logs" },
+        { name: "files", description: "A project's files: browse, edit, upload and download" },
+        { name: "history", description: "A project's git history: commits, diffs, restore" },
       ],
       components: {
         securitySchemes: {
@@ -135,7 +143,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.projects) {
     const { templates, ...projects } = deps.projects;
     await app.register(templatesRoutes, { prefix: "/api/v1", templates });
-    await app.register(projectsRoutes, { prefix: "/api/v1", ...projects });
+    const fileChanges = deps.files?.files.changes;
+    await app.register(projectsRoutes, { prefix: "/api/v1", ...projects, ...(fileChanges ? { fileChanges } : {}) });
+    if (deps.files) {
+      await app.register(filesRoutes, { prefix: "/api/v1", files: deps.files.files });
+      await app.register(historyRoutes, { prefix: "/api/v1", history: deps.files.history });
+    }
   }
 
   if (deps.consoleDir) await app.register(consoleStatic, { root: deps.consoleDir });

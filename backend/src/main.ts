@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { composeAudit } from "./composition/audit.js";
 import { builtinEdgeServers, composeEdge, opencodePasswords } from "./composition/edge.js";
+import { composeFiles } from "./composition/files.js";
 import { composeIdentity } from "./composition/identity.js";
 import { openDatabase, openDocker } from "./composition/infrastructure.js";
 import { InstallIdMismatch, installIdOf } from "./composition/installation.js";
@@ -63,8 +64,23 @@ async function main() {
       log: logger,
       config,
       opencodePassword: opencodePasswords(rootSecret),
+      // Bound late: files (below) checks ownership with the projects service built here.
+      initRepository: (p) => files.initRepository(p),
     });
     cleanups.push(() => projects.close());
+    const files = composeFiles({
+      runtime: containers,
+      installId,
+      ...(config.testRun ? { extraLabels: { "devsanctum.test-run": config.testRun } } : {}),
+      config: config.files,
+      projects: projects.projects,
+      templates: projects.templateStore,
+      store: projects.store,
+      users: identity.users,
+      audit,
+      log: logger,
+    });
+    cleanups.push(() => files.close());
     const seeded = await projects.seedBuiltInTemplates(config.templatesDir);
     logger.info({ templates: seeded.map((t) => t.slug) }, "built-in templates up to date");
 
@@ -85,6 +101,7 @@ async function main() {
         projects: projects.projects,
         hosts: edge.hosts,
       },
+      files,
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());

@@ -21,8 +21,9 @@ describe("vite-react template.json", () => {
     const { services } = await readTemplate("vite-react");
     expect(services.preview?.image).toMatch(/^devsanctum\/vite-react:\d+$/);
     expect(services.production?.image).toBe(services.preview?.image);
-    // The tag is the npm version of opencode-linux-x64 the image is built from.
-    expect(services.opencode?.image).toMatch(/^devsanctum\/opencode:\d+\.\d+\.\d+$/);
+    // The tag is the npm version of opencode-linux-x64 the image is built from, then -<build>:
+    // the build number moves when the image's content changes (git went in with build 2).
+    expect(services.opencode?.image).toMatch(/^devsanctum\/opencode:\d+\.\d+\.\d+(-\d+)?$/);
     expect(services.opencode?.env).toMatchObject({ OPENCODE_DISABLE_MODELS_FETCH: "1" });
     // The password is the control plane's to inject per project, never in the template.
     expect(JSON.stringify(services)).not.toContain("OPENCODE_SERVER_PASSWORD");

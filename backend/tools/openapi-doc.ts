@@ -4,10 +4,11 @@
 import { buildApp } from "../src/app.js";
 import type { EdgeAccessService } from "../src/modules/edge/edge-access.service.js";
 
-const unused = <T extends object>(name: string): T =>
+const unused = <T extends object>(name: string, known: Record<string, unknown> = {}): T =>
   new Proxy({} as T, {
     get(_, prop) {
       if (prop === "then") return undefined; // not a thenable
+      if (typeof prop === "string" && prop in known) return known[prop];
       throw new Error(`${name}.${String(prop)} was used while only building the OpenAPI document`);
     },
   });
@@ -33,6 +34,11 @@ const app = await buildApp({
     templates: unused("templates"),
     projects: unused("projects"),
     hosts: { appsDomain: "localhost", scheme: "http", port: 8080 },
+  },
+  files: {
+    // Read when the routes register: the body limits of uploads.
+    files: unused("files", { limits: { maxFileBytes: 1, maxUploadBytes: 1, maxTreeEntries: 1 }, changes: () => [] }),
+    history: unused("history"),
   },
 });
 await app.ready();

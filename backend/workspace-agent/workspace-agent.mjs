@@ -157,18 +157,22 @@ const ops = {
     let truncated = false;
     /** @param {string} abs @param {string} rel @param {number} level */
     const walk = async (abs, rel, level) => {
-      const list = (await fs.readdir(abs, { withFileTypes: true })).sort(byDirsThenName);
-      for (const d of list) {
-        if (!a.all && IGNORED.has(d.name)) continue;
-        if (d.name.startsWith(TEMP_PREFIX)) continue;
+      const list = (await fs.readdir(abs, { withFileTypes: true }))
+        .filter((d) => (a.all || !IGNORED.has(d.name)) && !d.name.startsWith(TEMP_PREFIX))
+        .sort(byDirsThenName);
+      // A folder's entries are stat'ed at once (the filesystem answers them in parallel).
+      const stats = await Promise.all(
+        list.slice(0, max - entries.length + 1).map((d) => lstatOrNull(path.join(abs, d.name))),
+      );
+      for (const [i, d] of list.entries()) {
         if (entries.length >= max) {
           truncated = true;
           return;
         }
+        const st = stats[i];
+        if (!st) continue;
         const childAbs = path.join(abs, d.name);
         const childRel = rel ? `${rel}/${d.name}` : d.name;
-        const st = await lstatOrNull(childAbs);
-        if (!st) continue;
         entries.push(await entryOf(childRel, st, childAbs));
         if (st.isDirectory() && level < depth) await walk(childAbs, childRel, level + 1);
         if (truncated) return;

@@ -12,6 +12,7 @@ import { projectsServiceFactory } from "../modules/projects/projects.service.js"
 import { templatesServiceFactory } from "../modules/templates/templates.service.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
+import type { ProjectRecord } from "../ports/projects.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import type { ServiceSecrets } from "../reconciler/converger-context.js";
 import { type Reconciler, type ReconcilerLog, reconcilerFactory } from "../reconciler/reconciler.js";
@@ -34,6 +35,8 @@ export interface ProjectsOptions {
   /** Tests: labels added to every Docker resource, and a shorter stop timeout. */
   extraLabels?: Labels;
   stopTimeoutS?: number;
+  /** The seed step's first commit (composition/files.ts); called only once projects run. */
+  initRepository?: (p: ProjectRecord) => Promise<void>;
 }
 
 /**
@@ -69,6 +72,7 @@ export function composeProjects(opts: ProjectsOptions) {
     ...(opts.stopTimeoutS !== undefined ? { stopTimeoutS: opts.stopTimeoutS } : {}),
     serviceSecrets,
     verifyRoutes: verifyThrough(opts.proxy),
+    ...(opts.initRepository ? { initRepository: opts.initRepository } : {}),
   });
   const projects = projectsServiceFactory({
     projects: store,
@@ -85,6 +89,7 @@ export function composeProjects(opts: ProjectsOptions) {
     signals,
     reconciler,
     store,
+    templateStore,
     /** Upserts the built-in templates shipped in `dir` (<slug>/template.json). */
     seedBuiltInTemplates: (dir: string) => templates.seedBuiltIns(fsBuiltInTemplates(dir)),
     /** Starts the reconciler when this process runs one. */

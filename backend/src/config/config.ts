@@ -100,6 +100,20 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, "comma-separated container names")
     .optional(),
   CONSOLE_DIR: z.string().min(1).optional(),
+  // Project files and history (issue #13): limits, and the per-project workspace container.
+  FILES_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  FILES_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
+  FILES_TREE_MAX_ENTRIES: z.coerce.number().int().min(10).max(100_000).default(5000),
+  WORKSPACE_IMAGE: z.string().min(1).default("devsanctum/workspace:1"),
+  WORKSPACE_IDLE_S: z.coerce.number().int().min(5).default(300),
   DEVSANCTUM_TEST_RUN: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
@@ -154,6 +168,15 @@ export interface Config {
   auth: AuthConfig;
   /** The built web console; served at "/" when it holds an index.html. */
   consoleDir: string;
+  files: FilesConfig;
+}
+
+export interface FilesConfig {
+  maxFileBytes: number;
+  /** An uploaded archive, compressed and unpacked. */
+  maxUploadBytes: number;
+  maxTreeEntries: number;
+  workspace: { image: string; idleMs: number };
 }
 
 export interface OAuthClientConfig {
@@ -311,6 +334,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
     consoleDir: path.resolve(e.CONSOLE_DIR ?? fileURLToPath(new URL("../../../frontend/dist", import.meta.url))),
+    files: {
+      maxFileBytes: e.FILES_MAX_FILE_BYTES,
+      maxUploadBytes: e.FILES_MAX_UPLOAD_BYTES,
+      maxTreeEntries: e.FILES_TREE_MAX_ENTRIES,
+      workspace: { image: e.WORKSPACE_IMAGE, idleMs: e.WORKSPACE_IDLE_S * 1000 },
+    },
     ...(e.DEVSANCTUM_TEST_RUN ? { testRun: e.DEVSANCTUM_TEST_RUN } : {}),
   };
 }

@@ -87,3 +87,8 @@ export interface ProjectGit {
   /** Makes the working tree equal `commit` and records that as a new commit. */
   restore(t: WorkspaceTarget, commit: string, opts: { message: string; author: GitPerson }): Promise<CommitInfo>;
 }
+
+/** Who commits what the platform does (the template's files, work saved before a restore). */
+export const PLATFORM_AUTHOR: GitPerson = { name: "DevSanctum", email: "platform@devsanctum.invalid" };
+/** The project's agent: every agent turn is committed under this name. */
+export const AGENT_AUTHOR: GitPerson = { name: "DevSanctum agent", email: "agent@devsanctum.invalid" };

@@ -84,3 +84,6 @@ export interface GitRunner {
     opts?: { env?: Record<string, string>; input?: string; maxOutput?: number },
   ): Promise<GitOutput>;
 }
+
+/** The `devsanctum.kind` of a project's workspace container: not a service the reconciler runs. */
+export const WORKSPACE_KIND = "workspace";

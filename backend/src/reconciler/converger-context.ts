@@ -66,9 +66,11 @@ export interface ConvergerDeps {
   attachContainers?: string[];
   /** Resolves once the proxy serves these hostnames (Traefik verification); the builtin edge needs none. */
   verifyRoutes?: (hostnames: string[]) => Promise<void>;
+  /** Makes the seeded files the project's first commit (issue #13); idempotent. */
+  initRepository?: (p: ProjectRecord) => Promise<void>;
 }
 
-function resourceNames(installId: string) {
+export function resourceNames(installId: string) {
   return {
     network: (projectId: string) => `ds-${installId}-${projectId}`,
     volume: (projectId: string) => `ds-${installId}-${projectId}-files`,

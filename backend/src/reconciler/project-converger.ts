@@ -6,6 +6,7 @@
 import type { ContainerSummary } from "../ports/container-runtime.port.js";
 import type { ProjectRecord } from "../ports/projects.port.js";
 import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
+import { WORKSPACE_KIND } from "../ports/workspace.port.js";
 import {
   type ConvergerContext,
   type ConvergerDeps,
@@ -69,7 +70,10 @@ async function running(
 async function stopped(ctx: ConvergerContext, p: ProjectRecord, progress: OperationProgress) {
   const { runtime, store, stopTimeoutS } = ctx.deps;
   const containers = await runtime.listContainers(ctx.projectLabels(p));
-  const up = containers.filter((c) => c.state === "running" || c.state === "restarting");
+  // The workspace (files and history) outlives a stop: a stopped project's files stay browsable.
+  const up = containers.filter(
+    (c) => (c.state === "running" || c.state === "restarting") && c.labels[LABEL.kind] !== WORKSPACE_KIND,
+  );
   if (up.length || p.status !== "stopped") await ctx.setStatus(p, "stopping");
   await progress.run("stop", async () => {
     for (const c of up) await runtime.stopContainer(c.id, stopTimeoutS);

@@ -33,11 +33,13 @@ export async function ensureProjectResources(
   const first = specs[0]?.[1];
   if (template.filesSeed && first) {
     const sourceDir = template.filesSeed;
-    await progress.run("seed", () =>
-      runtime.copyIntoVolume({ volume, image: first.image, sourceDir, labels: ctx.serviceLabels(p, "seed") }),
-    );
+    await progress.run("seed", async () => {
+      await runtime.copyIntoVolume({ volume, image: first.image, sourceDir, labels: ctx.serviceLabels(p, "seed") });
+      await ctx.deps.initRepository?.(p);
+    });
   } else {
     await progress.skip("seed", "the template has no files");
+    await ctx.deps.initRepository?.(p);
   }
   await store.markSeeded(p.id);
   return { network, volume };

@@ -1,7 +1,7 @@
 // The desired-state controller: level-triggered and idempotent. Woken after every write, on
 // Docker events, and by a periodic full re-scan; one worker per project across processes.
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
-import type { ProjectLocks, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
+import type { ProjectLocks, ProjectRecord, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import { DomainError } from "../shared/errors.js";
 import { containerEvents } from "./container-events.js";
 import { type ConvergerRuntime, LABEL, ProjectFailure, type ServiceSecrets, Superseded } from "./converger-context.js";
@@ -32,6 +32,7 @@ export interface ReconcilerDeps {
   endpoints?: "loopback" | "network";
   attachContainers?: string[];
   verifyRoutes?: (hostnames: string[]) => Promise<void>;
+  initRepository?: (p: ProjectRecord) => Promise<void>;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -64,6 +65,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     endpoints: deps.endpoints ?? "loopback",
     attachContainers: deps.attachContainers ?? [],
     ...(deps.verifyRoutes ? { verifyRoutes: deps.verifyRoutes } : {}),
+    ...(deps.initRepository ? { initRepository: deps.initRepository } : {}),
   });
   const installLabels = { [LABEL.install]: deps.installId };
   const events = containerEvents({ store, runtime, log });

@@ -18,3 +18,6 @@ export const errorResponses = {
   404: ErrorBody,
   500: ErrorBody,
 } as const;
+
+/** `/projects/{id}/…` routes of every module. */
+export const ProjectIdParams = z.object({ id: z.uuid() });

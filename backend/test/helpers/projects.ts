@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { prismaAccountStore } from "../../src/adapters/persistence/prisma-account-store.js";
 import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
 import { composeAudit } from "../../src/composition/audit.js";
 import { composeEdge } from "../../src/composition/edge.js";
+import { composeFiles, type FilesArea } from "../../src/composition/files.js";
 import { composeProjects } from "../../src/composition/projects.js";
+import type { FilesConfig } from "../../src/config/config.js";
 import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
 import type { ServiceSpec } from "../../src/ports/templates.port.js";
 import type { Reconciler, ReconcilerLog } from "../../src/reconciler/reconciler.js";
@@ -53,8 +56,17 @@ export interface ProjectsHarness {
   reconciler: Reconciler;
   runtime: ReturnType<typeof testDocker>;
   installId: string;
+  /** Set with `files`: the files and history area, as main.ts wires it. */
+  files?: FilesArea;
   close(): Promise<void>;
 }
+
+export const TEST_FILES_CONFIG: FilesConfig = {
+  maxFileBytes: 5 * 1024 * 1024,
+  maxUploadBytes: 50 * 1024 * 1024,
+  maxTreeEntries: 5000,
+  workspace: { image: process.env.WORKSPACE_IMAGE ?? "devsanctum/workspace:1", idleMs: 300_000 },
+};
 
 /**
  * The real app with projects wired exactly as main.ts wires them (composition/projects.ts,
@@ -70,6 +82,8 @@ export async function projectsHarness(
     attachContainers?: string[];
     /** The reconciler's log (default: errors to the console, the rest dropped). */
     log?: ReconcilerLog;
+    /** Wire files and history (issue #13) with these limits. */
+    files?: Partial<FilesConfig>;
   } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
@@ -89,12 +103,14 @@ export async function projectsHarness(
     authenticator,
     log,
   });
+  const audit = composeAudit(database.db, log);
+  let files: FilesArea | undefined;
   const projects = composeProjects({
     db: database.db,
     databaseUrl: database.url,
     runtime,
     proxy: edge.proxy,
-    audit: composeAudit(database.db, log),
+    audit,
     log,
     installId,
     config: {
@@ -111,7 +127,21 @@ export async function projectsHarness(
     },
     opencodePassword: opencodeTestPassword,
     stopTimeoutS: 2,
+    ...(opts.files ? { initRepository: (p) => (files as FilesArea).initRepository(p) } : {}),
   });
+  if (opts.files) {
+    files = composeFiles({
+      runtime,
+      installId,
+      extraLabels: { "devsanctum.test-run": TEST_RUN },
+      config: { ...TEST_FILES_CONFIG, ...opts.files },
+      projects: projects.projects,
+      templates: projects.templateStore,
+      store: projects.store,
+      users: prismaAccountStore(database.db),
+      audit,
+    });
+  }
   const app = await buildTestApp(database, {
     containers: runtime,
     authenticator,
@@ -120,6 +150,7 @@ export async function projectsHarness(
       projects: projects.projects,
       hosts: edge.hosts,
     },
+    ...(files ? { files } : {}),
   });
   projects.start();
   return {
@@ -127,8 +158,10 @@ export async function projectsHarness(
     reconciler: projects.reconciler,
     runtime,
     installId,
+    ...(files ? { files } : {}),
     async close() {
       await projects.close();
+      await files?.close();
       await app.close();
       await removeByInstall(runtime, installId);
     },

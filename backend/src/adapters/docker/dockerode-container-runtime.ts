@@ -51,6 +51,13 @@ function dockerUnavailable(conn: DockerConnection, cause: unknown): DomainError 
   );
 }
 
+/** The uid an image runs as: who owns the project's files it is seeded with. */
+export async function imageOwner(docker: Docker, image: string): Promise<{ uid: number; asRoot: boolean }> {
+  const user = (await docker.getImage(image).inspect()).Config?.User ?? "";
+  const asRoot = user === "" || /^(root|0)(:|$)/.test(user);
+  return { uid: asRoot ? 0 : Number.parseInt(user, 10) || NAMED_USER_UID, asRoot };
+}
+
 const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
 const labelFilter = (labels: Labels) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 /** Ignores the engine's "already so" answers: 304 not modified, 404 gone. */
@@ -204,9 +211,7 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
     async copyIntoVolume({ volume, image, sourceDir, labels }) {
       // The files must belong to the user the image runs as: without CAP_DAC_OVERRIDE a
       // container cannot write files of another uid (an agent editing them, a dev server's cache).
-      const user = (await guard(() => docker.getImage(image).inspect())).Config?.User ?? "";
-      const asRoot = user === "" || /^(root|0)(:|$)/.test(user);
-      const owner = asRoot ? 0 : Number.parseInt(user, 10) || NAMED_USER_UID;
+      const { uid: owner, asRoot } = await guard(() => imageOwner(docker, image));
       const helper = await guard(() =>
         docker.createContainer({
           Image: image,

@@ -1,13 +1,19 @@
 // ProjectGit with the git CLI, run in the project's environment through a GitRunner. Every
 // command is an argv array built here (never a shell string), every answer parsed into domain
 // types. node_modules is never recorded, whatever the project's .gitignore says.
-import type { CommitInfo, Diff, GitPerson, ProjectGit } from "../../ports/project-git.port.js";
+import {
+  type CommitInfo,
+  type Diff,
+  type GitPerson,
+  PLATFORM_AUTHOR,
+  type ProjectGit,
+} from "../../ports/project-git.port.js";
 import type { GitRunner, WorkspaceTarget } from "../../ports/workspace.port.js";
 import { DomainError } from "../../shared/errors.js";
 import { LOG_FORMAT, parseLog, parsePatch } from "./git-output-parse.js";
 
-/** The platform commits as the committer; the person (or the agent) is the author. */
-export const PLATFORM_COMMITTER: GitPerson = { name: "DevSanctum", email: "platform@devsanctum.invalid" };
+/** The platform is the committer of every commit; the person (or the agent) is its author. */
+const PLATFORM_COMMITTER = PLATFORM_AUTHOR;
 
 const ADD_ALL = ["add", "--all", "--", ".", ":(exclude,glob)**/node_modules/**"];
 const DIFF_FLAGS = ["--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "--unified=3"];

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, SECURED } from "../../http/auth-hooks.js";
 import { openEventStream } from "../../http/sse.js";
+import { mapAsync, mergeAsync } from "../../shared/merge-async.js";
 import { ErrorBody, errorResponses } from "../../shared/schemas.js";
 import type { PublicHosts } from "./project-urls.js";
 import {
@@ -14,12 +15,16 @@ import {
   ProjectParams,
   ProjectWithOperation,
 } from "./projects.schemas.js";
-import { type ProjectsService, toOperationDto, toProjectDto } from "./projects.service.js";
+import { type ProjectEvent, type ProjectsService, toOperationDto, toProjectDto } from "./projects.service.js";
 
 export interface ProjectsRoutesOptions {
   projects: ProjectsService;
   hosts: PublicHosts;
+  /** Changed file paths by anyone (issue #13), relayed on the events stream as `files.changed`. */
+  fileChanges?: (projectId: string, signal: AbortSignal) => AsyncIterable<string[]>;
 }
+
+type Event = ProjectEvent | { type: "files"; paths: string[] };
 
 const errors = { ...errorResponses, 403: ErrorBody, 409: ErrorBody };
 
@@ -156,8 +161,9 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
       schema: {
         operationId: "streamProjectEvents",
         tags: ["projects"],
-        summary: "Server-Sent Events: `project` on every status change, `operation` on progress",
-        description: "The first event is the current project. Heartbeat comments every 15 s.",
+        summary: "Server-Sent Events: `project` on every status change, `operation` on progress, `files.changed`",
+        description:
+          "The first event is the current project. `files.changed` `{paths}` follows a change to the project's files by anyone, within a second. Heartbeat comments every 15 s.",
         security: SECURED,
         params: ProjectParams,
         response: { 200: EventStream, ...errors },
@@ -166,12 +172,21 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
     async (req, reply) => {
       const aborter = new AbortController();
       const events = await projects.watch(principalOf(req), req.params.id, aborter.signal);
+      // Access is checked above; file changes (issue #13) join the same stream.
+      const files = opts.fileChanges?.(req.params.id, aborter.signal);
+      const all = files
+        ? mergeAsync<Event>(
+            events,
+            mapAsync(files, (paths) => ({ type: "files", paths })),
+          )
+        : events;
       const stream = openEventStream(req, reply);
       stream.signal.addEventListener("abort", () => aborter.abort());
       try {
-        for await (const e of events) {
+        for await (const e of all) {
           if (e.type === "project") stream.send("project", toProjectDto(e.project, hosts));
-          else stream.send("operation", toOperationDto(e.operation));
+          else if (e.type === "operation") stream.send("operation", toOperationDto(e.operation));
+          else stream.send("files.changed", { paths: e.paths });
         }
       } catch (err) {
         if (!aborter.signal.aborted) req.log.warn({ err }, "events stream failed");
