@@ -117,6 +117,52 @@ describe("the console in a real browser", () => {
     await shot("05-project-preview");
   });
 
+  it("edits a file in the Files tab, saves it, and the preview hot-updates", async () => {
+    const heading = `Hello from the console ${Date.now().toString(36)}`;
+    await page.getByRole("link", { name: "Files", exact: true }).click();
+    const tree = page.getByRole("tree", { name: "Project files" });
+    await tree.waitFor();
+    // By keyboard: into src/, down to App.tsx, open it.
+    const src = tree.getByRole("treeitem", { name: "src", exact: false }).first();
+    await src.focus();
+    await page.keyboard.press("ArrowRight");
+    await tree.getByRole("treeitem", { name: /App\.tsx/ }).click();
+    const editor = page.getByRole("textbox", { name: "Contents of src/App.tsx" });
+    await editor.waitFor();
+    await expect.poll(async () => (await editor.textContent()) ?? "").toContain("Hello from");
+    await shot("05a-files-editor");
+    const before = (await editor.textContent()) ?? "";
+    expect(before).toContain("<h1>");
+    // Replace the greeting inside the heading: select the document, type the new one.
+    await editor.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText(
+      `export function App() {\n  return (\n    <main>\n      <h1>${heading}</h1>\n    </main>\n  );\n}\n`,
+    );
+    await page.getByText("unsaved changes").waitFor();
+    await page.keyboard.press("Control+S");
+    await page.getByText("unsaved changes").waitFor({ state: "hidden" });
+    await page
+      .frameLocator("iframe.preview-frame")
+      .getByRole("heading", { name: heading })
+      .waitFor({ timeout: 30_000 });
+    await shot("05b-files-saved-preview");
+  });
+
+  it("commits the edit in the History tab and shows its diff", async () => {
+    await page.getByRole("link", { name: "History", exact: true }).click();
+    const commits = page.getByRole("navigation", { name: "Commits" });
+    await commits.getByRole("button", { name: /Create the project from the Vite \+ React template/ }).waitFor();
+    await page.getByRole("region", { name: "Changes to src/App.tsx" }).waitFor();
+    await page.getByLabel("Commit message").fill("Change the heading");
+    await page.getByRole("button", { name: "Commit", exact: true }).click();
+    await commits.getByRole("button", { name: /Change the heading/ }).click();
+    await page.getByRole("radio", { name: "Split" }).check();
+    await page.getByRole("region", { name: "Changes to src/App.tsx" }).waitFor();
+    await shot("05c-history-diff");
+    await page.getByRole("link", { name: "Overview", exact: true }).click();
+  });
+
   it("streams the preview's log", async () => {
     const log = page.getByRole("log");
     await log.scrollIntoViewIfNeeded();

@@ -44,6 +44,24 @@ async function fetchWithRefresh(req: Request): Promise<Response> {
   return globalThis.fetch(retry);
 }
 
+/**
+ * A request whose body or answer is not JSON (a file's bytes, an archive): same cookies, the
+ * same one refresh on 401, and an ApiError for anything but 2xx/304.
+ */
+export async function rawFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetchWithRefresh(new Request(apiUrl(path), { credentials: "same-origin", ...init }));
+  } catch {
+    throw new ApiError({ code: "NETWORK_ERROR", message: "The server could not be reached.", status: 0 });
+  }
+  if (!res.ok && res.status !== 304) {
+    const body = await res.json().catch(() => undefined);
+    throw toApiError(res.status, body, res.headers.get("x-request-id"));
+  }
+  return res;
+}
+
 export const api = createClient<paths>({
   baseUrl: origin(),
   credentials: "same-origin",

@@ -19,6 +19,14 @@ export type ProjectStatus = Project["status"];
 export type Operation = Ok<paths["/api/v1/operations/{id}"]["get"], 200>;
 export type OperationStep = Operation["steps"][number];
 export type ServiceKind = Project["services"][number]["kind"];
+export type FileTree = Ok<paths["/api/v1/projects/{id}/files"]["get"], 200>;
+export type FileEntry = FileTree["entries"][number];
+export type WrittenFile = Ok<paths["/api/v1/projects/{id}/files/content"]["put"], 200>;
+export type CommitList = Ok<paths["/api/v1/projects/{id}/history"]["get"], 200>;
+export type Commit = CommitList["commits"][number];
+export type Diff = Ok<paths["/api/v1/projects/{id}/diff"]["get"], 200>;
+export type FileDiff = Diff["files"][number];
+export type DiffHunk = FileDiff["hunks"][number];
 
 /** One line of GET /projects/{id}/logs (SSE `event: log`). */
 export interface LogLine {

@@ -21,6 +21,15 @@ export const routes: RouteObject[] = [
           { path: "/projects", element: <ProjectsListPage /> },
           { path: "/projects/new", element: <NewProjectRoute /> },
           { path: "/projects/:id", element: <ProjectPage /> },
+          // Loaded when first opened: the console's first load does not carry them (or CodeMirror).
+          {
+            path: "/projects/:id/files",
+            lazy: async () => ({ Component: (await import("./routes/project-files")).ProjectFilesRoute }),
+          },
+          {
+            path: "/projects/:id/history",
+            lazy: async () => ({ Component: (await import("./routes/project-history")).ProjectHistoryRoute }),
+          },
           { path: "/templates", element: <TemplatesPage /> },
           { path: "/tokens", element: <TokensPage /> },
           { path: "/account", element: <AccountPage /> },

@@ -11,6 +11,11 @@ configure({ asyncUtilTimeout: 5000 });
 // jsdom has no EventSource; this spec-following one runs on fetch, so MSW serves the streams.
 globalThis.EventSource = EventSource as unknown as typeof globalThis.EventSource;
 
+// jsdom lays nothing out; CodeMirror measures text ranges, so ranges get empty rectangles.
+const emptyRects = () => Object.assign([], { item: () => null }) as unknown as DOMRectList;
+Range.prototype.getClientRects = emptyRects;
+Range.prototype.getBoundingClientRect = () => new DOMRect();
+
 // MSW's "error" strategy only rejects the request; a test that made one must fail as well.
 const unhandled: string[] = [];
 beforeAll(() =>

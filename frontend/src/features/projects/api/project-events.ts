@@ -24,7 +24,14 @@ export function useProjectEvents(id: string | null | undefined): StreamState {
         }
       },
       operation: (data: string) => storeOperation(qc, JSON.parse(data) as Operation),
+      // Someone (the person, the agent, a command) changed files: the tree, open files and the
+      // working-tree diff are read again; an editor with unsaved edits decides what to do.
+      "files.changed": () => {
+        if (!id) return;
+        void qc.invalidateQueries({ queryKey: queryKeys.projectFiles(id) });
+        void qc.invalidateQueries({ queryKey: queryKeys.projectHistory(id) });
+      },
     };
-  }, [qc]);
+  }, [qc, id]);
   return useEventStream(id ? `/api/v1/projects/${encodeURIComponent(id)}/events` : null, handlers);
 }

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { type ReactNode, useState } from "react";
+import { Link, NavLink, useNavigate, useParams, useSearchParams } from "react-router";
 import { isApiError } from "../../../api/errors";
 import type { Project, ServiceKind } from "../../../api/types";
 import { ErrorMessage } from "../../../components/error-message";
@@ -23,7 +23,24 @@ const HOST_LABEL: Record<ServiceKind, string> = {
   opencode: "OpenCode agent",
 };
 
-export function ProjectPage() {
+export type ProjectTab = "overview" | "files" | "history";
+const TABS: Array<[ProjectTab, string, string]> = [
+  ["overview", "Overview", ""],
+  ["files", "Files", "/files"],
+  ["history", "History", "/history"],
+];
+
+/**
+ * One project: its header and actions, then a tab. The Files and History tabs come from their
+ * own features, composed in app/routes (features do not import each other).
+ */
+export function ProjectPage({
+  tab = "overview",
+  children,
+}: {
+  tab?: ProjectTab;
+  children?: (project: Project) => ReactNode;
+} = {}) {
   const { id = "" } = useParams();
   const project = useQuery({ ...projectQuery(id), staleTime: 30_000 });
   // Stream only once the project is known to exist (and be ours).
@@ -46,10 +63,24 @@ export function ProjectPage() {
       </>
     );
   }
-  return <ProjectView project={project.data} live={stream === "open"} />;
+  return (
+    <ProjectView project={project.data} live={stream === "open"} tab={tab}>
+      {children}
+    </ProjectView>
+  );
 }
 
-function ProjectView({ project: p, live }: { project: Project; live: boolean }) {
+function ProjectView({
+  project: p,
+  live,
+  tab,
+  children,
+}: {
+  project: Project;
+  live: boolean;
+  tab: ProjectTab;
+  children?: ((project: Project) => ReactNode) | undefined;
+}) {
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const [deleting, setDeleting] = useState(false);
@@ -144,6 +175,47 @@ function ProjectView({ project: p, live }: { project: Project; live: boolean }) 
       <ErrorMessage error={action.error} title="That did not work." />
       {showOperation ? <OperationProgress operation={latest} /> : null}
 
+      <nav className="tabs" aria-label="Project sections">
+        {TABS.map(([key, label, suffix]) => (
+          <NavLink key={key} to={`/projects/${p.id}${suffix}`} end className="tab">
+            {label}
+          </NavLink>
+        ))}
+      </nav>
+
+      {tab !== "overview" && children ? children(p) : null}
+      {tab === "overview" ? <Overview project={p} services={services} previewUp={Boolean(previewUp)} /> : null}
+
+      <DeleteProjectDialog
+        open={deleting}
+        name={p.name}
+        pending={remove.isPending}
+        error={remove.error}
+        onCancel={() => setDeleting(false)}
+        onConfirm={(opts) =>
+          remove.mutate(opts, {
+            onSuccess: () => {
+              setDeleting(false);
+              void navigate("/projects");
+            },
+          })
+        }
+      />
+    </>
+  );
+}
+
+function Overview({
+  project: p,
+  services,
+  previewUp,
+}: {
+  project: Project;
+  services: ServiceKind[];
+  previewUp: boolean;
+}) {
+  return (
+    <>
       <section className="panel hosts" aria-labelledby="hosts-title">
         <h2 id="hosts-title">Hosts</h2>
         <ul className="host-list">
@@ -182,22 +254,6 @@ function ProjectView({ project: p, live }: { project: Project; live: boolean }) 
         services={services}
         running={p.status === "running" || p.status === "starting"}
         generation={`${p.status}:${p.services.map((s) => `${s.kind}=${s.observedState}`).join(",")}`}
-      />
-
-      <DeleteProjectDialog
-        open={deleting}
-        name={p.name}
-        pending={remove.isPending}
-        error={remove.error}
-        onCancel={() => setDeleting(false)}
-        onConfirm={(opts) =>
-          remove.mutate(opts, {
-            onSuccess: () => {
-              setDeleting(false);
-              void navigate("/projects");
-            },
-          })
-        }
       />
     </>
   );
