@@ -1,6 +1,7 @@
 // `pnpm bench`: every benchmark, each against its baseline measured in the same run.
 // Needs a build (`pnpm build`) and, for the container benchmarks, a Docker engine.
 import { benchEdge, benchTraefikProvider } from "./edge.bench.mjs";
+import { benchFiles } from "./files.bench.mjs";
 import { benchHealthz } from "./healthz.bench.mjs";
 import { benchLifecycle } from "./lifecycle.bench.mjs";
 
@@ -12,6 +13,7 @@ const benches = {
     await benchTraefikProvider();
   },
   lifecycle: benchLifecycle,
+  files: benchFiles,
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
