@@ -7,7 +7,7 @@ export async function* mergeAsync<T>(...sources: AsyncIterable<T>[]): AsyncGener
       i,
       (its[i] as AsyncIterator<T>).next().then((r) => ({ i, r })),
     );
-  its.forEach((_, i) => pull(i));
+  for (let i = 0; i < its.length; i++) pull(i);
   try {
     while (pending.size > 0) {
       const { i, r } = await Promise.race(pending.values());
