@@ -164,6 +164,20 @@ describe("files", () => {
     ).toBe(304);
   });
 
+  it("serves a binary file as a download, with its ETag", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0xff]);
+    const up = await api("PUT", "/files/content?path=public%2Flogo.png", {
+      payload: png,
+      headers: { "content-type": "application/octet-stream" },
+    });
+    expect(up.statusCode).toBe(201);
+    const down = await api("GET", "/files/content?path=public%2Flogo.png");
+    expect(down.headers["content-type"]).toBe("application/octet-stream");
+    expect(String(down.headers["content-disposition"])).toBe("attachment; filename*=UTF-8''logo.png");
+    expect(down.rawPayload.equals(png)).toBe(true);
+    expect(down.headers.etag).toBe(`"${up.json().etag}"`);
+  });
+
   it("creates, moves, makes folders and deletes", async () => {
     const created = await put("src/notes/todo.md", "- files\n", { "if-none-match": "*" });
     expect(created.statusCode).toBe(201);
@@ -317,8 +331,8 @@ describe("history", () => {
 
   it("commits an agent turn with the agent as author, naming the session and the prompt", async () => {
     await execIn("opencode", "printf 'export const fromAgent = true;\\n' > /app/src/agent-turn.ts");
-    const project = await database.db.project.findUniqueOrThrow({ where: { id: projectId } });
-    const c = await h.files?.history.commitAgentTurn(project, { sessionId: "ses_test1", prompt: "Add an agent file" });
+    // As the agent service calls it when a turn ends.
+    const c = await h.files?.onAgentTurnEnd(projectId, { sessionId: "ses_test1", prompt: "Add an agent file" });
     expect(c?.author).toEqual({ name: "DevSanctum agent", email: "agent@devsanctum.invalid" });
     expect(c?.message).toContain("ses_test1");
     expect(c?.message).toContain("Add an agent file");

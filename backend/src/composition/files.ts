@@ -72,6 +72,14 @@ export function composeFiles(deps: FilesAreaDeps) {
     history,
     /** For the reconciler's seed step: the template's files become the first commit. */
     initRepository: (p: Parameters<typeof history.initialize>[0]) => history.initialize(p),
+    /**
+     * For the agent (issue #11) when one of its turns ends: commits what it changed, naming the
+     * session and the prompt; null when nothing changed or the project is gone.
+     */
+    async onAgentTurnEnd(projectId: string, turn: { sessionId: string; prompt: string }) {
+      const p = await deps.store.get(projectId);
+      return p && p.desiredState !== "deleted" ? history.commitAgentTurn(p, turn) : null;
+    },
     close: async () => workspaces?.close(),
   };
 }
