@@ -3,7 +3,8 @@
 // project's uid, read-only root) with the project's volume at WORKSPACE_ROOT (/app). The
 // control plane starts it through `docker exec` and speaks to it over stdin/stdout; nothing
 // here trusts a path it is given. Plain Node, no dependencies: the control plane sends this
-// file as `node -e`, so the container image only needs node and git.
+// file as `node -e`, so the container image only needs node and git — which is also why it is
+// one file (sections: paths, operations, git, modes) rather than modules.
 //   serve    newline-delimited JSON requests on stdin → responses on stdout (by id)
 //   watch    one JSON line per batch of changed paths (debounced), until stdin closes
 //   archive  the project as .tar.gz on stdout (no node_modules, no .git)
