@@ -4,17 +4,16 @@
 // Baselines: the docker CLI (`docker exec … cat`, `… sh -c 'cat > f'`, `… ls -lR`) and the
 // Engine API's exec called in-process (dockerode: no CLI start-up), which is what the control
 // plane itself builds on. The built control plane runs under its own INSTALL_ID, on free
-// ports, with its own embedded PostgreSQL; everything it made is removed at the end.
+// ports, with its own embedded PostgreSQL (lib/measure.mjs startControlPlane); everything it
+// made is removed at the end.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
-import { freePort, median, startServer, table } from "./lib/measure.mjs";
+import { median, startControlPlane, table } from "./lib/measure.mjs";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -119,23 +118,8 @@ async function apiExec(docker, container, cmd, input) {
 
 export async function benchFiles() {
   const label = `bench-files-${randomBytes(3).toString("hex")}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-bench-files-"));
-  await chmod(dataDir, 0o755);
-  const pgPort = Number(process.env.BENCH_PG_PORT ?? 5492);
-  const databaseUrl = `postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`;
-  const [appPort, edgePort] = [await freePort(), await freePort()];
-  const server = await startServer(process.execPath, [path.join(ROOT, "backend/dist/main.js")], {
-    env: {
-      PORT: String(appPort),
-      EDGE_PORT: String(edgePort),
-      DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(pgPort),
-      INSTALL_ID: label,
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-    },
-    readyUrl: `http://127.0.0.1:${appPort}/readyz`,
-  });
+  const server = await startControlPlane(ROOT, { label });
+  const { appPort, databaseUrl } = server;
   const Docker = backendRequire("dockerode");
   const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? "/var/run/docker.sock" });
   try {
@@ -214,7 +198,6 @@ export async function benchFiles() {
     await call("DELETE", `/projects/${project.id}?keepData=false`);
   } finally {
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
     await removeLabelled(label);
   }
 }
