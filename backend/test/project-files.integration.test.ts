@@ -181,6 +181,14 @@ describe("files", () => {
   it("creates, moves, makes folders and deletes", async () => {
     const created = await put("src/notes/todo.md", "- files\n", { "if-none-match": "*" });
     expect(created.statusCode).toBe(201);
+    // Bytes as sent, whatever the content type says (JSON is not parsed and re-written).
+    const json = '{ "keep":  "my spacing" }\n';
+    const asJson = await api("PUT", "/files/content?path=data.json", {
+      payload: json,
+      headers: { "content-type": "application/json" },
+    });
+    expect(asJson.statusCode).toBe(201);
+    expect(await content("data.json")).toBe(json);
     expect((await api("POST", "/files/mkdir", { payload: { path: "docs/guides" } })).statusCode).toBe(201);
     const moved = await api("POST", "/files/move", { payload: { from: "src/notes/todo.md", to: "docs/todo.md" } });
     expect(moved.statusCode).toBe(200);

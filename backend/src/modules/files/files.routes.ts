@@ -34,9 +34,6 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async
   const write = app.requireAuth("projects:write");
   const { maxFileBytes, maxUploadBytes } = files.limits;
 
-  // File bodies are bytes, whatever their type says (text/plain included): only in this plugin.
-  app.removeContentTypeParser("text/plain");
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
   /** A declared length over the limit is refused before the body is read, with the limit named. */
   const limitBody =
     (limit: number, what: string, variable: string) =>
@@ -103,39 +100,6 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async
         reply.type("text/plain; charset=utf-8");
       }
       return raw(reply).send(f.content);
-    },
-  );
-
-  app.put(
-    "/projects/:id/files/content",
-    {
-      onRequest: write,
-      preParsing: limitBody(maxFileBytes, "The file", "FILES_MAX_FILE_BYTES"),
-      bodyLimit: maxFileBytes,
-      schema: {
-        operationId: "writeProjectFile",
-        tags: ["files"],
-        summary: "Create or replace a file with the request body; If-Match refuses a lost update (412)",
-        description:
-          'Send the bytes as the body (any content type). `If-Match: "<etag>"` writes only over that version, ' +
-          "`If-None-Match: *` only creates. Missing folders are made. 201 when created, 200 when replaced.",
-        security: SECURED,
-        params: ProjectParams,
-        querystring: PathQuery,
-        response: { 200: WrittenFile, 201: WrittenFile, 412: ErrorBody, ...errors },
-      },
-    },
-    async (req, reply) => {
-      const ifMatch = unquote(req.headers["if-match"]);
-      const ifNoneMatch = unquote(req.headers["if-none-match"]) === "*" ? ("*" as const) : undefined;
-      const w = await files.write(principalOf(req), req.params.id, req.query.path, bodyOf(req), {
-        ...(ifMatch ? { ifMatch } : {}),
-        ...(ifNoneMatch ? { ifNoneMatch } : {}),
-      });
-      return reply
-        .status(w.created ? 201 : 200)
-        .header("etag", quoted(w.etag))
-        .send(w);
     },
   );
 
@@ -218,25 +182,65 @@ export const filesRoutes: FastifyPluginAsyncZod<{ files: FilesService }> = async
     },
   );
 
-  app.post(
-    "/projects/:id/files/archive",
-    {
-      onRequest: write,
-      preParsing: limitBody(maxUploadBytes, "The archive", "FILES_MAX_UPLOAD_BYTES"),
-      bodyLimit: maxUploadBytes,
-      schema: {
-        operationId: "uploadProjectArchive",
-        tags: ["files"],
-        summary: "Unpack a .tar.gz (or .tar) into the project; one bad entry writes nothing",
-        description:
-          "Send the archive as the body (application/gzip). Files and folders only; paths stay inside the project; " +
-          "entries under node_modules or .git are skipped and listed.",
-        security: SECURED,
-        params: ProjectParams,
-        querystring: UploadQuery,
-        response: { 200: UploadResult, ...errors },
+  // Bodies that are files or archives: bytes, whatever their type says (a .json file sent as
+  // application/json included), so only these two routes live in a scope without the parsers.
+  const byteRoutes: FastifyPluginAsyncZod = async (bytes) => {
+    bytes.removeAllContentTypeParsers();
+    bytes.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+    bytes.put(
+      "/projects/:id/files/content",
+      {
+        onRequest: write,
+        preParsing: limitBody(maxFileBytes, "The file", "FILES_MAX_FILE_BYTES"),
+        bodyLimit: maxFileBytes,
+        schema: {
+          operationId: "writeProjectFile",
+          tags: ["files"],
+          summary: "Create or replace a file with the request body; If-Match refuses a lost update (412)",
+          description:
+            'Send the bytes as the body (any content type). `If-Match: "<etag>"` writes only over that version, ' +
+            "`If-None-Match: *` only creates. Missing folders are made. 201 when created, 200 when replaced.",
+          security: SECURED,
+          params: ProjectParams,
+          querystring: PathQuery,
+          response: { 200: WrittenFile, 201: WrittenFile, 412: ErrorBody, ...errors },
+        },
       },
-    },
-    async (req) => files.upload(principalOf(req), req.params.id, bodyOf(req), { into: req.query.path }),
-  );
+      async (req, reply) => {
+        const ifMatch = unquote(req.headers["if-match"]);
+        const ifNoneMatch = unquote(req.headers["if-none-match"]) === "*" ? ("*" as const) : undefined;
+        const w = await files.write(principalOf(req), req.params.id, req.query.path, bodyOf(req), {
+          ...(ifMatch ? { ifMatch } : {}),
+          ...(ifNoneMatch ? { ifNoneMatch } : {}),
+        });
+        return reply
+          .status(w.created ? 201 : 200)
+          .header("etag", quoted(w.etag))
+          .send(w);
+      },
+    );
+
+    bytes.post(
+      "/projects/:id/files/archive",
+      {
+        onRequest: write,
+        preParsing: limitBody(maxUploadBytes, "The archive", "FILES_MAX_UPLOAD_BYTES"),
+        bodyLimit: maxUploadBytes,
+        schema: {
+          operationId: "uploadProjectArchive",
+          tags: ["files"],
+          summary: "Unpack a .tar.gz (or .tar) into the project; one bad entry writes nothing",
+          description:
+            "Send the archive as the body (application/gzip). Files and folders only; paths stay inside the project; " +
+            "entries under node_modules or .git are skipped and listed.",
+          security: SECURED,
+          params: ProjectParams,
+          querystring: UploadQuery,
+          response: { 200: UploadResult, ...errors },
+        },
+      },
+      async (req) => files.upload(principalOf(req), req.params.id, bodyOf(req), { into: req.query.path }),
+    );
+  };
+  await app.register(byteRoutes);
 };
