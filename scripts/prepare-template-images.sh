@@ -8,12 +8,13 @@
 #  - devsanctum/opencode:<version>-<n> = the real `opencode` binary from the npm package
 #    opencode-linux-x64@<version> (the tag of the template's opencode image up to its first
 #    `-`), plus `rg` when the host has one (ripgrep: OpenCode's grep tool; otherwise it would
-#    try to download it).
+#    try to download it), and an empty ~/.local/share/opencode owned by `node`, so the
+#    per-project volume mounted there (the agent's sessions) starts with that owner.
 #  - devsanctum/workspace:<n> = the base plus git only: the per-project helper through which
 #    the control plane reads and writes files and runs git (WORKSPACE_IMAGE).
 # Every image gets the host's git (scripts/stage-git.sh): the project is a git repository and
-# the agent's tools (and OpenCode's snapshots) expect one. An image whose content changes gets
-# a new tag: other checkouts on the same engine keep using the old one.
+# the agent's tools (and OpenCode's snapshots, which undo its changes) expect one. An image
+# whose content changes gets a new tag: other checkouts on the same engine keep using the old one.
 # Idempotent: each image is skipped when its label matches the hash of its inputs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -105,9 +106,12 @@ build_opencode() {
   CID="$(docker create --label devsanctum.image-build=opencode "$BASE" true)"
   docker cp "$WORK/opencode/bin/." "$CID:/usr/bin/"
   [ -d "$WORK/opencode/lib" ] && docker cp "$WORK/opencode/lib/." "$CID:/usr/lib/x86_64-linux-gnu/"
-  # Owned by `node`: OpenCode writes beside its config (.gitignore, plugin metadata).
-  chown -R 1000:1000 "$WORK/opencode/config"
+  # Owned by `node`: OpenCode writes beside its config (.gitignore, plugin metadata), and its
+  # data directory is where the project's agent-state volume is mounted.
+  mkdir -p "$WORK/opencode/local/share/opencode"
+  chown -R 1000:1000 "$WORK/opencode/config" "$WORK/opencode/local"
   docker cp -a "$WORK/opencode/config" "$CID:/home/node/.config"
+  docker cp -a "$WORK/opencode/local" "$CID:/home/node/.local"
   commit_image "$image" "$inputs" 'ENV HOME=/home/node' 'USER node' 'WORKDIR /app' \
     'CMD ["opencode", "serve", "--hostname", "0.0.0.0", "--port", "4096"]'
   local got
@@ -115,6 +119,7 @@ build_opencode() {
   if [ -n "$rg" ]; then
     docker run --rm --init "$image" rg --version >/dev/null || { echo "smoke test of rg in $image failed" >&2; exit 1; }
   fi
+  docker run --rm --init "$image" git --version >/dev/null || { echo "smoke test of git in $image failed" >&2; exit 1; }
   echo "built $image (opencode $got, $(docker image inspect -f '{{.Size}}' "$image") bytes) in $(ms_since "$started") ms" >&2
 }
 

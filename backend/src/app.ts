@@ -12,6 +12,11 @@ import {
 import { authHooks } from "./http/auth-hooks.js";
 import { consoleStatic } from "./http/console-static.js";
 import { registerErrorHandling } from "./http/error-handler.js";
+import { agentRoutes } from "./modules/agent/agent.routes.js";
+import type { AgentService } from "./modules/agent/agent.service.js";
+import type { AgentEventsHub } from "./modules/agent/agent-events.js";
+import { agentSettingsRoutes } from "./modules/agent/agent-settings.routes.js";
+import type { AgentSettingsService } from "./modules/agent/agent-settings.service.js";
 import { type IdentityDeps, identityRoutes } from "./modules/auth/auth.routes.js";
 import { edgeRoutes } from "./modules/edge/edge.routes.js";
 import type { EdgeAccessService } from "./modules/edge/edge-access.service.js";
@@ -57,6 +62,8 @@ export interface AppDeps {
   files?: { files: FilesService; history: HistoryService };
   /** The built web console (frontend/dist), served at "/" with client-side routes (issue #6). */
   consoleDir?: string;
+  /** The projects' agents: model settings, sessions, prompts, permissions, events (issue #11). */
+  agent?: { settings: AgentSettingsService; agent: AgentService; events: AgentEventsHub };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -102,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "projects", description: "Projects, their lifecycle, operations, events and logs" },
         { name: "files", description: "A project's files: browse, edit, upload and download" },
         { name: "history", description: "A project's git history: commits, diffs, restore" },
+        { name: "agent", description: "A project's agent (OpenCode): model settings, sessions, prompts, events" },
       ],
       components: {
         securitySchemes: {
@@ -149,6 +157,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await app.register(filesRoutes, { prefix: "/api/v1", files: deps.files.files });
       await app.register(historyRoutes, { prefix: "/api/v1", history: deps.files.history });
     }
+  }
+
+  if (deps.agent) {
+    const { settings, agent, events } = deps.agent;
+    await app.register(agentSettingsRoutes, { prefix: "/api/v1", settings, agent });
+    await app.register(agentRoutes, { prefix: "/api/v1", agent, events });
   }
 
   if (deps.consoleDir) await app.register(consoleStatic, { root: deps.consoleDir });

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { buildApp } from "./app.js";
+import { composeAgent } from "./composition/agent.js";
 import { composeAudit } from "./composition/audit.js";
 import { builtinEdgeServers, composeEdge, opencodePasswords } from "./composition/edge.js";
 import { composeFiles } from "./composition/files.js";
@@ -15,6 +16,7 @@ import { loadRootSecret } from "./config/secrets.js";
 import { isConsoleBuild } from "./http/console-static.js";
 import { loggerOptions } from "./http/logger.js";
 import { sessionCookies } from "./modules/auth/session-cookies.js";
+import { inProcessProjectSignals } from "./shared/project-signals.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -54,6 +56,23 @@ async function main() {
       audit,
     });
     const edge = composeEdge({ db, rootSecret, config, authenticator, log: logger });
+    const opencodePassword = opencodePasswords(rootSecret);
+    const signals = inProcessProjectSignals();
+    const agent = composeAgent({
+      db,
+      databaseUrl: database.url,
+      rootSecret,
+      audit,
+      signals,
+      log: logger,
+      passwordFor: async (projectId) => opencodePassword(projectId),
+      wakeReconciler: (projectId) => projects.reconciler.wake(projectId),
+      workerEnabled: config.reconciler.enabled,
+      // Every agent turn's changes become a commit naming its session and prompt (bound late).
+      onTurnFinished: async (turn) => {
+        await files.onAgentTurnEnd(turn.projectId, { sessionId: turn.sessionId, prompt: turn.text });
+      },
+    });
     const projects = composeProjects({
       db,
       databaseUrl: database.url,
@@ -63,11 +82,14 @@ async function main() {
       audit,
       log: logger,
       config,
-      opencodePassword: opencodePasswords(rootSecret),
+      opencodePassword,
+      serviceSecrets: agent.serviceSecrets,
+      signals,
       // Bound late: files (below) checks ownership with the projects service built here.
       initRepository: (p) => files.initRepository(p),
     });
     cleanups.push(() => projects.close());
+    cleanups.push(() => agent.stop());
     const files = composeFiles({
       runtime: containers,
       installId,
@@ -102,12 +124,14 @@ async function main() {
         hosts: edge.hosts,
       },
       files,
+      agent: agent.routes,
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
     const edges = await builtinEdgeServers(config, edge, logger);
     for (const e of edges) cleanups.push(() => e.server.close());
     projects.start();
+    agent.start();
     if (!config.reconciler.enabled) {
       logger.info("reconciler off (RECONCILER_ENABLED=false): another control-plane process converges Docker");
     }

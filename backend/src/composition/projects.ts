@@ -12,7 +12,7 @@ import { projectsServiceFactory } from "../modules/projects/projects.service.js"
 import { templatesServiceFactory } from "../modules/templates/templates.service.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
-import type { ProjectRecord } from "../ports/projects.port.js";
+import type { ProjectRecord, ProjectSignals } from "../ports/projects.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import type { ServiceSecrets } from "../reconciler/converger-context.js";
 import { type Reconciler, type ReconcilerLog, reconcilerFactory } from "../reconciler/reconciler.js";
@@ -32,6 +32,10 @@ export interface ProjectsOptions {
   installId: string;
   /** The OpenCode password of a project (composition/edge.ts opencodePasswords). */
   opencodePassword: (projectId: string) => string;
+  /** What the reconciler adds to a service; default OpenCode's password (composition/agent.ts adds its model). */
+  serviceSecrets?: ServiceSecrets;
+  /** Change signals shared with another area that writes project state (the agent). */
+  signals?: ProjectSignals;
   /** Tests: labels added to every Docker resource, and a shorter stop timeout. */
   extraLabels?: Labels;
   stopTimeoutS?: number;
@@ -56,9 +60,10 @@ export function composeProjects(opts: ProjectsOptions) {
   const { db, config, runtime, audit } = opts;
   const templateStore = prismaTemplateStore(db);
   const store = prismaProjectStore(db);
-  const signals = inProcessProjectSignals();
+  const signals = opts.signals ?? inProcessProjectSignals();
   const locks = pgProjectLocks(opts.databaseUrl, { maxConnections: config.reconciler.concurrency + 1 });
-  const serviceSecrets: ServiceSecrets = opencodeServiceSecrets(opts.opencodePassword);
+  const serviceSecrets: ServiceSecrets =
+    opts.serviceSecrets ?? opencodeServiceSecrets(async (projectId) => opts.opencodePassword(projectId));
   const reconciler = reconcilerFactory({
     store,
     runtime,

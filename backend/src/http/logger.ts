@@ -13,6 +13,10 @@ const REDACT_PATHS = [
   "*.refreshToken",
   "*.clientSecret",
   "*.secret",
+  // Model API keys (agent settings) and the environment that carries one into OpenCode.
+  "*.apiKey",
+  "*.DEVSANCTUM_MODEL_API_KEY",
+  "*.OPENCODE_SERVER_PASSWORD",
 ];
 
 export function loggerOptions(opts: { level: string; pretty: boolean }): LoggerOptions {

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 export interface EventStream {
-  send(event: string, data: unknown): void;
+  /** `id` lets a reconnecting browser resume with Last-Event-ID. */
+  send(event: string, data: unknown, id?: string): void;
   /** Aborted when the client goes away or the stream is closed. */
   signal: AbortSignal;
   close(): void;
@@ -38,10 +39,10 @@ export function openEventStream(
   return {
     signal: aborter.signal,
     close,
-    send(event, data) {
+    send(event, data, id) {
       if (aborter.signal.aborted) return;
       // JSON has no raw newlines, so one data line per event.
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      res.write(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
   };
 }

@@ -30,6 +30,8 @@ export interface ContainerSpec {
   networkAlias: string;
   /** The project's named volume and where it is mounted. */
   volume: { name: string; mountPath: string };
+  /** A second named volume for the service's own state (never shared with another service). */
+  stateVolume?: { name: string; mountPath: string };
   /** Container port published on 127.0.0.1 with a host port the engine picks. */
   port: number;
   limits: { memoryMb: number; cpus: number; pids: number };

@@ -1,5 +1,6 @@
 // Projects, their services and operations in domain terms. The Prisma adapter implements it;
 // transactions live behind it.
+import type { AgentStateRecord } from "./agent.port.js";
 import type { TemplateRecord } from "./templates.port.js";
 import type {
   DesiredState,
@@ -63,6 +64,10 @@ export interface ProjectRecord {
   createdAt: Date;
   updatedAt: Date;
   services: ServiceInstanceRecord[];
+  /** The project's agent as last seen (null before its first prompt). */
+  agent?: AgentStateRecord | null;
+  /** Model settings exist for it (its own or its owner's). */
+  agentConfigured?: boolean;
 }
 
 export interface NewOperation {

@@ -14,6 +14,8 @@ export interface ServiceSpec {
   limits: { memoryMb: number; cpus: number; pids: number };
   capabilities?: string[];
   restart: { maxRetries: number };
+  /** A directory kept across container replacements (the agent's sessions), on a volume only this service mounts. */
+  stateDir?: string;
 }
 
 export type TemplateServices = Partial<Record<ServiceKind, ServiceSpec>>;

@@ -12,6 +12,8 @@ export const LABEL = {
   project: "devsanctum.project",
   kind: "devsanctum.kind",
   generation: "devsanctum.generation",
+  /** The fingerprint of what serviceSecrets adds (e.g. the agent's model settings): changed → replaced. */
+  config: "devsanctum.config",
   testRun: "devsanctum.test-run",
 } as const;
 
@@ -43,7 +45,12 @@ export type ConvergerRuntime = Pick<
 export type ServiceSecrets = (
   projectId: string,
   kind: RunnableKind,
-) => { env: Record<string, string>; healthHeaders: Record<string, string> };
+) => Promise<{
+  env: Record<string, string>;
+  healthHeaders: Record<string, string>;
+  /** Names the configuration the env carries: a container made with another one is replaced. */
+  fingerprint?: string;
+}>;
 
 export interface ConvergerDeps {
   store: ReconcileStore;
@@ -74,6 +81,8 @@ export function resourceNames(installId: string) {
   return {
     network: (projectId: string) => `ds-${installId}-${projectId}`,
     volume: (projectId: string) => `ds-${installId}-${projectId}-files`,
+    /** A service's own state (template `stateDir`, e.g. the agent's sessions): only it mounts this. */
+    stateVolume: (projectId: string, kind: string) => `ds-${installId}-${projectId}-${kind}-state`,
     container: (p: ProjectRecord, kind: string) => `ds-${installId}-${p.slug}-${kind}`,
   };
 }

@@ -97,7 +97,10 @@ async function deleted(ctx: ConvergerContext, p: ProjectRecord, progress: Operat
   await progress.run("remove", async () => {
     for (const c of containers) await runtime.removeContainer(c.id);
     await ctx.detachAndRemoveNetwork(ctx.names.network(p.id));
-    if (!p.keepData) await runtime.removeVolume(ctx.names.volume(p.id));
+    if (!p.keepData) {
+      await runtime.removeVolume(ctx.names.volume(p.id));
+      for (const kind of RUNNABLE_KINDS) await runtime.removeVolume(ctx.names.stateVolume(p.id, kind));
+    }
   });
   await progress.run("route", () => store.finishDeletion(p.id));
 }

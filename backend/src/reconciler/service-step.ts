@@ -57,12 +57,17 @@ export async function ensureService(
   progress: OperationProgress,
 ) {
   const { runtime, store } = ctx.deps;
+  const secrets = (await ctx.deps.serviceSecrets?.(p.id, kind)) ?? { env: {}, healthHeaders: {} };
+  const config = secrets.fingerprint ?? "";
   const mine = listed.filter((c) => c.labels[LABEL.kind] === kind);
   const alive = mine.filter((c) => !GONE_STATES.has(c.state));
-  const current = alive.filter((c) => c.labels[LABEL.generation] === String(p.generation));
+  const current = alive.filter(
+    (c) => c.labels[LABEL.generation] === String(p.generation) && (c.labels[LABEL.config] ?? "") === config,
+  );
   const stale = [...mine.filter((c) => !current.includes(c)), ...current.slice(1)];
   if (stale.length) {
-    // Restart (older generation), a duplicate left by a crash, or one being removed: replace, keep the volume.
+    // Restart (older generation), new configuration, a duplicate left by a crash, or one being
+    // removed: replace, keep the volumes.
     await progress.run("stop", async () => {
       for (const c of stale) {
         await runtime.stopContainer(c.id, ctx.deps.stopTimeoutS);
@@ -71,25 +76,28 @@ export async function ensureService(
     });
   }
   const svc = p.services.find((s) => s.kind === kind);
-  const secrets = ctx.deps.serviceSecrets?.(p.id, kind) ?? { env: {}, healthHeaders: {} };
   let id = current[0]?.id;
   if (!id) {
-    const created = await progress.run("create", () =>
-      runtime.createContainer({
+    const labels = { ...ctx.serviceLabels(p, kind), ...(config ? { [LABEL.config]: config } : {}) };
+    const stateVolume = spec.stateDir ? ctx.names.stateVolume(p.id, kind) : null;
+    const created = await progress.run("create", async () => {
+      if (stateVolume) await runtime.ensureVolume(stateVolume, { ...ctx.projectLabels(p), [LABEL.kind]: kind });
+      return runtime.createContainer({
         name: ctx.names.container(p, kind),
         image: spec.image,
         command: spec.command,
         ...(spec.workdir ? { workdir: spec.workdir } : {}),
         env: { ...spec.env, ...secrets.env, DEVSANCTUM_PROJECT: p.slug, DEVSANCTUM_SERVICE: kind },
-        labels: ctx.serviceLabels(p, kind),
+        labels,
         network,
         networkAlias: kind,
         volume: { name: volume, mountPath: "/app" },
+        ...(stateVolume && spec.stateDir ? { stateVolume: { name: stateVolume, mountPath: spec.stateDir } } : {}),
         port: spec.port,
         limits: spec.limits,
         capAdd: spec.capabilities ?? [],
-      }),
-    );
+      });
+    });
     id = created.id;
     await store.upsertService(p.id, kind, { containerId: id, observedState: "created", endpoint: null });
   }

@@ -1,16 +1,21 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { prismaAccountStore } from "../../src/adapters/persistence/prisma-account-store.js";
+import { pino } from "pino";
 import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
+import { type ComposeAgentOptions, type ComposedAgent, composeAgent } from "../../src/composition/agent.js";
 import { composeAudit } from "../../src/composition/audit.js";
 import { composeEdge } from "../../src/composition/edge.js";
 import { composeFiles, type FilesArea } from "../../src/composition/files.js";
 import { composeProjects } from "../../src/composition/projects.js";
 import type { FilesConfig } from "../../src/config/config.js";
+import { loggerOptions } from "../../src/http/logger.js";
 import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
 import type { ServiceSpec } from "../../src/ports/templates.port.js";
 import type { Reconciler, ReconcilerLog } from "../../src/reconciler/reconciler.js";
+import { inProcessProjectSignals } from "../../src/shared/project-signals.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 
@@ -58,6 +63,10 @@ export interface ProjectsHarness {
   installId: string;
   /** Set with `files`: the files and history area, as main.ts wires it. */
   files?: FilesArea;
+  /** Set with opts.agent: the composed agent (settings, API, events, prompt worker). */
+  agent?: ComposedAgent;
+  /** With opts.agent, everything the app, the reconciler and the agent logged (JSON lines, redacted as in production). */
+  logs(): string;
   close(): Promise<void>;
 }
 
@@ -84,12 +93,41 @@ export async function projectsHarness(
     log?: ReconcilerLog;
     /** Wire files and history (issue #13) with these limits. */
     files?: Partial<FilesConfig>;
+    /** Compose the agent (issue #11) into the harness, as main.ts does; everything then logs through pino. */
+    agent?: Pick<ComposeAgentOptions, "onTurnFinished" | "tuning" | "workerEnabled">;
   } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
   // A second harness on the same database and install id plays a second control-plane replica.
   const installId = opts.installId ?? `t-${randomBytes(5).toString("hex")}`;
-  const log = opts.log ?? { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
+  let logged = "";
+  const logger = pino(
+    loggerOptions({ level: "info", pretty: false }),
+    new Writable({
+      write(chunk, _enc, done) {
+        logged += chunk;
+        done();
+      },
+    }),
+  );
+  const log =
+    opts.log ??
+    (opts.agent ? logger : { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) });
+  const signals = inProcessProjectSignals();
+  const audit = composeAudit(database.db, log);
+  const agent = opts.agent
+    ? composeAgent({
+        db: database.db,
+        databaseUrl: database.url,
+        rootSecret: Buffer.from(`test-root-secret-${installId}`),
+        audit,
+        signals,
+        log: logger,
+        passwordFor: async (id) => opencodeTestPassword(id),
+        wakeReconciler: (id) => projects.reconciler.wake(id),
+        ...opts.agent,
+      })
+    : undefined;
   const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
   const edge = composeEdge({
     db: database.db,
@@ -126,6 +164,8 @@ export async function projectsHarness(
       },
     },
     opencodePassword: opencodeTestPassword,
+    ...(agent ? { serviceSecrets: agent.serviceSecrets } : {}),
+    signals,
     stopTimeoutS: 2,
     ...(opts.files ? { initRepository: (p) => (files as FilesArea).initRepository(p) } : {}),
   });
@@ -151,15 +191,20 @@ export async function projectsHarness(
       hosts: edge.hosts,
     },
     ...(files ? { files } : {}),
+    ...(agent ? { agent: agent.routes, logger } : {}),
   });
   projects.start();
+  agent?.start();
   return {
     app,
     reconciler: projects.reconciler,
     runtime,
     installId,
     ...(files ? { files } : {}),
+    ...(agent ? { agent } : {}),
+    logs: () => logged,
     async close() {
+      await agent?.stop();
       await projects.close();
       await files?.close();
       await app.close();

@@ -4,6 +4,7 @@ import http from "node:http";
 export interface SseEvent {
   event: string;
   data: unknown;
+  id?: string;
 }
 
 export async function openSse(url: string, headers: Record<string, string>) {
@@ -29,7 +30,8 @@ export async function openSse(url: string, headers: Record<string, string>) {
       buffer = buffer.slice(end + 2);
       const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
       const data = lines.find((l) => l.startsWith("data: "))?.slice(6);
-      if (event && data !== undefined) events.push({ event, data: JSON.parse(data) });
+      const id = lines.find((l) => l.startsWith("id: "))?.slice(4);
+      if (event && data !== undefined) events.push({ event, data: JSON.parse(data), ...(id ? { id } : {}) });
     }
     wake();
   });

@@ -256,7 +256,12 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
               CapDrop: ["ALL"],
               CapAdd: spec.capAdd,
               // Only the project's own volume: never a bind mount, so never the Docker socket.
-              Mounts: [{ Type: "volume", Source: spec.volume.name, Target: spec.volume.mountPath }],
+              Mounts: [
+                { Type: "volume", Source: spec.volume.name, Target: spec.volume.mountPath },
+                ...(spec.stateVolume
+                  ? [{ Type: "volume" as const, Source: spec.stateVolume.name, Target: spec.stateVolume.mountPath }]
+                  : []),
+              ],
               PortBindings: { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
               NetworkMode: spec.network,
               RestartPolicy: { Name: "no" },

@@ -3,10 +3,14 @@ import type { ProjectLocks } from "../../ports/projects.port.js";
 
 // Session-level advisory locks on dedicated connections: a lock lives exactly as long as
 // the worker holding it, and a killed process loses its locks with its connections.
-export function pgProjectLocks(databaseUrl: string, opts: { maxConnections: number }): ProjectLocks {
+// `namespace` keeps independent workers of one project apart (the reconciler, the agent's prompt worker).
+export function pgProjectLocks(
+  databaseUrl: string,
+  opts: { maxConnections: number; namespace?: "project" | "agent" },
+): ProjectLocks {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.maxConnections });
   pool.on("error", () => {}); // an idle connection dropped by the server; the pool replaces it
-  const key = "SELECT hashtextextended('devsanctum.project:' || $1, 0) AS k";
+  const key = `SELECT hashtextextended('devsanctum.${opts.namespace ?? "project"}:' || $1, 0) AS k`;
   return {
     async tryRun(projectId, fn) {
       const client = await pool.connect();

@@ -1,4 +1,5 @@
 import type { Operation, Prisma } from "../../generated/prisma/client.js";
+import type { AgentState, SetupPhase } from "../../ports/agent.port.js";
 import type {
   NewOperation,
   OperationRecord,
@@ -15,6 +16,9 @@ import { prismaTemplateStore } from "./prisma-template-store.js";
 const withRelations = {
   template: { select: { name: true } },
   services: { orderBy: { kind: "asc" } },
+  agent: true,
+  agentSettings: { select: { id: true } },
+  owner: { select: { agentSettings: { select: { id: true } } } },
 } as const satisfies Prisma.ProjectInclude;
 type ProjectRow = Prisma.ProjectGetPayload<{ include: typeof withRelations }>;
 
@@ -44,6 +48,17 @@ const toProject = (p: ProjectRow): ProjectRecord => ({
     restartCount: s.restartCount,
     lastError: s.lastError,
   })),
+  agent: p.agent && {
+    projectId: p.agent.projectId,
+    state: p.agent.state as AgentState,
+    sessionId: p.agent.sessionId,
+    message: p.agent.message,
+    lastEventAt: p.agent.lastEventAt,
+    setup: p.agent.setup as SetupPhase,
+    setupMessage: p.agent.setupMessage,
+    initialPromptId: p.agent.initialPromptId,
+  },
+  agentConfigured: Boolean(p.agentSettings || p.owner.agentSettings),
 });
 
 const toOperation = (o: Operation): OperationRecord => ({

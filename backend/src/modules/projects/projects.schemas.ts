@@ -7,6 +7,7 @@ import {
   SERVICE_KINDS,
   STEP_NAMES,
 } from "../../ports/vocabulary.js";
+import { AgentSummary, Setup } from "../../shared/agent-summary.js";
 
 const KIND = z.enum(SERVICE_KINDS);
 
@@ -57,6 +58,8 @@ export const Project = z
       opencode: z.string().optional(),
       production: z.string().optional(),
     }),
+    agent: AgentSummary.describe("The project's agent: its state, current session and last event"),
+    setup: Setup.describe("containers → agent_working → ready (or agent_failed) for a project created with a prompt"),
     lastActivityAt: z.iso.datetime(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

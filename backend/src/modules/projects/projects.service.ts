@@ -10,6 +10,7 @@ import type {
   ProjectStore,
 } from "../../ports/projects.port.js";
 import { SERVICE_KINDS, type ServiceKind, type TemplateStore } from "../../ports/templates.port.js";
+import { agentSummary } from "../../shared/agent-summary.js";
 import { badRequest, conflict, notFound } from "../../shared/errors.js";
 import { plannedSteps } from "./operation-steps.js";
 import { isReserved, slugCandidate, slugify } from "./project-slug.js";
@@ -54,6 +55,11 @@ export function toProjectDto(p: ProjectRecord, hosts: PublicHosts) {
     statusMessage: p.statusMessage,
     services,
     urls,
+    ...agentSummary(p.agent ?? null, {
+      configured: p.agentConfigured ?? false,
+      hasPrompt: Boolean(p.prompt?.trim()),
+      running: p.status === "running",
+    }),
     lastActivityAt: p.lastActivityAt.toISOString(),
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

@@ -32,6 +32,13 @@ const ServiceSpec = z
       .max(16)
       .optional(),
     restart: z.object({ maxRetries: z.number().int().min(0).max(20) }),
+    stateDir: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]+$/, "an absolute path")
+      .max(255)
+      .refine((d) => d !== "/app" && !d.startsWith("/app/"), "must be outside /app (the project's files)")
+      .optional()
+      .describe("Kept across container replacements on a volume only this service mounts"),
   })
   .meta({ id: "ServiceSpec" }) satisfies z.ZodType<ServiceSpecType, unknown>;
 
