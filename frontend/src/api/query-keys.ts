@@ -9,6 +9,11 @@
 //   ['projects', id, 'files']       its file tree, and below it each open file's content
 //   ['projects', id, 'history']     its commits, and below it their diffs
 //   ['operations', id]              one operation
+//   ['me', 'agent-settings']        your default model settings
+//   ['projects', id, 'agent-settings']             a project's override and effective settings
+//   ['projects', id, 'agent', 'sessions']          its agent's sessions (status, queue)
+//   ['projects', id, 'agent', 'messages', sid]     one session's messages (fed by the agent stream)
+//   ['projects', id, 'agent', 'permissions']       pending permission requests
 export const queryKeys = {
   me: ["me"] as const,
   providers: ["auth", "providers"] as const,
@@ -22,4 +27,10 @@ export const queryKeys = {
   projectHistory: (id: string) => ["projects", id, "history"] as const,
   projectDiff: (id: string, what: string) => ["projects", id, "history", "diff", what] as const,
   operation: (id: string) => ["operations", id] as const,
+  myAgentSettings: ["me", "agent-settings"] as const,
+  projectAgentSettings: (id: string) => ["projects", id, "agent-settings"] as const,
+  agent: (id: string) => ["projects", id, "agent"] as const,
+  agentSessions: (id: string) => ["projects", id, "agent", "sessions"] as const,
+  agentMessages: (id: string, sid: string) => ["projects", id, "agent", "messages", sid] as const,
+  agentPermissions: (id: string) => ["projects", id, "agent", "permissions"] as const,
 };

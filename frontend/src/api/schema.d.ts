@@ -574,6 +574,131 @@ export interface components {
                 details?: unknown;
             };
         };
+        AgentSettingsInput: {
+            /** @enum {string} */
+            provider: "openai-compatible" | "openrouter" | "anthropic" | "openai";
+            baseUrl: string | null;
+            model: string;
+            /**
+             * @description Keys are never returned
+             * @constant
+             */
+            apiKey: "set";
+            apiKeyLast4: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ProjectAgentSettingsInput: {
+            /** @description This project's own settings */
+            override: components["schemas"]["AgentSettingsInput"] | null;
+            /** @description What the project's agent uses: its override, else its owner's */
+            effective: components["schemas"]["AgentSettingsInput"] | null;
+            source: ("project" | "user") | null;
+        };
+        AgentSummaryInput: {
+            configured: boolean;
+            /** @enum {string} */
+            state: "idle" | "working" | "waiting_permission" | "error";
+            sessionId: string | null;
+            lastEventAt: string | null;
+            message: string | null;
+        };
+        ProjectSetupInput: {
+            /** @enum {string} */
+            phase: "containers" | "agent_working" | "ready" | "agent_failed";
+            message: string | null;
+        };
+        AgentPromptInput: {
+            /** Format: uuid */
+            id: string;
+            sessionId: string | null;
+            text: string;
+            /** @enum {string} */
+            status: "queued" | "sending" | "sent" | "done" | "failed" | "canceled";
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            sentAt: string | null;
+            finishedAt: string | null;
+        };
+        AgentSessionInput: {
+            id: string;
+            title: string;
+            directory: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Set while the changes from this message on are undone */
+            revertedFrom: string | null;
+            status: {
+                /** @constant */
+                type: "idle";
+            } | {
+                /** @constant */
+                type: "busy";
+            } | {
+                /** @constant */
+                type: "retry";
+                attempt: number;
+                message: string;
+                next: number;
+            };
+            /** @description Prompts waiting for this session, oldest first */
+            queue: components["schemas"]["AgentPromptInput"][];
+        };
+        AgentMessageInput: {
+            id: string;
+            sessionId: string;
+            /** @enum {string} */
+            role: "user" | "assistant";
+            parentId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+            error: string | null;
+            parts: ({
+                /** @constant */
+                type: "text";
+                id: string;
+                text: string;
+            } | {
+                /** @constant */
+                type: "reasoning";
+                id: string;
+                text: string;
+            } | {
+                /** @constant */
+                type: "tool";
+                id: string;
+                callId: string;
+                /** @description write, edit, bash, read, … */
+                tool: string;
+                /** @enum {string} */
+                status: "pending" | "running" | "completed" | "error";
+                title: string | null;
+                input: {
+                    [key: string]: unknown;
+                };
+                output: string | null;
+                error: string | null;
+            } | {
+                /** @constant */
+                type: "files";
+                id: string;
+                /** @description Files this step changed */
+                files: string[];
+            })[];
+        };
+        AgentPermissionInput: {
+            id: string;
+            sessionId: string;
+            /** @description e.g. external_directory, bash, edit */
+            permission: string;
+            patterns: string[];
+            callId: string | null;
+            messageId: string | null;
+        };
         MeInput: {
             /** Format: uuid */
             id: string;
@@ -763,6 +888,10 @@ export interface components {
                 opencode?: string;
                 production?: string;
             };
+            /** @description The project's agent: its state, current session and last event */
+            agent: components["schemas"]["AgentSummaryInput"];
+            /** @description containers → agent_working → ready (or agent_failed) for a project created with a prompt */
+            setup: components["schemas"]["ProjectSetupInput"];
             /** Format: date-time */
             lastActivityAt: string;
             /** Format: date-time */
@@ -809,6 +938,8 @@ export interface components {
             restart: {
                 maxRetries: number;
             };
+            /** @description Kept across container replacements on a volume only this service mounts */
+            stateDir?: string;
         };
         TemplateInput: {
             /** Format: uuid */
@@ -835,6 +966,131 @@ export interface components {
                 requestId: string;
                 details?: unknown;
             };
+        };
+        AgentSettings: {
+            /** @enum {string} */
+            provider: "openai-compatible" | "openrouter" | "anthropic" | "openai";
+            baseUrl: string | null;
+            model: string;
+            /**
+             * @description Keys are never returned
+             * @constant
+             */
+            apiKey: "set";
+            apiKeyLast4: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ProjectAgentSettings: {
+            /** @description This project's own settings */
+            override: components["schemas"]["AgentSettings"] | null;
+            /** @description What the project's agent uses: its override, else its owner's */
+            effective: components["schemas"]["AgentSettings"] | null;
+            source: ("project" | "user") | null;
+        };
+        AgentSummary: {
+            configured: boolean;
+            /** @enum {string} */
+            state: "idle" | "working" | "waiting_permission" | "error";
+            sessionId: string | null;
+            lastEventAt: string | null;
+            message: string | null;
+        };
+        ProjectSetup: {
+            /** @enum {string} */
+            phase: "containers" | "agent_working" | "ready" | "agent_failed";
+            message: string | null;
+        };
+        AgentPrompt: {
+            /** Format: uuid */
+            id: string;
+            sessionId: string | null;
+            text: string;
+            /** @enum {string} */
+            status: "queued" | "sending" | "sent" | "done" | "failed" | "canceled";
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            sentAt: string | null;
+            finishedAt: string | null;
+        };
+        AgentSession: {
+            id: string;
+            title: string;
+            directory: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Set while the changes from this message on are undone */
+            revertedFrom: string | null;
+            status: {
+                /** @constant */
+                type: "idle";
+            } | {
+                /** @constant */
+                type: "busy";
+            } | {
+                /** @constant */
+                type: "retry";
+                attempt: number;
+                message: string;
+                next: number;
+            };
+            /** @description Prompts waiting for this session, oldest first */
+            queue: components["schemas"]["AgentPrompt"][];
+        };
+        AgentMessage: {
+            id: string;
+            sessionId: string;
+            /** @enum {string} */
+            role: "user" | "assistant";
+            parentId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+            error: string | null;
+            parts: ({
+                /** @constant */
+                type: "text";
+                id: string;
+                text: string;
+            } | {
+                /** @constant */
+                type: "reasoning";
+                id: string;
+                text: string;
+            } | {
+                /** @constant */
+                type: "tool";
+                id: string;
+                callId: string;
+                /** @description write, edit, bash, read, … */
+                tool: string;
+                /** @enum {string} */
+                status: "pending" | "running" | "completed" | "error";
+                title: string | null;
+                input: {
+                    [key: string]: unknown;
+                };
+                output: string | null;
+                error: string | null;
+            } | {
+                /** @constant */
+                type: "files";
+                id: string;
+                /** @description Files this step changed */
+                files: string[];
+            })[];
+        };
+        AgentPermission: {
+            id: string;
+            sessionId: string;
+            /** @description e.g. external_directory, bash, edit */
+            permission: string;
+            patterns: string[];
+            callId: string | null;
+            messageId: string | null;
         };
         Me: {
             /** Format: uuid */
@@ -1025,6 +1281,10 @@ export interface components {
                 opencode?: string;
                 production?: string;
             };
+            /** @description The project's agent: its state, current session and last event */
+            agent: components["schemas"]["AgentSummary"];
+            /** @description containers → agent_working → ready (or agent_failed) for a project created with a prompt */
+            setup: components["schemas"]["ProjectSetup"];
             /** Format: date-time */
             lastActivityAt: string;
             /** Format: date-time */
@@ -1071,6 +1331,8 @@ export interface components {
             restart: {
                 maxRetries: number;
             };
+            /** @description Kept across container replacements on a volume only this service mounts */
+            stateDir?: string;
         };
         Template: {
             /** Format: uuid */

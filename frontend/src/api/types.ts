@@ -34,3 +34,15 @@ export interface LogLine {
   line: string;
   ts?: string;
 }
+
+export type AgentSettings = NonNullable<Ok<paths["/api/v1/me/agent-settings"]["get"], 200>>;
+export type ProjectAgentSettings = Ok<paths["/api/v1/projects/{id}/agent-settings"]["get"], 200>;
+export type AgentSession = Ok<paths["/api/v1/projects/{id}/agent/sessions"]["get"], 200>["sessions"][number];
+export type AgentMessage = Ok<
+  paths["/api/v1/projects/{id}/agent/sessions/{sid}/messages"]["get"],
+  200
+>["messages"][number];
+export type AgentPart = AgentMessage["parts"][number];
+export type AgentPrompt = Ok<paths["/api/v1/projects/{id}/agent/sessions/{sid}/prompt"]["post"], 202>;
+export type AgentPermission = Ok<paths["/api/v1/projects/{id}/agent/permissions"]["get"], 200>["permissions"][number];
+export type AgentProvider = AgentSettings["provider"];

@@ -26,6 +26,9 @@ export function Layout() {
               <NavLink to="/tokens">API tokens</NavLink>
             </li>
             <li>
+              <NavLink to="/settings/agent">Agent</NavLink>
+            </li>
+            <li>
               <NavLink to="/account" aria-label={`Account (${me.data?.email ?? ""})`}>
                 {me.data?.avatarUrl ? <img src={me.data.avatarUrl} alt="" className="avatar-small" /> : null}
                 <span className="nav-account">{me.data?.name ?? "Account"}</span>

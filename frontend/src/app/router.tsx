@@ -1,13 +1,14 @@
 import { Navigate, type RouteObject } from "react-router";
 import { AccountPage } from "../features/account/components/account-page";
+import { AgentSettingsPage } from "../features/agent/components/agent-settings-page";
 import { SignInPage } from "../features/auth/components/signin-page";
-import { ProjectPage } from "../features/projects/components/project-page";
 import { ProjectsListPage } from "../features/projects/components/projects-list-page";
 import { TemplatesPage } from "../features/templates/components/templates-page";
 import { TokensPage } from "../features/tokens/components/tokens-page";
 import { Layout } from "./layout";
 import { RequireAuth } from "./require-auth";
 import { NewProjectRoute } from "./routes/new-project";
+import { ProjectRoute } from "./routes/project";
 
 export const routes: RouteObject[] = [
   { path: "/signin", element: <SignInPage /> },
@@ -20,7 +21,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <Navigate to="/projects" replace /> },
           { path: "/projects", element: <ProjectsListPage /> },
           { path: "/projects/new", element: <NewProjectRoute /> },
-          { path: "/projects/:id", element: <ProjectPage /> },
+          { path: "/projects/:id", element: <ProjectRoute /> },
           // Loaded when first opened: the console's first load does not carry them (or CodeMirror).
           {
             path: "/projects/:id/files",
@@ -30,6 +31,7 @@ export const routes: RouteObject[] = [
             path: "/projects/:id/history",
             lazy: async () => ({ Component: (await import("./routes/project-history")).ProjectHistoryRoute }),
           },
+          { path: "/settings/agent", element: <AgentSettingsPage /> },
           { path: "/templates", element: <TemplatesPage /> },
           { path: "/tokens", element: <TokensPage /> },
           { path: "/account", element: <AccountPage /> },

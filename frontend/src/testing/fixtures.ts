@@ -1,4 +1,13 @@
-import type { ApiToken, Me, Operation, Project, Template } from "../api/types";
+import type {
+  AgentMessage,
+  AgentSession,
+  AgentSettings,
+  ApiToken,
+  Me,
+  Operation,
+  Project,
+  Template,
+} from "../api/types";
 
 const T0 = "2026-12-01T20:00:00.000Z";
 
@@ -50,6 +59,8 @@ export const project = (o: Partial<Project> = {}): Project => ({
     { kind: "preview", observedState: "running", health: "healthy", url: "http://my-app--preview.localhost:8080" },
   ],
   urls: { preview: "http://my-app--preview.localhost:8080" },
+  agent: { configured: false, state: "idle", sessionId: null, lastEventAt: null, message: null },
+  setup: { phase: "ready", message: null },
   lastActivityAt: new Date(Date.now() - 5 * 60_000).toISOString(),
   createdAt: T0,
   updatedAt: T0,
@@ -89,3 +100,72 @@ export const apiToken = (o: Partial<ApiToken> = {}): ApiToken => ({
 export const apiError = (code: string, message: string, extra: Record<string, unknown> = {}) => ({
   error: { code, message, requestId: "req-test-1", ...extra },
 });
+
+export const agentSettings = (o: Partial<AgentSettings> = {}): AgentSettings => ({
+  provider: "openai-compatible",
+  baseUrl: "http://llm.internal:8000/v1",
+  model: "qwen-coder",
+  apiKey: "set",
+  apiKeyLast4: "1234",
+  updatedAt: T0,
+  ...o,
+});
+
+export const agentSession = (o: Partial<AgentSession> = {}): AgentSession => ({
+  id: "ses_1",
+  title: "Bakery site",
+  directory: "/app",
+  createdAt: T0,
+  updatedAt: T0,
+  revertedFrom: null,
+  status: { type: "idle" },
+  queue: [],
+  ...o,
+});
+
+export const agentMessages = (): AgentMessage[] => [
+  {
+    id: "msg_1",
+    sessionId: "ses_1",
+    role: "user",
+    parentId: null,
+    createdAt: T0,
+    completedAt: null,
+    error: null,
+    parts: [{ type: "text", id: "prt_1", text: "Build a bakery site" }],
+  },
+  {
+    id: "msg_2",
+    sessionId: "ses_1",
+    role: "assistant",
+    parentId: "msg_1",
+    createdAt: T0,
+    completedAt: T0,
+    error: null,
+    parts: [
+      {
+        type: "tool",
+        id: "prt_2",
+        callId: "call_1",
+        tool: "write",
+        status: "completed",
+        title: "src/App.tsx",
+        input: { filePath: "/app/src/App.tsx" },
+        output: "Wrote file successfully.",
+        error: null,
+      },
+      {
+        type: "tool",
+        id: "prt_3",
+        callId: "call_2",
+        tool: "bash",
+        status: "completed",
+        title: "npm test",
+        input: { command: "npm test" },
+        output: "all 3 tests passed",
+        error: null,
+      },
+      { type: "text", id: "prt_4", text: "Done: the bakery site is up." },
+    ],
+  },
+];

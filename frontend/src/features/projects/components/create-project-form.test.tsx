@@ -99,6 +99,9 @@ describe("create a project", () => {
     server.use(
       http.get("/api/v1/projects/p1", () => HttpResponse.json({ ...created, status: "running" })),
       http.get("/api/v1/projects/p1/logs", () => sseChannel().response()),
+      http.get("/api/v1/projects/p1/agent-settings", () =>
+        HttpResponse.json({ override: null, effective: null, source: null }),
+      ),
     );
     events.send("operation", { ...health, status: "succeeded", progress: 100 });
     await expect.poll(() => router.state.location.pathname).toBe("/projects/p1");

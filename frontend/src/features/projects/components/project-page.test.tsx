@@ -15,6 +15,10 @@ function serveProject(p: Project, extra: { operations?: unknown[] } = {}) {
     http.get(`/api/v1/projects/${p.id}`, () => HttpResponse.json(p)),
     http.get(`/api/v1/projects/${p.id}/events`, () => events.response([["project", p]])),
     http.get(`/api/v1/projects/${p.id}/operations`, () => HttpResponse.json({ operations: extra.operations ?? [] })),
+    // The agent's panel beside the preview (its own tests: features/agent): not configured here.
+    http.get(`/api/v1/projects/${p.id}/agent-settings`, () =>
+      HttpResponse.json({ override: null, effective: null, source: null }),
+    ),
     http.get(`/api/v1/projects/${p.id}/logs`, ({ request }) => {
       logRequest = new URL(request.url);
       return logs.response([["log", { stream: "stdout", line: "VITE v8.3.8  ready in 412 ms" }]]);

@@ -30,16 +30,25 @@ const TABS: Array<[ProjectTab, string, string]> = [
   ["history", "History", "/history"],
 ];
 
+const SETUP_STEPS = [
+  ["containers", "Containers"],
+  ["agent_working", "Agent working"],
+  ["ready", "Ready"],
+] as const;
+
 /**
- * One project: its header and actions, then a tab. The Files and History tabs come from their
- * own features, composed in app/routes (features do not import each other).
+ * One project: its header and actions, then a tab. The Files and History tabs, and what sits
+ * beside the preview on the overview (the agent's chat), come from their own features, composed
+ * in app/routes (features do not import each other).
  */
 export function ProjectPage({
   tab = "overview",
   children,
+  beside,
 }: {
   tab?: ProjectTab;
   children?: (project: Project) => ReactNode;
+  beside?: (project: Project) => ReactNode;
 } = {}) {
   const { id = "" } = useParams();
   const project = useQuery({ ...projectQuery(id), staleTime: 30_000 });
@@ -64,9 +73,35 @@ export function ProjectPage({
     );
   }
   return (
-    <ProjectView project={project.data} live={stream === "open"} tab={tab}>
+    <ProjectView project={project.data} live={stream === "open"} tab={tab} beside={beside}>
       {children}
     </ProjectView>
+  );
+}
+
+/** containers → agent working → ready, for a project created with a prompt. */
+function SetupPhases({ project: p }: { project: Project }) {
+  if (!p.prompt || p.setup.phase === "ready") return null;
+  const at = SETUP_STEPS.findIndex(([phase]) => phase === p.setup.phase);
+  return (
+    <section className="panel setup" aria-label="Setting up">
+      <ol className="setup-steps">
+        {SETUP_STEPS.map(([phase, label], i) => (
+          <li
+            key={phase}
+            className={
+              p.setup.phase === "agent_failed" && i === 1 ? "failed" : i < at ? "done" : i === at ? "current" : ""
+            }
+            aria-current={i === at ? "step" : undefined}
+          >
+            {p.setup.phase === "agent_failed" && i === 1 ? "Agent failed" : label}
+          </li>
+        ))}
+      </ol>
+      {p.setup.message ? (
+        <p className={p.setup.phase === "agent_failed" ? "alert alert-error" : "muted"}>{p.setup.message}</p>
+      ) : null}
+    </section>
   );
 }
 
@@ -75,11 +110,13 @@ function ProjectView({
   live,
   tab,
   children,
+  beside,
 }: {
   project: Project;
   live: boolean;
   tab: ProjectTab;
   children?: ((project: Project) => ReactNode) | undefined;
+  beside?: ((project: Project) => ReactNode) | undefined;
 }) {
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
@@ -184,7 +221,9 @@ function ProjectView({
       </nav>
 
       {tab !== "overview" && children ? children(p) : null}
-      {tab === "overview" ? <Overview project={p} services={services} previewUp={Boolean(previewUp)} /> : null}
+      {tab === "overview" ? (
+        <Overview project={p} services={services} previewUp={Boolean(previewUp)} beside={beside} />
+      ) : null}
 
       <DeleteProjectDialog
         open={deleting}
@@ -209,10 +248,12 @@ function Overview({
   project: p,
   services,
   previewUp,
+  beside,
 }: {
   project: Project;
   services: ServiceKind[];
   previewUp: boolean;
+  beside?: ((project: Project) => ReactNode) | undefined;
 }) {
   return (
     <>
@@ -237,17 +278,22 @@ function Overview({
         </ul>
       </section>
 
-      {previewUp && p.urls.preview ? (
-        <PreviewFrame url={p.urls.preview} projectName={p.name} />
-      ) : (
-        <section className="panel preview-placeholder" aria-label="Preview">
-          <p className="muted">
-            {p.status === "stopped"
-              ? "The preview appears here when the project runs."
-              : "Waiting for the preview to start…"}
-          </p>
-        </section>
-      )}
+      <SetupPhases project={p} />
+
+      <div className={beside ? "workspace" : undefined}>
+        {previewUp && p.urls.preview ? (
+          <PreviewFrame url={p.urls.preview} projectName={p.name} />
+        ) : (
+          <section className="panel preview-placeholder" aria-label="Preview">
+            <p className="muted">
+              {p.status === "stopped"
+                ? "The preview appears here when the project runs."
+                : "Waiting for the preview to start…"}
+            </p>
+          </section>
+        )}
+        {beside?.(p)}
+      </div>
 
       <LogsPanel
         projectId={p.id}
