@@ -111,25 +111,7 @@ afterAll(async () => {
 });
 
 describe("the agent: a prompt builds the site, the chat keeps working on it", () => {
-  it("answers 409 AGENT_NOT_CONFIGURED without settings, and a clear 400 for bad settings that changes nothing", async () => {
-    // A project made before any settings: it runs, its prompt waits, the agent API says where to go.
-    const res = await api(owner, "POST", "/projects", { name: "Bakery", templateId, prompt: "A bakery site" });
-    expect(res.statusCode).toBe(202);
-    projectId = res.json().project.id;
-    slug = res.json().project.slug;
-    const p = await eventually(
-      () => project(),
-      (p) => p.status === "running" || p.status === "failed",
-      90_000,
-      200,
-    );
-    expect(p).toMatchObject({ status: "running", agent: { configured: false }, setup: { phase: "containers" } });
-    expect(p.setup.message).toMatch(/agent-settings/);
-    const refused = await api(owner, "GET", `/projects/${projectId}/agent/sessions`);
-    expect(refused.statusCode).toBe(409);
-    expect(refused.json().error).toMatchObject({ code: "AGENT_NOT_CONFIGURED" });
-    expect(refused.json().error.message).toMatch(/PUT \/api\/v1\/me\/agent-settings/);
-
+  it("refuses bad settings with a clear 400 that changes nothing, and never returns the key", async () => {
     for (const bad of [
       { ...fakeSettings(), provider: "skynet" },
       { ...fakeSettings(), baseUrl: "ftp://models.example/v1" },
@@ -144,10 +126,7 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
     }
     expect((await api(owner, "GET", "/me/agent-settings")).json()).toBeNull();
     expect(await database.db.agentSettings.count()).toBe(0);
-  }, 120_000);
 
-  it("takes settings (the key never comes back), restarts the agent with them and runs the creation prompt once", async () => {
-    const before = await opencodeContainer();
     const put = await api(owner, "PUT", "/me/agent-settings", fakeSettings());
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({ provider: "openai-compatible", apiKey: "set", apiKeyLast4: "1234" });
@@ -155,15 +134,30 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
     const row = await database.db.agentSettings.findFirstOrThrow();
     expect(row.apiKeySealed).not.toContain(FAKE_KEY);
     expect(row.apiKeySealed).toMatch(/^v1\./);
+  });
 
+  it("builds the site from the creation prompt: containers → agent working → ready, the prompt sent once", async () => {
+    const created = Date.now();
+    const res = await api(owner, "POST", "/projects", { name: "Bakery", templateId, prompt: "A bakery site" });
+    expect(res.statusCode).toBe(202);
+    projectId = res.json().project.id;
+    slug = res.json().project.slug;
+    expect(res.json().project.setup).toEqual({ phase: "containers", message: null });
+    const phases = new Set<string>();
     const done = await eventually(
-      () => project(),
-      (p) => p.setup.phase === "ready" || p.setup.phase === "agent_failed",
-      60_000,
-      200,
+      async () => {
+        const p = await project();
+        phases.add(p.setup.phase);
+        if (p.setup.phase === "agent_working") figures.createToAgentWorking ??= Date.now() - created;
+        return p;
+      },
+      (p) => p.setup.phase === "ready" || p.setup.phase === "agent_failed" || p.status === "failed",
+      90_000,
+      25,
     );
+    figures.createToReady = Date.now() - created;
     expect(done.setup).toEqual({ phase: "ready", message: null });
-    expect(await opencodeContainer()).not.toBe(before);
+    expect([...phases]).toEqual(["containers", "agent_working", "ready"]);
     // Only the OpenCode container holds the key; the preview never sees it.
     const docker = h.runtime.docker;
     const envOf = async (kind: string) => {
@@ -386,12 +380,30 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
         services: { opencode: vite.opencode },
       },
     });
-    await api(stranger, "PUT", "/me/agent-settings", fakeSettings());
     const other = (await api(stranger, "POST", "/projects", { name: "Other", templateId: agentOnly.id })).json()
       .project;
-    await eventually(
+    const waiting = await eventually(
       async () => (await api(stranger, "GET", `/projects/${other.id}`)).json(),
-      (p) => p.status === "running",
+      (p) => p.status === "running" || p.status === "failed",
+      60_000,
+      200,
+    );
+    // No settings yet: the agent API says where to set them, and so does the project.
+    expect(waiting.agent).toMatchObject({ configured: false });
+    expect(waiting.agent.message).toMatch(/agent-settings/);
+    const refused = await api(stranger, "GET", `/projects/${other.id}/agent/sessions`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: "AGENT_NOT_CONFIGURED" });
+    expect(refused.json().error.message).toMatch(/PUT \/api\/v1\/me\/agent-settings/);
+    // Settings afterwards: its OpenCode container is replaced with them.
+    const first = await opencodeContainer(other.id);
+    await api(stranger, "PUT", "/me/agent-settings", fakeSettings());
+    await eventually(
+      async () => ({
+        container: await opencodeContainer(other.id),
+        sessions: (await api(stranger, "GET", `/projects/${other.id}/agent/sessions`)).statusCode,
+      }),
+      (s) => s.container !== first && s.sessions === 200,
       60_000,
       200,
     );

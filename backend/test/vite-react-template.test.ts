@@ -21,9 +21,15 @@ describe("vite-react template.json", () => {
     const { services } = await readTemplate("vite-react");
     expect(services.preview?.image).toMatch(/^devsanctum\/vite-react:\d+$/);
     expect(services.production?.image).toBe(services.preview?.image);
-    // The tag is the npm version of opencode-linux-x64 the image is built from, then -<build>:
-    // the build number moves when the image's content changes (git went in with build 2).
-    expect(services.opencode?.image).toMatch(/^devsanctum\/opencode:\d+\.\d+\.\d+(-\d+)?$/);
+    // The tag is the npm version of opencode-linux-x64 the image is built from, then the
+    // image's own revision (git and the agent's state directory went in with it); the SDK the control plane speaks to it with is pinned to that version.
+    expect(services.opencode?.image).toMatch(/^devsanctum\/opencode:\d+\.\d+\.\d+-\d+$/);
+    const sdk = JSON.parse(await readFile(path.resolve(import.meta.dirname, "../package.json"), "utf8")).dependencies[
+      "@opencode-ai/sdk"
+    ];
+    expect(services.opencode?.image.split(":")[1]?.split("-")[0]).toBe(sdk);
+    // Its sessions live on a volume of their own, kept when the container is replaced.
+    expect(services.opencode?.stateDir).toBe("/home/node/.local/share/opencode");
     expect(services.opencode?.env).toMatchObject({ OPENCODE_DISABLE_MODELS_FETCH: "1" });
     // The password is the control plane's to inject per project, never in the template.
     expect(JSON.stringify(services)).not.toContain("OPENCODE_SERVER_PASSWORD");

@@ -42,13 +42,14 @@ export interface Backend {
   stop: () => Promise<void>;
 }
 
-export async function startBackend(): Promise<Backend> {
+/** `run` labels everything it makes; `env` adds settings (e.g. PROJECT_NETWORK_ATTACH). */
+export async function startBackend(opts: { run?: string; env?: Record<string, string> } = {}): Promise<Backend> {
   const main = path.join(ROOT, "backend/dist/main.js");
   const consoleDir = path.join(ROOT, "frontend/dist");
   if (!existsSync(main) || !existsSync(path.join(consoleDir, "index.html"))) {
     throw new Error("build first: pnpm build (needs backend/dist/main.js and frontend/dist/index.html)");
   }
-  const run = process.env.DEVSANCTUM_TEST_RUN ?? `e2e${Date.now()}`;
+  const run = opts.run ?? testRun();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-e2e-"));
   await chmod(dataDir, 0o755); // embedded PostgreSQL runs as its own user
   const [port, edgePort] = [await freePort(), await freePort()];
@@ -71,6 +72,7 @@ export async function startBackend(): Promise<Backend> {
       DEVSANCTUM_TEST_RUN: run,
       CONSOLE_DIR: consoleDir,
       ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -105,6 +107,13 @@ export async function startBackend(): Promise<Backend> {
   return { url, edgePort, run, signInLink, output: () => output, stop };
 }
 
+/** The run label of this process: DEVSANCTUM_TEST_RUN (CI) or one made up once. */
+let madeUpRun: string | undefined;
+export function testRun(): string {
+  madeUpRun ??= process.env.DEVSANCTUM_TEST_RUN ?? `e2e${Date.now()}`;
+  return madeUpRun;
+}
+
 const docker = (args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
 
 /** Containers, networks and volumes of this run (only those). */
@@ -116,6 +125,38 @@ export function dockerResources(run: string) {
     networks: lines(docker(["network", "ls", "-q", ...filter])),
     volumes: lines(docker(["volume", "ls", "-q", ...filter])),
   };
+}
+
+/**
+ * The backend's scriptable fake model (backend/test/fixtures/fake-model.cjs) in a container of
+ * its own, labelled with the run; the backend joins it to each project's network
+ * (PROJECT_NETWORK_ATTACH), so the agent reaches it by name. Never reached from here.
+ */
+export function startFakeModel(run: string, validKey: string) {
+  const name = `ds-fake-model-${run}`.slice(0, 60);
+  const id = docker([
+    "create",
+    "--init",
+    "--name",
+    name,
+    "--label",
+    `devsanctum.test-run=${run}`,
+    "--memory",
+    "128m",
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges",
+    "-e",
+    `FAKE_VALID_KEYS=${validKey}`,
+    process.env.DEVSANCTUM_NODE_IMAGE ?? "devsanctum/node:20",
+    "node",
+    "/tmp/fake-model.cjs",
+    "18181",
+  ]);
+  docker(["cp", path.join(ROOT, "backend/test/fixtures/fake-model.cjs"), `${name}:/tmp/fake-model.cjs`]);
+  docker(["start", name]);
+  return { id, name, baseUrl: `http://${name}:18181/v1` };
 }
 
 export function removeDockerResources(run: string) {

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Backend, dockerResources, startBackend } from "./backend-process";
+import { type Backend, dockerResources, startBackend, startFakeModel, testRun } from "./backend-process";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts/e2e");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -17,6 +17,8 @@ let backend: Backend;
 let browser: Browser;
 let page: Page;
 let projectUrl = "";
+let fakeModel: ReturnType<typeof startFakeModel>;
+const MODEL_KEY = "sk-e2e-fake-key-4321";
 const projectName = `E2E Demo ${Date.now().toString(36)}`;
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -45,7 +47,9 @@ async function shot(name: string) {
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  backend = await startBackend();
+  // A fake model for the agent, on every project's network (as PROJECT_NETWORK_ATTACH does in compose).
+  fakeModel = startFakeModel(testRun(), MODEL_KEY);
+  backend = await startBackend({ run: testRun(), env: { PROJECT_NETWORK_ATTACH: fakeModel.name } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -189,6 +193,34 @@ describe("the console in a real browser", () => {
     await shot("08-started-again");
   });
 
+  it("configures the agent, then a chat prompt changes the site in the preview", async () => {
+    await page.getByRole("link", { name: "Agent", exact: true }).click();
+    await page.getByRole("heading", { name: "Agent settings" }).waitFor();
+    await page.getByLabel("API base URL").fill(fakeModel.baseUrl);
+    await page.getByRole("textbox", { name: "Model" }).fill("fake-model");
+    await page.getByLabel("API key").fill(MODEL_KEY);
+    await shot("16-agent-settings");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText(/^Saved\./).waitFor();
+    expect(await page.getByLabel("API key").inputValue()).toBe("");
+
+    // The agent restarts with the model; its panel sits beside the preview.
+    await page.goto(projectUrl);
+    const panel = page.getByRole("region", { name: "Agent" });
+    await panel.getByRole("button", { name: "New session" }).click({ timeout: 60_000 });
+    const box = panel.getByRole("textbox", { name: "Message the agent" });
+    await box.fill("Hello from the chat");
+    await panel.getByRole("button", { name: "Send" }).click();
+    const log = panel.getByRole("log", { name: "Conversation with the agent" });
+    await log.getByText("Wrote src/App.tsx").waitFor({ timeout: 60_000 });
+    await page
+      .frameLocator("iframe.preview-frame")
+      .getByRole("heading", { name: "Hello from the chat" })
+      .waitFor({ timeout: 30_000 });
+    await panel.getByText("The agent is idle.").waitFor({ timeout: 30_000 });
+    await shot("17-agent-chat");
+  });
+
   it("creates an API token that is shown once and works with curl-style calls, then revokes it", async () => {
     await page.getByRole("link", { name: "API tokens" }).click();
     await page.getByLabel("Name", { exact: true }).fill("e2e-script");
@@ -258,7 +290,12 @@ describe("the console in a real browser", () => {
     await page.waitForURL(/\/projects$/);
     await page.getByRole("link", { name: "Create your first project" }).waitFor({ timeout: 60_000 });
     await shot("10-deleted");
-    await expect.poll(() => dockerResources(backend.run).containers.length, { timeout: 60_000 }).toBe(0);
+    // Everything of the project goes; the fake model (not the project's) stays until the end.
+    await expect
+      .poll(() => dockerResources(backend.run).containers.filter((id) => !fakeModel.id.startsWith(id)).length, {
+        timeout: 60_000,
+      })
+      .toBe(0);
   });
 
   it("passes the accessibility checks on every page it showed", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ascendingMessageId, isAllowed } from "./opencode-agent-server.js";
+import { ascendingMessageId, isAllowed, opencodeConnector } from "./opencode-agent-server.js";
 import { toEvent } from "./opencode-mapping.js";
 
 describe("the OpenCode connector", () => {
@@ -81,5 +81,18 @@ describe("the OpenCode connector", () => {
       sessionId: "ses_1",
       message: "401: nope",
     });
+  });
+});
+
+describe("regression: an agent that does not answer was a 500", () => {
+  // The SDK hands a failed fetch back as { error, response: undefined }; reading response.ok
+  // threw a TypeError, and the console showed "Internal server error" while OpenCode restarted.
+  it("is a 503 AGENT_UNAVAILABLE that says to try again", async () => {
+    const server = opencodeConnector({ passwordFor: async () => "pw", requestTimeoutMs: 2000 }).connect(
+      "p1",
+      "http://127.0.0.1:9", // discard port: nothing listens
+    );
+    await expect(server.listSessions()).rejects.toMatchObject({ kind: "unavailable", code: "AGENT_UNAVAILABLE" });
+    await expect(server.statuses()).rejects.toMatchObject({ code: "AGENT_UNAVAILABLE" });
   });
 });

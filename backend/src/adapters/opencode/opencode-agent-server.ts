@@ -101,8 +101,10 @@ function opencodeAgentServer(opts: OpencodeConnectorOptions, projectId: string, 
     });
 
     /** The SDK answers { data, error, response }: data on 2xx, otherwise a domain error. */
-    const unwrap = async <T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
+    const unwrap = async <T>(call: Promise<{ data?: T; error?: unknown; response?: Response }>): Promise<T> => {
       const { data, error, response } = await call;
+      // No response: the fetch itself failed (the SDK hands back what our fetch threw).
+      if (!response) throw error instanceof DomainError ? error : unreachable(error);
       if (response.ok) return data as T;
       const detail = JSON.stringify(error ?? {}).slice(0, 300);
       if (response.status === 404)

@@ -71,12 +71,15 @@ export function agentSettingsServiceFactory(deps: AgentSettingsServiceDeps) {
     return input ? await settings.get(owner) : null;
   }
 
-  const open = (owner: SettingsOwner, s: SealedSettings): ModelSettings => ({
-    provider: s.provider,
-    baseUrl: s.baseUrl,
-    model: s.model,
-    apiKey: box.open(s.apiKeySealed, aad(owner)),
-  });
+  // A key that does not open here (sealed for another owner, or under another SECRET_KEY) is
+  // no key: the agent runs without a model and the API says to set one.
+  const open = (owner: SettingsOwner, s: SealedSettings): ModelSettings | null => {
+    try {
+      return { provider: s.provider, baseUrl: s.baseUrl, model: s.model, apiKey: box.open(s.apiKeySealed, aad(owner)) };
+    } catch {
+      return null;
+    }
+  };
 
   return {
     getMine: (principal: Principal) => settings.get({ userId: principal.userId }),

@@ -11,6 +11,8 @@ export const agentSessionsQuery = (id: string) =>
     queryFn: async ({ signal }) =>
       (await unwrap(api.GET("/api/v1/projects/{id}/agent/sessions", { ...path(id), signal }))).sessions,
     retry: false,
+    // The agent restarts (new settings) or is starting: look again until it answers.
+    refetchInterval: (q) => (q.state.error ? 2000 : false),
   });
 
 export const agentMessagesQuery = (id: string, sid: string) =>

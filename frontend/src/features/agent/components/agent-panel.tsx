@@ -73,7 +73,8 @@ function Chat({ project }: { project: Project }) {
 
   if (sessions.isPending) return <Loading label="Connecting to the agent…" />;
   if (sessions.isError) {
-    const starting = isApiError(sessions.error) && sessions.error.code === "AGENT_NOT_RUNNING";
+    const starting =
+      isApiError(sessions.error) && ["AGENT_NOT_RUNNING", "AGENT_UNAVAILABLE"].includes(sessions.error.code);
     return starting ? (
       <p className="muted">The agent is starting…</p>
     ) : (

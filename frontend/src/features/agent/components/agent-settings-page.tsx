@@ -24,6 +24,8 @@ export function AgentSettingsPage() {
       {settings.isSuccess ? (
         <section className="panel" aria-label="Model settings">
           <AgentSettingsForm
+            // A new form once saved: the key typed into it is gone from the page.
+            key={settings.data?.updatedAt ?? "none"}
             value={settings.data}
             pending={save.isPending}
             error={save.error}
