@@ -105,9 +105,12 @@ beforeAll(async () => {
 afterAll(async () => {
   console.log(`agent figures (ms): ${JSON.stringify(figures)}`);
   await edge?.close();
-  await fake?.remove(); // first: an attached container keeps a project network from being removed
-  await h?.close();
-  await database?.drop();
+  try {
+    await h?.close();
+  } finally {
+    await fake?.remove();
+    await database?.drop();
+  }
 });
 
 describe("the agent: a prompt builds the site, the chat keeps working on it", () => {
@@ -148,6 +151,7 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
       async () => {
         const p = await project();
         phases.add(p.setup.phase);
+        if (p.status === "running") figures.createToRunning ??= Date.now() - created;
         if (p.setup.phase === "agent_working") figures.createToAgentWorking ??= Date.now() - created;
         return p;
       },
@@ -156,6 +160,9 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
       25,
     );
     figures.createToReady = Date.now() - created;
+    const asked = (await fake.requests()).filter((r) => r.lastUser === "A bakery site");
+    figures.createToFirstModelCall = (asked[0]?.at ?? created) - created;
+    figures.createToToolCall = (asked.find((r) => r.answer === "tool:write")?.answeredAt ?? created) - created;
     expect(done.setup).toEqual({ phase: "ready", message: null });
     expect([...phases]).toEqual(["containers", "agent_working", "ready"]);
     // Only the OpenCode container holds the key; the preview never sees it.

@@ -208,7 +208,7 @@ export async function projectsHarness(
       await projects.close();
       await files?.close();
       await app.close();
-      await removeByInstall(runtime, installId);
+      await removeByInstall(runtime, installId, {}, opts.attachContainers ?? []);
     },
   };
 }
@@ -218,10 +218,15 @@ export async function removeByInstall(
   runtime: ReturnType<typeof testDocker>,
   installId: string,
   more: Record<string, string> = {},
+  /** Containers joined to every project network (a fake model): a network with them cannot go. */
+  attached: string[] = [],
 ) {
   const labels = { "devsanctum.install": installId, ...more };
   for (const c of await runtime.listContainers(labels)) await runtime.removeContainer(c.id);
-  for (const n of await runtime.listNetworks(labels)) await runtime.removeNetwork(n.name);
+  for (const n of await runtime.listNetworks(labels)) {
+    for (const c of attached) await runtime.disconnectNetwork(n.name, c);
+    await runtime.removeNetwork(n.name);
+  }
   for (const v of await runtime.listVolumes(labels)) await runtime.removeVolume(v.name);
 }
 
