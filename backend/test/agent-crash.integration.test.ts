@@ -9,6 +9,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { embeddedDatabaseUrl } from "../src/adapters/persistence/embedded-postgres.js";
 import { createPrismaClient } from "../src/adapters/persistence/prisma-client.js";
 import { testDocker } from "./helpers/app.js";
 import { createApiToken, createUser } from "./helpers/auth.js";
@@ -80,7 +81,7 @@ describe("agent prompts across control-plane crashes", () => {
     };
 
     const first = await start();
-    const db = createPrismaClient(`postgresql://devsanctum:devsanctum@127.0.0.1:${pgPort}/devsanctum`);
+    const db = createPrismaClient(await embeddedDatabaseUrl(path.join(dataDir, "postgres"), pgPort));
     const user = await createUser(db);
     const { authorization } = await createApiToken(db, user.id);
     await db.$disconnect();
