@@ -81,6 +81,7 @@ beforeAll(async () => {
     healthTimeoutMs: 60_000,
     attachContainers: [fake.name],
     agent: { tuning: { workerIntervalMs: 300, resendAfterMs: 8000 } },
+    files: {},
   });
   owner = await signedInUser(database.db);
   stranger = await signedInUser(database.db);
@@ -179,6 +180,20 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
     const turns = (await fake.requests()).filter((r) => r.turnStart && r.lastUser === "A bakery site");
     expect(turns).toHaveLength(1);
     expect(turns[0]?.keyLast4).toBe("1234");
+    // The turn's changes are a commit of their own, by the agent, naming the session and prompt.
+    const sessionId = (await project()).agent.sessionId as string;
+    const commits = await eventually(
+      async () => (await api(owner, "GET", `/projects/${projectId}/history`)).json().commits,
+      (list: Array<{ message: string }>) => list.some((c) => c.message.startsWith("Agent:")),
+      20_000,
+    );
+    const agentCommit = commits.find((c: { message: string }) => c.message.startsWith("Agent:")) as {
+      message: string;
+      files: Array<{ path: string }>;
+    };
+    expect(agentCommit.message).toContain("A bakery site");
+    expect(agentCommit.message).toContain(`Session: ${sessionId}`);
+    expect(agentCommit.files).toContainEqual(expect.objectContaining({ path: "src/App.tsx" }));
   }, 90_000);
 
   it("shows the session with its tool call in messages and on the events stream", async () => {

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BACKEND, freePort, startControlPlane as start, waitFor } from "./helpers/process.js";
+import { eventually } from "./helpers/projects.js";
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -48,7 +49,13 @@ describe("devsanctum process", () => {
     const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { openapi: string };
     expect(doc.openapi).toMatch(/^3\.1/);
     // JSON logs carry the request id on request lines.
-    expect(app.output()).toMatch(/"reqId":"[^"]+".*"url":"\/docs\/json"/);
+    // The request line is written once the answer is sent: it may trail the answer a little.
+    const logged = await eventually(
+      async () => app.output(),
+      (out) => /"reqId":"[^"]+".*"url":"\/docs\/json"/.test(out),
+      5000,
+    ).catch(() => app.output());
+    expect(logged).toMatch(/"reqId":"[^"]+".*"url":"\/docs\/json"/);
     expect(app.output()).toContain(`/docs`);
 
     // No OAuth app configured: the start printed a one-time sign-in link for the owner.

@@ -121,7 +121,8 @@ describe("control plane crash", () => {
         operations: Array<{ kind: string; status: string }>;
       };
       expect(ops.operations).toMatchObject([{ kind: "create", status: "succeeded" }]);
-      const containers = await runtime.listContainers({ "devsanctum.project": id });
+      // One preview per project (a workspace container for files and git may run beside it).
+      const containers = await runtime.listContainers({ "devsanctum.project": id, "devsanctum.kind": "preview" });
       expect(containers.map((c) => c.state)).toEqual(["running"]);
     }
     await eventually(
@@ -136,7 +137,7 @@ describe("control plane crash", () => {
     ];
     expect(await strays()).toHaveLength(3);
     await removeByInstall(runtime, installId, { "devsanctum.project": stray });
-    const all = await runtime.listContainers({ "devsanctum.install": installId });
+    const all = await runtime.listContainers({ "devsanctum.install": installId, "devsanctum.kind": "preview" });
     expect(all).toHaveLength(ids.length);
 
     second.child.kill("SIGTERM");

@@ -35,15 +35,12 @@ const app = await buildApp({
     projects: unused("projects"),
     hosts: { appsDomain: "localhost", scheme: "http", port: 8080 },
   },
-<<<<<<< HEAD
   files: {
     // Read when the routes register: the body limits of uploads.
     files: unused("files", { limits: { maxFileBytes: 1, maxUploadBytes: 1, maxTreeEntries: 1 }, changes: () => [] }),
     history: unused("history"),
   },
-=======
   agent: { settings: unused("agentSettings"), agent: unused("agent"), events: unused("agentEvents") },
->>>>>>> 97bff14 (Console: the agent's chat beside the preview, agent settings page, setup phases)
 });
 await app.ready();
 process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { prismaAccountStore } from "../../src/adapters/persistence/prisma-account-store.js";
 import { pino } from "pino";
+import { prismaAccountStore } from "../../src/adapters/persistence/prisma-account-store.js";
 import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
 import { type ComposeAgentOptions, type ComposedAgent, composeAgent } from "../../src/composition/agent.js";
 import { composeAudit } from "../../src/composition/audit.js";
@@ -125,6 +125,14 @@ export async function projectsHarness(
         log: logger,
         passwordFor: async (id) => opencodeTestPassword(id),
         wakeReconciler: (id) => projects.reconciler.wake(id),
+        // As main.ts wires it: with files, every agent turn becomes a commit (bound late).
+        ...(opts.files
+          ? {
+              onTurnFinished: async (turn) => {
+                await files?.onAgentTurnEnd(turn.projectId, { sessionId: turn.sessionId, prompt: turn.text });
+              },
+            }
+          : {}),
         ...opts.agent,
       })
     : undefined;
@@ -141,7 +149,6 @@ export async function projectsHarness(
     authenticator,
     log,
   });
-  const audit = composeAudit(database.db, log);
   let files: FilesArea | undefined;
   const projects = composeProjects({
     db: database.db,
