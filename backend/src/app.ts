@@ -18,6 +18,8 @@ import type { AgentEventsHub } from "./modules/agent/agent-events.js";
 import { agentSettingsRoutes } from "./modules/agent/agent-settings.routes.js";
 import type { AgentSettingsService } from "./modules/agent/agent-settings.service.js";
 import { type IdentityDeps, identityRoutes } from "./modules/auth/auth.routes.js";
+import { deploymentsRoutes } from "./modules/deployments/deployments.routes.js";
+import type { DeploymentsService } from "./modules/deployments/deployments.service.js";
 import { edgeRoutes } from "./modules/edge/edge.routes.js";
 import type { EdgeAccessService } from "./modules/edge/edge-access.service.js";
 import { filesRoutes } from "./modules/files/files.routes.js";
@@ -60,6 +62,8 @@ export interface AppDeps {
   projects?: { templates: TemplatesService; projects: ProjectsService; hosts: PublicHosts };
   /** A project's files and git history (issue #13); needs `projects`. */
   files?: { files: FilesService; history: HistoryService };
+  /** Production deployments: deploy, history, rollback, cancel, build logs (issue #12). */
+  deployments?: DeploymentsService;
   /** The built web console (frontend/dist), served at "/" with client-side routes (issue #6). */
   consoleDir?: string;
   /** The projects' agents: model settings, sessions, prompts, permissions, events (issue #11). */
@@ -110,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "files", description: "A project's files: browse, edit, upload and download" },
         { name: "history", description: "A project's git history: commits, diffs, restore" },
         { name: "agent", description: "A project's agent (OpenCode): model settings, sessions, prompts, events" },
+        { name: "deployments", description: "Production deployments: immutable builds, blue-green switch, rollback" },
       ],
       components: {
         securitySchemes: {
@@ -164,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(agentSettingsRoutes, { prefix: "/api/v1", settings, agent });
     await app.register(agentRoutes, { prefix: "/api/v1", agent, events });
   }
+  if (deps.deployments) await app.register(deploymentsRoutes, { prefix: "/api/v1", deployments: deps.deployments });
 
   if (deps.consoleDir) await app.register(consoleStatic, { root: deps.consoleDir });
 

@@ -101,7 +101,7 @@ export function composeAgent(opts: ComposeAgentOptions) {
     );
   };
 
-  const locks = pgProjectLocks(opts.databaseUrl, { maxConnections: 3, namespace: "agent" });
+  const locks = pgProjectLocks(opts.databaseUrl, { maxConnections: 3, namespace: "devsanctum.agent" });
   const worker = promptWorker({
     work,
     projects,

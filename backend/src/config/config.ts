@@ -93,6 +93,14 @@ const EnvSchema = z.object({
   // false: this process serves the API only and leaves Docker to another replica's reconciler.
   RECONCILER_ENABLED: bool.default(true),
   HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  DEPLOY_KEEP: z.coerce.number().int().min(1).max(100).default(5),
+  DEPLOY_KEEP_WARM_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(600),
+  DEPLOY_BUILD_TIMEOUT_S: z.coerce.number().int().min(10).max(7200).default(600),
   TEMPLATES_DIR: z.string().min(1).optional(),
   PROJECT_ENDPOINTS: z.enum(["loopback", "network"]).default("loopback"),
   PROJECT_NETWORK_ATTACH: z
@@ -161,6 +169,8 @@ export interface Config {
     /** Containers joined to every project's network (the control plane and Traefik in compose). */
     attachContainers: string[];
   };
+  /** Production deployments (issue #12). */
+  deployments: { keep: number; keepWarmMs: number; buildTimeoutS: number };
   /** Built-in templates: <dir>/<slug>/template.json. */
   templatesDir: string;
   /** Set by scripts/test.sh: every Docker resource carries devsanctum.test-run=<id>. */
@@ -331,6 +341,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,
       endpoints: e.PROJECT_ENDPOINTS,
       attachContainers: e.PROJECT_NETWORK_ATTACH?.split(",") ?? [],
+    },
+    deployments: {
+      keep: e.DEPLOY_KEEP,
+      keepWarmMs: e.DEPLOY_KEEP_WARM_S * 1000,
+      buildTimeoutS: e.DEPLOY_BUILD_TIMEOUT_S,
     },
     templatesDir: path.resolve(e.TEMPLATES_DIR ?? fileURLToPath(new URL("../../templates", import.meta.url))),
     consoleDir: path.resolve(e.CONSOLE_DIR ?? fileURLToPath(new URL("../../../frontend/dist", import.meta.url))),

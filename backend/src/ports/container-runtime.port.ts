@@ -28,12 +28,12 @@ export interface ContainerSpec {
   /** The project's network; the container joins it under `networkAlias`. */
   network: string;
   networkAlias: string;
-  /** The project's named volume and where it is mounted. */
-  volume: { name: string; mountPath: string };
+  /** The project's named volume and where it is mounted; none for a deployment (its files are in its image). */
+  volume?: { name: string; mountPath: string };
   /** A second named volume for the service's own state (never shared with another service). */
   stateVolume?: { name: string; mountPath: string };
-  /** Container port published on 127.0.0.1 with a host port the engine picks. */
-  port: number;
+  /** Container port published on 127.0.0.1 with a host port the engine picks; none for a build. */
+  port?: number;
   limits: { memoryMb: number; cpus: number; pids: number };
   /** Capabilities added back after dropping all of them. */
   capAdd: string[];
@@ -77,6 +77,13 @@ interface NamedResource {
   labels: Labels;
 }
 
+export interface ImageInfo {
+  id: string;
+  labels: Labels;
+  /** Bytes of its newest layer: what it adds on disk over the image it was made from. */
+  layerBytes: number;
+}
+
 export interface ContainerRuntime {
   /** Resolves when the engine answers; rejects with ContainerRuntimeUnavailableError otherwise. */
   ping(): Promise<void>;
@@ -101,6 +108,29 @@ export interface ContainerRuntime {
   pullImage(image: string, onProgress: (p: PullProgress) => void): Promise<void>;
   /** Copies a host directory's content into a volume (through a short-lived container of `image`). */
   copyIntoVolume(opts: { volume: string; image: string; sourceDir: string; labels: Labels }): Promise<void>;
+  /**
+   * Copies what a volume holds at this moment into a created, not yet started container, at
+   * `mountPath`, through the engine's archive API (never the host's view of the volume): the
+   * container's own filesystem then holds a snapshot that later edits of the volume cannot reach.
+   */
+  copyVolumeIntoContainer(opts: {
+    volume: string;
+    mountPath: string;
+    container: string;
+    image: string;
+    labels: Labels;
+  }): Promise<{ bytes: number }>;
+  /** The container's filesystem as a new image `ref` (repo:tag) with these labels and default command. */
+  commitContainer(
+    id: string,
+    opts: { ref: string; labels: Labels; command?: string[]; workdir?: string },
+  ): Promise<ImageInfo>;
+  /** null when there is no such image. */
+  inspectImage(ref: string): Promise<ImageInfo | null>;
+  /** Images carrying every given label (layerBytes is 0: not read for lists). */
+  listImages(labels: Labels): Promise<ImageInfo[]>;
+  /** A missing image is fine. */
+  removeImage(ref: string): Promise<void>;
 
   createContainer(spec: ContainerSpec): Promise<{ id: string }>;
   /**
@@ -115,9 +145,11 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   /** null when the container does not exist. */
   inspectContainer(id: string): Promise<ContainerDetails | null>;
+  /** Resolves with its exit code once the container has stopped; rejects when `signal` aborts. */
+  waitContainer(id: string, signal?: AbortSignal): Promise<{ exitCode: number }>;
 
   /** Output demultiplexed into lines; ends when the container stops (follow) or the log ends. */
-  logs(id: string, opts: { tail: number; follow: boolean; signal: AbortSignal }): AsyncIterable<LogLine>;
+  logs(id: string, opts: { tail: number | "all"; follow: boolean; signal: AbortSignal }): AsyncIterable<LogLine>;
   /** Container events of containers carrying every given label, until `signal` aborts. */
   events(labels: Labels, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }

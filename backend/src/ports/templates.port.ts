@@ -4,8 +4,20 @@ import type { ServiceKind } from "./vocabulary.js";
 
 export { SERVICE_KINDS, type ServiceKind } from "./vocabulary.js";
 
+/**
+ * How a production deployment builds its artifact: a one-shot container of the service's image,
+ * limits and env, run in a snapshot of the project's files; its filesystem becomes the artifact.
+ */
+export interface BuildSpec {
+  command: string[];
+  /** Seconds before the build is stopped and the deployment fails (default DEPLOY_BUILD_TIMEOUT_S). */
+  timeoutS?: number;
+}
+
 export interface ServiceSpec {
   image: string;
+  /** production only: the build step of a deployment; `command` then serves its output. */
+  build?: BuildSpec;
   command: string[];
   workdir?: string;
   port: number;

@@ -23,18 +23,25 @@ export const PROJECT_STATUSES = [
 ] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
-export const OPERATION_KINDS = ["create", "start", "stop", "restart", "delete"] as const;
+/** What the reconciler works on: one at a time per project, a newer one cancels an older one. */
+export const LIFECYCLE_OPERATION_KINDS = ["create", "start", "stop", "restart", "delete"] as const;
+export type LifecycleOperationKind = (typeof LIFECYCLE_OPERATION_KINDS)[number];
+/** Deploy and rollback run beside the lifecycle: a stop neither cancels nor reports on a build. */
+export const OPERATION_KINDS = [...LIFECYCLE_OPERATION_KINDS, "deploy", "rollback"] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export const OPERATION_STATUSES = ["pending", "running", "succeeded", "failed", "canceled"] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
-/** The steps an operation reports, in the order a create runs them. */
+/** The steps an operation reports, in the order a create (or a deploy) runs them. */
 export const STEP_NAMES = [
   "pull",
   "network",
   "volume",
   "seed",
+  "snapshot",
+  "build",
+  "artifact",
   "create",
   "start",
   "health",
@@ -43,6 +50,15 @@ export const STEP_NAMES = [
   "remove",
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/** A production deployment's life: the first three hold the project's one deployment slot. */
+export const DEPLOYMENT_STATUSES = ["queued", "building", "starting", "live", "superseded", "failed", "cancelled"] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+export const ACTIVE_DEPLOYMENT_STATUSES = ["queued", "building", "starting"] as const satisfies readonly DeploymentStatus[];
+
+/** build: a new artifact; rollback: an earlier build's artifact served again. */
+export const DEPLOYMENT_KINDS = ["build", "rollback"] as const;
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 
 /** Who may open a project host: its owner (and admins), anyone signed in, or everyone. */
 export const ROUTE_ACCESS = ["owner", "authenticated", "public"] as const;

@@ -68,6 +68,11 @@ export function operationProgress(
       for (const s of steps) if (s.status === "pending" || s.status === "running") s.status = "canceled";
       await flush({ status: "failed", finishedAt: new Date(), error });
     },
+    /** Ends the operation as canceled (a deployment cancelled on request). */
+    async cancel(reason: string) {
+      for (const s of steps) if (s.status === "pending" || s.status === "running") s.status = "canceled";
+      await flush({ status: "canceled", finishedAt: new Date(), error: reason });
+    },
   };
 }
 

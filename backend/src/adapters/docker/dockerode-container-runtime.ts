@@ -12,6 +12,8 @@ import type {
   RuntimeVersion,
 } from "../../ports/container-runtime.port.js";
 import { DomainError } from "../../shared/errors.js";
+import { labelFilter, statusOf, tolerate } from "./docker-calls.js";
+import { dockerodeArtifacts } from "./dockerode-artifacts.js";
 import { demuxLogLines } from "./log-demux.js";
 
 /** The uid of a named image user (`USER node` in devsanctum/* images): the Node convention. */
@@ -56,17 +58,6 @@ export async function imageOwner(docker: Docker, image: string): Promise<{ uid: 
   const user = (await docker.getImage(image).inspect()).Config?.User ?? "";
   const asRoot = user === "" || /^(root|0)(:|$)/.test(user);
   return { uid: asRoot ? 0 : Number.parseInt(user, 10) || NAMED_USER_UID, asRoot };
-}
-
-const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
-const labelFilter = (labels: Labels) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-/** Ignores the engine's "already so" answers: 304 not modified, 404 gone. */
-async function tolerate(fn: () => Promise<unknown>, ...codes: number[]) {
-  try {
-    await fn();
-  } catch (err) {
-    if (!codes.includes(statusOf(err) ?? 0)) throw err;
-  }
 }
 
 const EVENT_ACTIONS = ["start", "die", "oom", "destroy", "health_status"] as const;
@@ -234,7 +225,7 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
     },
 
     async createContainer(spec: ContainerSpec) {
-      const port = `${spec.port}/tcp`;
+      const port = spec.port ? `${spec.port}/tcp` : null;
       try {
         const c = await guard(() =>
           docker.createContainer({
@@ -244,7 +235,7 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
             ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
             Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
             Labels: spec.labels,
-            ExposedPorts: { [port]: {} },
+            ...(port ? { ExposedPorts: { [port]: {} } } : {}),
             HostConfig: {
               Init: true,
               Memory: spec.limits.memoryMb * 1024 * 1024,
@@ -257,12 +248,12 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
               CapAdd: spec.capAdd,
               // Only the project's own volume: never a bind mount, so never the Docker socket.
               Mounts: [
-                { Type: "volume", Source: spec.volume.name, Target: spec.volume.mountPath },
+                ...(spec.volume ? [{ Type: "volume" as const, Source: spec.volume.name, Target: spec.volume.mountPath }] : []),
                 ...(spec.stateVolume
                   ? [{ Type: "volume" as const, Source: spec.stateVolume.name, Target: spec.stateVolume.mountPath }]
                   : []),
               ],
-              PortBindings: { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+              ...(port ? { PortBindings: { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
               NetworkMode: spec.network,
               RestartPolicy: { Name: "no" },
             },
@@ -297,10 +288,18 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
       await tolerate(() => guard(() => docker.getContainer(id).remove({ force: true })), 404, 409);
     },
     inspectContainer: inspect,
+    ...dockerodeArtifacts(docker, guard),
 
     async *logs(id, { tail, follow, signal }) {
       const container = docker.getContainer(id);
-      const opts = { stdout: true, stderr: true, timestamps: true, tail, abortSignal: signal };
+      // The engine sends every line when no tail is given.
+      const opts = {
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        ...(tail === "all" ? {} : { tail }),
+        abortSignal: signal,
+      };
       const source: AsyncIterable<Buffer> = follow
         ? ((await guard(() => container.logs({ ...opts, follow: true }))) as unknown as Readable)
         : (async function* (buf: Buffer) {

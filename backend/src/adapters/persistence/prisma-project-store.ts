@@ -1,13 +1,14 @@
 import type { Operation, Prisma } from "../../generated/prisma/client.js";
 import type { AgentState, SetupPhase } from "../../ports/agent.port.js";
-import type {
-  NewOperation,
-  OperationRecord,
-  OperationStep,
-  ProjectRecord,
-  ProjectStatus,
-  ProjectStore,
-  ReconcileStore,
+import {
+  LIFECYCLE_OPERATION_KINDS,
+  type NewOperation,
+  type OperationRecord,
+  type OperationStep,
+  type ProjectRecord,
+  type ProjectStatus,
+  type ProjectStore,
+  type ReconcileStore,
 } from "../../ports/projects.port.js";
 import type { TemplateStore } from "../../ports/templates.port.js";
 import type { Db } from "./prisma-client.js";
@@ -87,6 +88,8 @@ const operationData = (op: NewOperation) => {
 };
 
 const ACTIVE = { in: ["pending", "running"] as Array<"pending" | "running"> };
+// Deploy and rollback operations run beside the lifecycle: a start or stop neither cancels nor reports on them.
+const LIFECYCLE = { in: [...LIFECYCLE_OPERATION_KINDS] as string[] };
 
 export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
   const templates: TemplateStore = prismaTemplateStore(db);
@@ -95,7 +98,10 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
     return p && toProject(p);
   };
   const activeOperation = async (projectId: string) => {
-    const o = await db.operation.findFirst({ where: { projectId, status: ACTIVE }, orderBy: { createdAt: "desc" } });
+    const o = await db.operation.findFirst({
+      where: { projectId, status: ACTIVE, kind: LIFECYCLE },
+      orderBy: { createdAt: "desc" },
+    });
     return o && toOperation(o);
   };
 
@@ -133,7 +139,7 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
     async requestChange(id, change, operation) {
       return db.$transaction(async (tx) => {
         await tx.operation.updateMany({
-          where: { projectId: id, status: ACTIVE },
+          where: { projectId: id, status: ACTIVE, kind: LIFECYCLE },
           data: { status: "canceled", finishedAt: new Date(), error: "superseded by a newer request" },
         });
         const op = await tx.operation.create({ data: { ...operationData(operation), projectId: id } });

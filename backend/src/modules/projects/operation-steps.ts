@@ -6,6 +6,8 @@ const PLAN: Record<OperationKind, StepName[]> = {
   restart: ["stop", "pull", "network", "volume", "create", "start", "health", "route"],
   stop: ["stop"],
   delete: ["stop", "remove", "route"],
+  deploy: ["snapshot", "build", "artifact", "create", "start", "health", "route"],
+  rollback: ["create", "start", "health", "route"],
 };
 
 /** The steps an operation of this kind reports, all pending. */

@@ -6,6 +6,15 @@ const CAPABILITY = /^[A-Z_]{2,32}$/;
 const ServiceSpec = z
   .object({
     image: z.string().min(1).max(255),
+    // Optional, so templates written before deployments existed stay valid: without it a
+    // deployment serves a snapshot of the files with `command` alone.
+    build: z
+      .object({
+        command: z.array(z.string().max(4096)).min(1).max(64),
+        timeoutS: z.number().int().min(10).max(7200).optional(),
+      })
+      .optional()
+      .describe("production: the build a deployment runs (one-shot, the service's limits) before `command` serves it"),
     command: z.array(z.string().max(4096)).max(64),
     workdir: z.string().startsWith("/").max(255).optional(),
     port: z.number().int().min(1).max(65535),
@@ -45,7 +54,8 @@ const ServiceSpec = z
 const TemplateServices = z
   .object({ preview: ServiceSpec.optional(), opencode: ServiceSpec.optional(), production: ServiceSpec.optional() })
   .strict()
-  .refine((s) => s.preview || s.opencode || s.production, "a template declares at least one service");
+  .refine((s) => s.preview || s.opencode || s.production, "a template declares at least one service")
+  .refine((s) => !s.preview?.build && !s.opencode?.build, "only the production service has a build step");
 
 export const Template = z
   .object({
