@@ -8,7 +8,7 @@ module.exports = {
       name: "only-composition-builds-adapters",
       comment: "Everything but composition/, main.ts and tools/ depends on ports; adapters are built in composition/.",
       severity: "error",
-      from: { path: "^backend/src/(modules|reconciler|ports|edge|http|shared|config|app\\.ts)" },
+      from: { path: "^backend/src/(modules|reconciler|deployer|ports|edge|http|shared|config|app\\.ts)" },
       to: { path: "^backend/src/adapters/" },
     },
     {
@@ -16,7 +16,7 @@ module.exports = {
       comment: "Adapters implement ports; they know nothing of HTTP routes, services or the wiring.",
       severity: "error",
       from: { path: "^backend/src/adapters/" },
-      to: { path: "^backend/src/(modules|http|reconciler|edge|composition|app\\.ts|main\\.ts)" },
+      to: { path: "^backend/src/(modules|http|reconciler|deployer|edge|composition|app\\.ts|main\\.ts)" },
     },
     {
       name: "modules-stay-apart",

@@ -28,7 +28,6 @@ import { healthRoutes } from "./modules/health/health.routes.js";
 import { healthServiceFactory } from "./modules/health/health.service.js";
 import { historyRoutes } from "./modules/history/history.routes.js";
 import type { HistoryService } from "./modules/history/history.service.js";
-import type { PublicHosts } from "./modules/projects/project-urls.js";
 import { projectsRoutes } from "./modules/projects/projects.routes.js";
 import type { ProjectsService } from "./modules/projects/projects.service.js";
 import { systemRoutes } from "./modules/system/system.routes.js";
@@ -39,6 +38,7 @@ import type { TraefikProviderService } from "./modules/traefik/traefik-provider.
 import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
 import type { DatabaseProbe } from "./ports/database.port.js";
+import type { PublicHosts } from "./shared/project-urls.js";
 
 export interface AppDeps {
   logger: FastifyBaseLogger | false;

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { composeAgent } from "./composition/agent.js";
 import { composeAudit } from "./composition/audit.js";
+import { composeDeployments } from "./composition/deployments.js";
 import { builtinEdgeServers, composeEdge, opencodePasswords } from "./composition/edge.js";
 import { composeFiles } from "./composition/files.js";
 import { composeIdentity } from "./composition/identity.js";
@@ -73,6 +74,18 @@ async function main() {
         await files.onAgentTurnEnd(turn.projectId, { sessionId: turn.sessionId, prompt: turn.text });
       },
     });
+    const deployments = composeDeployments({
+      db,
+      databaseUrl: database.url,
+      installId,
+      runtime: containers,
+      proxy: edge.proxy,
+      audit,
+      log: logger,
+      config,
+      hosts: edge.hosts,
+    });
+    cleanups.push(() => deployments.close());
     const projects = composeProjects({
       db,
       databaseUrl: database.url,
@@ -87,6 +100,7 @@ async function main() {
       signals,
       // Bound late: files (below) checks ownership with the projects service built here.
       initRepository: (p) => files.initRepository(p),
+      alsoWake: deployments.wake,
     });
     cleanups.push(() => projects.close());
     cleanups.push(() => agent.stop());
@@ -125,6 +139,7 @@ async function main() {
       },
       files,
       agent: agent.routes,
+      deployments: deployments.service,
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
@@ -132,6 +147,7 @@ async function main() {
     for (const e of edges) cleanups.push(() => e.server.close());
     projects.start();
     agent.start();
+    deployments.start();
     if (!config.reconciler.enabled) {
       logger.info("reconciler off (RECONCILER_ENABLED=false): another control-plane process converges Docker");
     }

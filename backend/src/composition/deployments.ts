@@ -6,53 +6,52 @@ import type { Db } from "../adapters/persistence/prisma-client.js";
 import { prismaDeploymentStore } from "../adapters/persistence/prisma-deployment-store.js";
 import { prismaProjectStore } from "../adapters/persistence/prisma-project-store.js";
 import { prismaTemplateStore } from "../adapters/persistence/prisma-template-store.js";
+import type { Config } from "../config/config.js";
 import { type DeployerLog, deployerFactory } from "../deployer/deployer.js";
 import { deploymentPass } from "../deployer/deployment-pass.js";
 import { productionContainers } from "../deployer/production-containers.js";
 import { deploymentsServiceFactory } from "../modules/deployments/deployments.service.js";
-import type { PublicHosts } from "../modules/projects/project-urls.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
+import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import { inProcessProjectSignals } from "../shared/project-signals.js";
+import type { PublicHosts } from "../shared/project-urls.js";
 
-export interface DeploymentsComposition {
+export interface DeploymentsOptions {
   db: Db;
+  /** The deployer's advisory locks hold their own connections. */
   databaseUrl: string;
   runtime: ContainerRuntime;
+  /** The production route counts as switched once the proxy serves it (the builtin edge drops its cache). */
+  proxy: ProxyProvider;
   audit: AuditLog;
   log: DeployerLog;
+  config: Pick<Config, "appsDomain" | "reconciler" | "testRun" | "deployments">;
+  /** The install id bound to the database (composition/installation.ts). */
   installId: string;
-  extraLabels?: Labels;
-  appsDomain: string;
   hosts: PublicHosts;
-  endpoints: "loopback" | "network";
-  healthTimeoutMs: number;
+  /** Tests: labels added to every Docker resource, and a shorter stop timeout. */
+  extraLabels?: Labels;
   stopTimeoutS?: number;
-  intervalMs: number;
-  concurrency: number;
-  keep: number;
-  keepWarmMs: number;
-  buildTimeoutS: number;
-  /** Resolves once the proxy serves the hostname (the builtin edge drops its cached route). */
-  verifyRoutes?: (hostnames: string[]) => Promise<void>;
 }
 
-export function composeDeployments(opts: DeploymentsComposition) {
+export function composeDeployments(opts: DeploymentsOptions) {
+  const { config } = opts;
   const deployments = prismaDeploymentStore(opts.db);
   const projects = prismaProjectStore(opts.db);
   // Deployment changes, for the live feeds; kept apart from project events (a build writes often).
   const signals = inProcessProjectSignals();
   const locks = pgProjectLocks(opts.databaseUrl, {
-    maxConnections: opts.concurrency + 1,
+    maxConnections: config.reconciler.concurrency + 1,
     namespace: "devsanctum.deploy",
   });
   const containers = productionContainers({
     runtime: opts.runtime,
     installId: opts.installId,
-    extraLabels: opts.extraLabels ?? {},
-    appsDomain: opts.appsDomain,
-    endpoints: opts.endpoints,
-    healthTimeoutMs: opts.healthTimeoutMs,
+    extraLabels: { ...(config.testRun ? { "devsanctum.test-run": config.testRun } : {}), ...opts.extraLabels },
+    appsDomain: config.appsDomain,
+    endpoints: config.reconciler.endpoints,
+    healthTimeoutMs: config.reconciler.healthTimeoutMs,
     stopTimeoutS: opts.stopTimeoutS ?? 5,
   });
   const aborter = new AbortController();
@@ -62,12 +61,10 @@ export function composeDeployments(opts: DeploymentsComposition) {
     operations: projects,
     containers,
     runtime: opts.runtime,
-    ...(opts.verifyRoutes ? { verifyRoutes: opts.verifyRoutes } : {}),
+    verifyRoutes: (hostnames) => opts.proxy.verify(hostnames),
     notify: (id) => signals.notify(id),
     log: opts.log,
-    keep: opts.keep,
-    keepWarmMs: opts.keepWarmMs,
-    buildTimeoutS: opts.buildTimeoutS,
+    ...config.deployments,
     signal: aborter.signal,
   });
   const deployer = deployerFactory({
@@ -77,10 +74,14 @@ export function composeDeployments(opts: DeploymentsComposition) {
     locks,
     log: opts.log,
     installId: opts.installId,
-    intervalMs: opts.intervalMs,
-    concurrency: opts.concurrency,
+    intervalMs: config.reconciler.intervalMs,
+    concurrency: config.reconciler.concurrency,
     aborter,
   });
+  // An API-only replica (RECONCILER_ENABLED=false) leaves the work to another one's re-scan.
+  const wake = (projectId: string) => {
+    if (config.reconciler.enabled) deployer.wake(projectId);
+  };
   const service = deploymentsServiceFactory({
     deployments,
     projects,
@@ -89,14 +90,20 @@ export function composeDeployments(opts: DeploymentsComposition) {
     discard: (id) => containers.remove(id),
     operations: projects,
     audit: opts.audit,
-    wake: (id) => deployer.wake(id),
+    wake,
     signals,
     hosts: opts.hosts,
-    keep: opts.keep,
+    keep: config.deployments.keep,
   });
   return {
     service,
     deployer,
+    /** Project writes wake the deployer too: a start brings the live deployment back. */
+    wake,
+    /** Starts the deployer when this process runs the reconciler (RECONCILER_ENABLED). */
+    start() {
+      if (config.reconciler.enabled) deployer.start();
+    },
     async close() {
       await deployer.stop();
       await locks.close();

@@ -20,12 +20,12 @@ import { principalResolverFactory } from "../modules/auth/principal-resolver.js"
 import { appSessionCodec } from "../modules/edge/app-session.js";
 import { cachedRouteLookup } from "../modules/edge/cached-route-lookup.js";
 import { edgeAccessServiceFactory } from "../modules/edge/edge-access.service.js";
-import type { PublicHosts } from "../modules/projects/project-urls.js";
 import { routerNameFor, SENTINEL_ROUTER } from "../modules/traefik/traefik-dynamic-config.js";
 import { traefikProviderServiceFactory } from "../modules/traefik/traefik-provider.service.js";
 import type { Authenticator } from "../ports/auth.port.js";
 import type { EdgeOrigin, EdgeRouteLookup } from "../ports/edge.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
+import type { PublicHosts } from "../shared/project-urls.js";
 
 export type EdgeConfig = Pick<Config, "appsDomain" | "publicUrl" | "proxyProvider" | "traefik" | "edge">;
 

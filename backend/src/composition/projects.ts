@@ -41,14 +41,24 @@ export interface ProjectsOptions {
   stopTimeoutS?: number;
   /** The seed step's first commit (composition/files.ts); called only once projects run. */
   initRepository?: (p: ProjectRecord) => Promise<void>;
+  /** Also woken after every project write (the deployer: a start brings the live deployment back). */
+  alsoWake?: (projectId: string) => void;
 }
 
 /**
  * Writes wake the reconciler for that project at once, unless this process runs the API only
  * (RECONCILER_ENABLED=false): then another replica's re-scan or lock retry picks it up.
  */
-function wakeAfterWrites(reconciler: Reconciler, enabled: boolean): (projectId: string) => void {
-  return enabled ? reconciler.wake : () => {};
+function wakeAfterWrites(
+  reconciler: Reconciler,
+  enabled: boolean,
+  alsoWake?: (projectId: string) => void,
+): (projectId: string) => void {
+  if (!enabled) return () => {};
+  return (projectId) => {
+    reconciler.wake(projectId);
+    alsoWake?.(projectId);
+  };
 }
 
 /** Routes count as published only once the proxy serves their hostnames. */
@@ -84,7 +94,7 @@ export function composeProjects(opts: ProjectsOptions) {
     templates: templateStore,
     containers: runtime,
     audit,
-    wake: wakeAfterWrites(reconciler, config.reconciler.enabled),
+    wake: wakeAfterWrites(reconciler, config.reconciler.enabled, opts.alsoWake),
     signals,
   });
   const templates = templatesServiceFactory({ templates: templateStore, audit });

@@ -6,7 +6,7 @@
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
 import type { DeploymentStore } from "../ports/deployments.port.js";
 import type { ProjectLocks } from "../ports/projects.port.js";
-import { LABEL } from "../reconciler/project-converger.js";
+import { LABEL } from "../reconciler/converger-context.js";
 import { keyedWorkQueue } from "../reconciler/work-queue.js";
 import type { DeploymentPass } from "./deployment-pass.js";
 import { DEPLOYER_KINDS } from "./production-containers.js";

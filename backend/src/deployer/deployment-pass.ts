@@ -10,7 +10,7 @@ import { type DeploymentRecord, type DeploymentStore, isActiveDeployment } from 
 import type { OperationRecord, ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceSpec } from "../ports/templates.port.js";
 import { type OperationProgress, operationProgress } from "../reconciler/operation-progress.js";
-import { LABEL } from "../reconciler/project-converger.js";
+import { LABEL } from "../reconciler/converger-context.js";
 import { runBuild } from "./build-runner.js";
 import { DEPLOYER_KINDS, type ProductionContainers } from "./production-containers.js";
 import { deploymentsToPrune, imagesFreedBy } from "./retention.js";
@@ -194,13 +194,17 @@ export function deploymentPass(deps: DeploymentPassDeps) {
     const source = d.kind === "rollback" ? rows.find((r) => r.number === d.rollbackOf) : undefined;
     let containerId = d.containerId;
     let takeContainerFrom: string | undefined;
-    // A warm rollback: the container of the deployment it returns to still runs; switch to it.
+    // A rollback takes the container of the deployment it returns to: still running (warm),
+    // the switch is all there is to it; stopped but kept, it is started and checked first.
+    let wasRunning = false;
     if (!containerId && source?.containerId) {
-      const warm = await deps.runtime.inspectContainer(source.containerId);
-      if (warm?.state === "running") {
+      const kept = await deps.runtime.inspectContainer(source.containerId);
+      if (kept) {
         containerId = source.containerId;
         takeContainerFrom = source.id;
-        await progress.skip("create", `#${source.number}'s container is still running (warm)`);
+        wasRunning = kept.state === "running";
+        const how = wasRunning ? "is still running (warm)" : "was kept, stopped: starting it";
+        await progress.skip("create", `#${source.number}'s container ${how}`);
       }
     }
     if (!containerId) {
@@ -212,22 +216,28 @@ export function deploymentPass(deps: DeploymentPassDeps) {
       await deployments.update(d.id, { containerId });
     }
     const id = containerId;
+    // A container taken from another deployment that does not go live goes back as it was.
+    const giveBack = async () => {
+      if (takeContainerFrom && !wasRunning) await c.stop(id);
+      return takeContainerFrom ? { ...d, containerId: null } : { ...d, containerId: id };
+    };
     let endpoint: string;
     try {
-      endpoint = await progress.run("start", () => c.start(p, spec, d.number, id));
+      endpoint = await progress.run("start", () => c.start(spec, id));
       await progress.run("health", () => c.healthy(spec, id, endpoint, signal));
     } catch (err) {
       if (signal.aborted) throw new Stop();
       const lines = await c.lastLines(id);
-      // A warm container that fails stays with the deployment it belongs to.
-      const own = takeContainerFrom ? { ...d, containerId: null } : { ...d, containerId: id };
       const extra = lines.length ? ["--- the production container's last output ---", ...lines] : [];
-      return finish(own, progress, "failed", (err as Error).message, extra);
+      return finish(await giveBack(), progress, "failed", (err as Error).message, extra);
     }
     const cancelled = await interruption(d);
-    if (cancelled) return finish(takeContainerFrom ? d : { ...d, containerId: id }, progress, "cancelled", cancelled);
+    if (cancelled) return finish(await giveBack(), progress, "cancelled", cancelled);
 
-    const serving = p.desiredState === "running";
+    // The project may have been stopped while this one was being checked.
+    const serving = (await deps.projects.get(p.id))?.desiredState === "running";
+    // Healthy, and kept stopped until the project starts.
+    if (!serving) await c.stop(id);
     const log = appendSystem(d.log, `live at ${c.hostname(p)} (${serving ? "serving" : "the project is stopped"})`);
     await progress.run("route", async () => {
       const switched = await deployments.goLive({
@@ -245,7 +255,6 @@ export function deploymentPass(deps: DeploymentPassDeps) {
       // The builtin edge forgets its cached route; Traefik is polled until it serves it.
       await deps.verifyRoutes?.([c.hostname(p)]);
     });
-    if (!serving) await c.stop(id);
     await progress.succeed();
     deps.log.info({ projectId: p.id, number: d.number }, `deployment #${d.number} is live`);
   }
@@ -271,17 +280,24 @@ export function deploymentPass(deps: DeploymentPassDeps) {
     return null;
   }
 
+  /** A stopped project serves nothing: its deployment containers stop (kept, for a start or a rollback). */
+  async function keepStopped(rows: DeploymentRecord[]) {
+    for (const r of rows) {
+      if (!r.containerId || (r.status !== "live" && r.status !== "superseded")) continue;
+      const d = await deps.runtime.inspectContainer(r.containerId);
+      if (d?.state === "running" || d?.state === "restarting") await c.stop(r.containerId);
+      // Warm no more: a rollback to it now starts it first.
+      if (r.warmUntil) await deployments.update(r.id, { warmUntil: null });
+    }
+  }
+
   /** While the project runs, its live deployment serves: started, or re-created from its image. */
   async function keepLive(p: ProjectRecord, spec: ServiceSpec | undefined, rows: DeploymentRecord[]) {
+    if (p.desiredState !== "running") return keepStopped(rows);
     const live = rows.find((r) => r.status === "live");
     if (!live || !spec) return;
-    if (p.desiredState !== "running") {
-      // Stopping a project stops every container: warm ones are cold from now on.
-      for (const r of rows) if (r.warmUntil) await deployments.update(r.id, { warmUntil: null });
-      return;
-    }
     const details = live.containerId ? await deps.runtime.inspectContainer(live.containerId) : null;
-    const endpoint = c.endpointOf(p, live.number, spec, details);
+    const endpoint = c.endpointOf(spec, details);
     const service = p.services.find((s) => s.kind === "production");
     if (
       endpoint &&
@@ -300,7 +316,7 @@ export function deploymentPass(deps: DeploymentPassDeps) {
         id = await c.createServe(p, spec, live.number, live.image);
       }
       const containerId = id;
-      const at = await c.start(p, spec, live.number, containerId);
+      const at = await c.start(spec, containerId);
       await c.healthy(spec, containerId, at, signal);
       await deployments.moveLive({ deploymentId: live.id, projectId: p.id, containerId, endpoint: at });
       await deps.verifyRoutes?.([c.hostname(p)]);

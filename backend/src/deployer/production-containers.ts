@@ -2,23 +2,20 @@
 // labels, the build container holding the snapshot, the artifact image, the serving container,
 // its endpoint and health, and the production route it is switched to. The deployer and the
 // request path (snapshot at request time) use it; sleep and wake-up (issue #15) will too.
-import { DEFAULT_ACCESS, hostnameFor } from "../modules/projects/project-urls.js";
+
 import type { ContainerDetails, ContainerRuntime, ImageInfo, Labels } from "../ports/container-runtime.port.js";
+import { DEPLOYMENT_CONTAINER_KINDS } from "../ports/deployments.port.js";
 import type { ProjectRecord, RouteRecord } from "../ports/projects.port.js";
 import type { ServiceSpec } from "../ports/templates.port.js";
 import { waitForHealthy } from "../reconciler/health.js";
-import { LABEL, resourceNames } from "../reconciler/project-converger.js";
+import { LABEL, resourceNames } from "../reconciler/converger-context.js";
+import { DEFAULT_ACCESS, hostnameFor } from "../shared/project-urls.js";
 
 /** Where a project's files live in its containers (the converger mounts the volume there). */
 export const FILES_PATH = "/app";
 export const DEPLOYMENT_LABEL = "devsanctum.deployment";
-/** The kinds of resource the deployer owns; the reconciler leaves builds alone. */
-export const DEPLOYER_KINDS = {
-  build: "build",
-  serve: "production",
-  snapshot: "snapshot",
-  artifact: "artifact",
-} as const;
+/** The kinds of resource the deployer owns (the reconciler's stop leaves them to it). */
+export const DEPLOYER_KINDS = DEPLOYMENT_CONTAINER_KINDS;
 
 export type ProductionRuntime = Pick<
   ContainerRuntime,
@@ -75,9 +72,10 @@ export function productionContainers(deps: ProductionContainersDeps) {
     DEVSANCTUM_DEPLOYMENT: String(number),
   });
 
-  function endpointOf(p: Project, number: number, spec: ServiceSpec, d: ContainerDetails | null): string | null {
+  /** Where a running container answers: its name on the project's network, or its loopback port. */
+  function endpointOf(spec: ServiceSpec, d: ContainerDetails | null): string | null {
     if (d?.state !== "running") return null;
-    if (deps.endpoints === "network") return `http://${containerName(p, "production", number)}:${spec.port}`;
+    if (deps.endpoints === "network") return `http://${d.name}:${spec.port}`;
     return d.hostPort ? `http://127.0.0.1:${d.hostPort}` : null;
   }
 
@@ -162,13 +160,13 @@ export function productionContainers(deps: ProductionContainersDeps) {
     },
 
     /** Starts the container unless it runs; returns where it answers. */
-    async start(p: Project, spec: ServiceSpec, number: number, containerId: string) {
+    async start(spec: ServiceSpec, containerId: string) {
       let details = await runtime.inspectContainer(containerId);
       if (details?.state !== "running") {
         await runtime.startContainer(containerId);
         details = await runtime.inspectContainer(containerId);
       }
-      const endpoint = endpointOf(p, number, spec, details);
+      const endpoint = endpointOf(spec, details);
       if (!endpoint) throw new Error(exitReason(details, spec, "right after it started"));
       return endpoint;
     },

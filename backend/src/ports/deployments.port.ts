@@ -7,6 +7,14 @@ import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentKind, type DeploymentStatus 
 
 export type { DeploymentKind, DeploymentStatus } from "./vocabulary.js";
 
+/** The `devsanctum.kind` labels of what the deployer makes: a build, the serving container, a snapshot helper, the image. */
+export const DEPLOYMENT_CONTAINER_KINDS = {
+  build: "build",
+  serve: "production",
+  snapshot: "snapshot",
+  artifact: "artifact",
+} as const;
+
 export const isActiveDeployment = (s: DeploymentStatus) =>
   (ACTIVE_DEPLOYMENT_STATUSES as readonly string[]).includes(s);
 

@@ -52,9 +52,21 @@ export const STEP_NAMES = [
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** A production deployment's life: the first three hold the project's one deployment slot. */
-export const DEPLOYMENT_STATUSES = ["queued", "building", "starting", "live", "superseded", "failed", "cancelled"] as const;
+export const DEPLOYMENT_STATUSES = [
+  "queued",
+  "building",
+  "starting",
+  "live",
+  "superseded",
+  "failed",
+  "cancelled",
+] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
-export const ACTIVE_DEPLOYMENT_STATUSES = ["queued", "building", "starting"] as const satisfies readonly DeploymentStatus[];
+export const ACTIVE_DEPLOYMENT_STATUSES = [
+  "queued",
+  "building",
+  "starting",
+] as const satisfies readonly DeploymentStatus[];
 
 /** build: a new artifact; rollback: an earlier build's artifact served again. */
 export const DEPLOYMENT_KINDS = ["build", "rollback"] as const;

@@ -1,5 +1,5 @@
-import { overallProgress } from "../modules/projects/operation-steps.js";
 import type { OperationRecord, OperationStep, ReconcileStore, StepName } from "../ports/projects.port.js";
+import { overallProgress } from "../shared/operation-steps.js";
 
 /**
  * Reports a reconcile pass on the operation that asked for it (when there is one): steps,

@@ -2,7 +2,7 @@
 // image pull (no registry) and an engine that stops answering.
 import { describe, expect, it } from "vitest";
 import { fakeTemplate, healthyServerForTests } from "../../test/helpers/reconciler-fakes.js";
-import { plannedSteps } from "../modules/projects/operation-steps.js";
+import { plannedSteps } from "../shared/operation-steps.js";
 import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../ports/container-runtime.port.js";
 import type { OperationRecord, ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
 import { DomainError } from "../shared/errors.js";

@@ -4,6 +4,7 @@
 // service-step.ts (one service: container, start, health, route). A service whose container
 // was removed from outside is retried after the resources are ensured again.
 import type { ContainerSummary } from "../ports/container-runtime.port.js";
+import { DEPLOYMENT_CONTAINER_KINDS } from "../ports/deployments.port.js";
 import type { ProjectRecord } from "../ports/projects.port.js";
 import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
 import { WORKSPACE_KIND } from "../ports/workspace.port.js";
@@ -18,6 +19,8 @@ import {
 import type { OperationProgress } from "./operation-progress.js";
 import { ensureProjectResources } from "./project-resources.js";
 import { ContainerGone, ensureService, forgetContainer } from "./service-step.js";
+
+const OUTLIVE_THE_STOP: ReadonlySet<string> = new Set([WORKSPACE_KIND, ...Object.values(DEPLOYMENT_CONTAINER_KINDS)]);
 
 /** Short-lived helper containers (the seed copy) are never left behind by a pass. */
 async function removeHelpers(ctx: ConvergerContext, containers: ContainerSummary[]) {
@@ -71,8 +74,10 @@ async function stopped(ctx: ConvergerContext, p: ProjectRecord, progress: Operat
   const { runtime, store, stopTimeoutS } = ctx.deps;
   const containers = await runtime.listContainers(ctx.projectLabels(p));
   // The workspace (files and history) outlives a stop: a stopped project's files stay browsable.
+  // A deployment's containers are the deployer's: it stops production with the project (after
+  // health-checking a deployment made meanwhile) and lets a build finish on its snapshot.
   const up = containers.filter(
-    (c) => (c.state === "running" || c.state === "restarting") && c.labels[LABEL.kind] !== WORKSPACE_KIND,
+    (c) => (c.state === "running" || c.state === "restarting") && !OUTLIVE_THE_STOP.has(c.labels[LABEL.kind] ?? ""),
   );
   if (up.length || p.status !== "stopped") await ctx.setStatus(p, "stopping");
   await progress.run("stop", async () => {

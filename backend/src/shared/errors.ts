@@ -27,3 +27,6 @@ export const notFound = (code: string, message: string) => new DomainError("not_
 export const conflict = (code: string, message: string) => new DomainError("conflict", code, message);
 export const badRequest = (code: string, message: string, details?: unknown) =>
   new DomainError("bad_request", code, message, details);
+
+/** Another user's project is this too: never reveal that it exists. */
+export const projectNotFound = () => notFound("PROJECT_NOT_FOUND", "No such project");

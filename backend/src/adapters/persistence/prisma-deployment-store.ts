@@ -1,12 +1,7 @@
 import type { Prisma } from "../../generated/prisma/client.js";
-import {
-  ACTIVE_DEPLOYMENT_STATUSES,
-  type DeploymentRecord,
-  type DeploymentStatus,
-  type DeploymentStore,
-  type StoredLog,
-} from "../../ports/deployments.port.js";
+import type { DeploymentRecord, DeploymentStatus, DeploymentStore, StoredLog } from "../../ports/deployments.port.js";
 import type { OperationRecord, OperationStep } from "../../ports/projects.port.js";
+import { ACTIVE_DEPLOYMENT_STATUSES } from "../../ports/vocabulary.js";
 import type { Db } from "./prisma-client.js";
 
 const withRequester = { requestedBy: { select: { id: true, name: true, email: true } } } as const;

@@ -1,16 +1,16 @@
 import type { Operation, Prisma } from "../../generated/prisma/client.js";
 import type { AgentState, SetupPhase } from "../../ports/agent.port.js";
-import {
-  LIFECYCLE_OPERATION_KINDS,
-  type NewOperation,
-  type OperationRecord,
-  type OperationStep,
-  type ProjectRecord,
-  type ProjectStatus,
-  type ProjectStore,
-  type ReconcileStore,
+import type {
+  NewOperation,
+  OperationRecord,
+  OperationStep,
+  ProjectRecord,
+  ProjectStatus,
+  ProjectStore,
+  ReconcileStore,
 } from "../../ports/projects.port.js";
 import type { TemplateStore } from "../../ports/templates.port.js";
+import { LIFECYCLE_OPERATION_KINDS } from "../../ports/vocabulary.js";
 import type { Db } from "./prisma-client.js";
 import { prismaTemplateStore } from "./prisma-template-store.js";
 

@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, SECURED } from "../../http/auth-hooks.js";
 import { openEventStream } from "../../http/sse.js";
+import { toOperationDto } from "../../shared/operations.js";
 import { ErrorBody, errorResponses } from "../../shared/schemas.js";
-import { EventStream, ProjectParams } from "../projects/projects.schemas.js";
-import { toOperationDto } from "../projects/projects.service.js";
 import {
   Deployment,
   DeploymentAccepted,
@@ -12,6 +11,8 @@ import {
   DeploymentList,
   DeploymentParams,
   DeploymentWithLog,
+  EventStream,
+  ProjectParams,
 } from "./deployments.schemas.js";
 import type { DeploymentsService } from "./deployments.service.js";
 

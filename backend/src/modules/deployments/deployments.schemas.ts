@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { DEPLOYMENT_KINDS, DEPLOYMENT_STATUSES } from "../../ports/deployments.port.js";
+import { DEPLOYMENT_KINDS, DEPLOYMENT_STATUSES } from "../../ports/vocabulary.js";
+import { Operation } from "../../shared/operations.js";
 import { ErrorBody } from "../../shared/schemas.js";
-import { Operation } from "../projects/projects.schemas.js";
 
 const at = z.iso.datetime().nullable();
 
@@ -45,6 +45,10 @@ export const DeploymentList = z.object({
   diskBytes: z.number().int().describe("Disk used by the project's deployment artifacts, each image counted once"),
   keep: z.number().int().describe("DEPLOY_KEEP: deployments one can serve that are kept"),
 });
+
+export const ProjectParams = z.object({ id: z.uuid() });
+
+export const EventStream = z.string().describe("text/event-stream");
 
 export const DeploymentParams = z.object({
   id: z.uuid(),

@@ -12,10 +12,9 @@ import {
 import type { ProjectRecord, ProjectSignals, ProjectStore, ReconcileStore } from "../../ports/projects.port.js";
 import type { ServiceSpec, TemplateStore } from "../../ports/templates.port.js";
 import { operationProgress } from "../../reconciler/operation-progress.js";
-import { conflict, DomainError, notFound } from "../../shared/errors.js";
-import { plannedSteps } from "../projects/operation-steps.js";
-import { type PublicHosts, publicUrlFor } from "../projects/project-urls.js";
-import { projectNotFound } from "../projects/projects.service.js";
+import { conflict, DomainError, notFound, projectNotFound } from "../../shared/errors.js";
+import { plannedSteps } from "../../shared/operation-steps.js";
+import { type PublicHosts, publicUrlFor } from "../../shared/project-urls.js";
 import { appendSystem, emptyLog, type LogItem, linesFrom, logText } from "./deployment-log.js";
 
 export interface DeploymentsServiceDeps {

@@ -3,19 +3,19 @@ import { z } from "zod";
 import { principalOf, SECURED } from "../../http/auth-hooks.js";
 import { openEventStream } from "../../http/sse.js";
 import { mapAsync, mergeAsync } from "../../shared/merge-async.js";
+import { Operation, toOperationDto } from "../../shared/operations.js";
+import type { PublicHosts } from "../../shared/project-urls.js";
 import { ErrorBody, errorResponses } from "../../shared/schemas.js";
-import type { PublicHosts } from "./project-urls.js";
 import {
   CreateProjectBody,
   DeleteQuery,
   EventStream,
   LogsQuery,
-  Operation,
   Project,
   ProjectParams,
   ProjectWithOperation,
 } from "./projects.schemas.js";
-import { type ProjectEvent, type ProjectsService, toOperationDto, toProjectDto } from "./projects.service.js";
+import { type ProjectEvent, type ProjectsService, toProjectDto } from "./projects.service.js";
 
 export interface ProjectsRoutesOptions {
   projects: ProjectsService;

@@ -1,37 +1,9 @@
 import { z } from "zod";
-import {
-  DESIRED_STATES,
-  OPERATION_KINDS,
-  OPERATION_STATUSES,
-  PROJECT_STATUSES,
-  SERVICE_KINDS,
-  STEP_NAMES,
-} from "../../ports/vocabulary.js";
+import { DESIRED_STATES, PROJECT_STATUSES, SERVICE_KINDS } from "../../ports/vocabulary.js";
+import { Operation } from "../../shared/operations.js";
 import { AgentSummary, Setup } from "../../shared/agent-summary.js";
 
 const KIND = z.enum(SERVICE_KINDS);
-
-export const Operation = z
-  .object({
-    id: z.uuid(),
-    projectId: z.uuid().nullable(),
-    kind: z.enum(OPERATION_KINDS),
-    status: z.enum(OPERATION_STATUSES),
-    progress: z.number().int().min(0).max(100),
-    steps: z.array(
-      z.object({
-        name: z.enum(STEP_NAMES),
-        status: z.enum(OPERATION_STATUSES),
-        message: z.string().optional(),
-        progress: z.number().int().min(0).max(100).optional(),
-      }),
-    ),
-    error: z.string().nullable(),
-    createdAt: z.iso.datetime(),
-    startedAt: z.iso.datetime().nullable(),
-    finishedAt: z.iso.datetime().nullable(),
-  })
-  .meta({ id: "Operation" });
 
 export const Project = z
   .object({

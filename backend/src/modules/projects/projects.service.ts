@@ -11,28 +11,12 @@ import type {
 } from "../../ports/projects.port.js";
 import { SERVICE_KINDS, type ServiceKind, type TemplateStore } from "../../ports/templates.port.js";
 import { agentSummary } from "../../shared/agent-summary.js";
-import { badRequest, conflict, notFound } from "../../shared/errors.js";
-import { plannedSteps } from "./operation-steps.js";
+import { badRequest, conflict, notFound, projectNotFound } from "../../shared/errors.js";
+import { plannedSteps } from "../../shared/operation-steps.js";
 import { isReserved, slugCandidate, slugify } from "./project-slug.js";
-import { type PublicHosts, publicUrlFor } from "./project-urls.js";
+import { type PublicHosts, publicUrlFor } from "../../shared/project-urls.js";
 
-const projectNotFound = () => notFound("PROJECT_NOT_FOUND", "No such project");
 const operationNotFound = () => notFound("OPERATION_NOT_FOUND", "No such operation");
-
-export function toOperationDto(o: OperationRecord) {
-  return {
-    id: o.id,
-    projectId: o.projectId,
-    kind: o.kind,
-    status: o.status,
-    progress: o.progress,
-    steps: o.steps,
-    error: o.error,
-    createdAt: o.createdAt.toISOString(),
-    startedAt: o.startedAt?.toISOString() ?? null,
-    finishedAt: o.finishedAt?.toISOString() ?? null,
-  };
-}
 
 export function toProjectDto(p: ProjectRecord, hosts: PublicHosts) {
   const urls: Partial<Record<ServiceKind, string>> = {};

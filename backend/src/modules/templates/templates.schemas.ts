@@ -11,7 +11,7 @@ const ServiceSpec = z
     build: z
       .object({
         command: z.array(z.string().max(4096)).min(1).max(64),
-        timeoutS: z.number().int().min(10).max(7200).optional(),
+        timeoutS: z.number().int().min(5).max(7200).optional(),
       })
       .optional()
       .describe("production: the build a deployment runs (one-shot, the service's limits) before `command` serves it"),

@@ -1,4 +1,4 @@
-import type { ServiceKind } from "../../ports/templates.port.js";
+import type { ServiceKind } from "../ports/templates.port.js";
 
 export interface PublicHosts {
   appsDomain: string;

@@ -1,4 +1,4 @@
-import type { OperationKind, OperationStep, StepName } from "../../ports/projects.port.js";
+import type { OperationKind, OperationStep, StepName } from "../ports/projects.port.js";
 
 const PLAN: Record<OperationKind, StepName[]> = {
   create: ["pull", "network", "volume", "seed", "create", "start", "health", "route"],
