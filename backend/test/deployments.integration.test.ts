@@ -90,7 +90,12 @@ const BUILD = `set -e\nmkdir -p dist\ncp index.html dist/index.html\necho built\
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = await deploymentsHarness(database, { keep: KEEP, keepWarmMs: KEEP_WARM_MS, healthTimeoutMs: 4000 });
+  h = await deploymentsHarness(database, {
+    keep: KEEP,
+    keepWarmMs: KEEP_WARM_MS,
+    buildTimeoutS: 5,
+    healthTimeoutMs: 4000,
+  });
   const user = await createUser(database.db, { name: "Ada" });
   owner = (await createApiToken(database.db, user.id)).authorization;
   stranger = (await createApiToken(database.db, (await createUser(database.db)).id)).authorization;

@@ -83,20 +83,3 @@ describe("vite-react template: preview service", () => {
     }
   });
 });
-
-describe("vite-react template: production service", () => {
-  it("builds the app and serves the bundle", async () => {
-    const prod = await runTemplateService(docker, await readTemplate("vite-react"), "production");
-    try {
-      console.log(`vite-react production: create → build → first 200 in ${Math.round(prod.firstOkMs)} ms`);
-      const html = await (await fetch(`${prod.url}/`)).text();
-      const bundle = /src="(\/assets\/index-[\w-]+\.js)"/.exec(html)?.[1];
-      expect(bundle).toBeTruthy();
-      const js = await (await fetch(`${prod.url}${bundle}`)).text();
-      expect(js).toContain("Hello from ");
-      expect(html).not.toContain("/@vite/client");
-    } finally {
-      await prod.remove();
-    }
-  });
-});

@@ -86,6 +86,10 @@ export async function runBuild(opts: RunBuildOptions): Promise<{ outcome: BuildO
         break;
       }
       if (Date.now() > opts.deadline) {
+        // Maybe it ended in time while nobody watched (the control plane was down).
+        const d = await runtime.inspectContainer(containerId);
+        const endedAt = d?.finishedAt ? Date.parse(d.finishedAt) : Number.POSITIVE_INFINITY;
+        if (d && d.state !== "running" && endedAt <= opts.deadline) break;
         await runtime.stopContainer(containerId, 0);
         outcome = { kind: "timeout" };
         break;

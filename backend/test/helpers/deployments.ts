@@ -21,9 +21,10 @@ import { tarOf } from "./tar.js";
 
 export const DEPLOY_STAND_IN = path.join(TEMPLATES_FIXTURE, "deploy-stand-in");
 
-/** The deploy stand-in template (template.json + files/) as a row of this database. */
-export async function createDeployTemplate(database: TestDatabase, dir = DEPLOY_STAND_IN) {
+/** A template folder (template.json + files/; the deploy stand-in by default) as a row of this database. */
+export async function createDeployTemplate(database: TestDatabase, dir = DEPLOY_STAND_IN, omit: string[] = []) {
   const manifest = JSON.parse(await readFile(path.join(dir, "template.json"), "utf8"));
+  for (const kind of omit) delete manifest.services[kind];
   return database.db.template.create({
     data: {
       slug: `${manifest.slug}-${randomBytes(3).toString("hex")}`,

@@ -1,5 +1,7 @@
-// The real entry point as a child process (src/main.ts through tsx), for process-level tests.
+// The real entry point as a child process (src/main.ts through tsx, or the build in dist/),
+// for process-level tests.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -14,8 +16,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function startControlPlane(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+export function startControlPlane(env: Record<string, string>, opts: { built?: boolean } = {}) {
+  const main = path.join(BACKEND, "dist/main.js");
+  if (opts.built && !existsSync(main)) throw new Error(`build first: pnpm build (needs ${main})`);
+  const args = opts.built ? [main] : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, args, {
     cwd: BACKEND,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
