@@ -41,6 +41,7 @@ const app = await buildApp({
     history: unused("history"),
   },
   agent: { settings: unused("agentSettings"), agent: unused("agent"), events: unused("agentEvents") },
+  deployments: unused("deployments"),
 });
 await app.ready();
 process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);

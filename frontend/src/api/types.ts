@@ -46,3 +46,7 @@ export type AgentPart = AgentMessage["parts"][number];
 export type AgentPrompt = Ok<paths["/api/v1/projects/{id}/agent/sessions/{sid}/prompt"]["post"], 202>;
 export type AgentPermission = Ok<paths["/api/v1/projects/{id}/agent/permissions"]["get"], 200>["permissions"][number];
 export type AgentProvider = AgentSettings["provider"];
+export type DeploymentList = Ok<paths["/api/v1/projects/{id}/deployments"]["get"], 200>;
+export type Deployment = DeploymentList["deployments"][number];
+export type DeploymentStatus = Deployment["status"];
+export type DeploymentWithLog = Ok<paths["/api/v1/projects/{id}/deployments/{number}"]["get"], 200>["deployment"];

@@ -8,7 +8,7 @@ import { TokensPage } from "../features/tokens/components/tokens-page";
 import { Layout } from "./layout";
 import { RequireAuth } from "./require-auth";
 import { NewProjectRoute } from "./routes/new-project";
-import { ProjectRoute } from "./routes/project";
+import { ProjectDeploymentsRoute, ProjectRoute } from "./routes/project";
 
 export const routes: RouteObject[] = [
   { path: "/signin", element: <SignInPage /> },
@@ -32,6 +32,7 @@ export const routes: RouteObject[] = [
             lazy: async () => ({ Component: (await import("./routes/project-history")).ProjectHistoryRoute }),
           },
           { path: "/settings/agent", element: <AgentSettingsPage /> },
+          { path: "/projects/:id/deployments", element: <ProjectDeploymentsRoute /> },
           { path: "/templates", element: <TemplatesPage /> },
           { path: "/tokens", element: <TokensPage /> },
           { path: "/account", element: <AccountPage /> },

@@ -3,6 +3,7 @@ import type {
   AgentSession,
   AgentSettings,
   ApiToken,
+  Deployment,
   Me,
   Operation,
   Project,
@@ -169,3 +170,30 @@ export const agentMessages = (): AgentMessage[] => [
     ],
   },
 ];
+
+export const deployment = (o: Partial<Deployment> = {}): Deployment => ({
+  number: 1,
+  kind: "build",
+  rollbackOf: null,
+  status: "live",
+  error: null,
+  requestedBy: { id: "u1", name: "Ada Lovelace", email: "ada@example.test" },
+  operationId: null,
+  url: null,
+  sizeBytes: 48_213,
+  snapshotBytes: 20_480,
+  buildDurationMs: 2_400,
+  warm: false,
+  warmUntil: null,
+  cancelRequested: false,
+  createdAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+  buildStartedAt: null,
+  buildFinishedAt: null,
+  liveAt: new Date(Date.now() - 9 * 60_000).toISOString(),
+  supersededAt: null,
+  finishedAt: null,
+  ...o,
+});
+
+/** GET /projects/{id}/deployments answering these deployments (newest first). */
+export const deploymentList = (deployments: Deployment[] = []) => ({ deployments, diskBytes: 0, keep: 5 });

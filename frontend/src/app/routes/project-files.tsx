@@ -2,7 +2,7 @@
 // feature's browser and editor, with the project's preview under it (a save shows there).
 import { FilesPanel } from "../../features/files/components/files-panel";
 import { PreviewFrame } from "../../features/projects/components/preview-frame";
-import { ProjectPage } from "../../features/projects/components/project-page";
+import { ProjectWithProduction as ProjectPage } from "./project";
 
 export function ProjectFilesRoute() {
   return (

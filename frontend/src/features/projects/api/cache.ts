@@ -31,4 +31,8 @@ export function storeOperation(qc: QueryClient, op: Operation) {
 
 export const isActive = (op: Operation | undefined) => op?.status === "pending" || op?.status === "running";
 
+const LIFECYCLE: ReadonlySet<Operation["kind"]> = new Set(["create", "start", "stop", "restart", "delete"]);
+/** A start, stop, restart, create or delete: what the project's own progress shows (not a deployment). */
+export const isLifecycle = (op: Operation) => LIFECYCLE.has(op.kind);
+
 export const TRANSITIONAL: ReadonlySet<Project["status"]> = new Set(["pending", "starting", "stopping", "deleting"]);

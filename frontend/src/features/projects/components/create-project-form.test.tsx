@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import type { Operation } from "../../../api/types";
-import { apiError, operation, project, template } from "../../../testing/fixtures";
+import { apiError, deploymentList, operation, project, template } from "../../../testing/fixtures";
 import { renderApp } from "../../../testing/render";
 import { server } from "../../../testing/server";
 import { sseChannel } from "../../../testing/sse";
@@ -102,6 +102,7 @@ describe("create a project", () => {
       http.get("/api/v1/projects/p1/agent-settings", () =>
         HttpResponse.json({ override: null, effective: null, source: null }),
       ),
+      http.get("/api/v1/projects/p1/deployments", () => HttpResponse.json(deploymentList())),
     );
     events.send("operation", { ...health, status: "succeeded", progress: 100 });
     await expect.poll(() => router.state.location.pathname).toBe("/projects/p1");

@@ -5,6 +5,9 @@ const STEP_LABEL: Record<string, string> = {
   network: "Create network",
   volume: "Create volume",
   seed: "Copy template files",
+  snapshot: "Snapshot the files",
+  build: "Build",
+  artifact: "Save the artifact",
   create: "Create containers",
   start: "Start containers",
   health: "Wait until healthy",
@@ -19,6 +22,8 @@ const KIND_LABEL: Record<Operation["kind"], string> = {
   stop: "Stopping",
   restart: "Restarting",
   delete: "Deleting",
+  deploy: "Deploying",
+  rollback: "Rolling back",
 };
 
 const STEP_ICON: Record<string, string> = {

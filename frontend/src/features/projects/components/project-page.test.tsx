@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import type { Project } from "../../../api/types";
-import { apiError, operation, project } from "../../../testing/fixtures";
+import { apiError, deploymentList, operation, project } from "../../../testing/fixtures";
 import { renderApp } from "../../../testing/render";
 import { server } from "../../../testing/server";
 import { sseChannel } from "../../../testing/sse";
@@ -19,6 +19,7 @@ function serveProject(p: Project, extra: { operations?: unknown[] } = {}) {
     http.get(`/api/v1/projects/${p.id}/agent-settings`, () =>
       HttpResponse.json({ override: null, effective: null, source: null }),
     ),
+    http.get(`/api/v1/projects/${p.id}/deployments`, () => HttpResponse.json(deploymentList())),
     http.get(`/api/v1/projects/${p.id}/logs`, ({ request }) => {
       logRequest = new URL(request.url);
       return logs.response([["log", { stream: "stdout", line: "VITE v8.3.8  ready in 412 ms" }]]);

@@ -7,7 +7,7 @@ import { ErrorMessage } from "../../../components/error-message";
 import { PageTitle } from "../../../components/page-title";
 import { Loading } from "../../../components/spinner";
 import { relativeTime } from "../../../lib/format";
-import { isActive, TRANSITIONAL } from "../api/cache";
+import { isActive, isLifecycle, TRANSITIONAL } from "../api/cache";
 import { projectOperationsQuery, projectQuery } from "../api/get-project";
 import { type LifecycleAction, useDeleteProject, useProjectAction } from "../api/project-actions";
 import { useProjectEvents } from "../api/project-events";
@@ -23,11 +23,12 @@ const HOST_LABEL: Record<ServiceKind, string> = {
   opencode: "OpenCode agent",
 };
 
-export type ProjectTab = "overview" | "files" | "history";
+export type ProjectTab = "overview" | "files" | "history" | "deployments";
 const TABS: Array<[ProjectTab, string, string]> = [
   ["overview", "Overview", ""],
   ["files", "Files", "/files"],
   ["history", "History", "/history"],
+  ["deployments", "Deployments", "/deployments"],
 ];
 
 const SETUP_STEPS = [
@@ -37,18 +38,21 @@ const SETUP_STEPS = [
 ] as const;
 
 /**
- * One project: its header and actions, then a tab. The Files and History tabs, and what sits
- * beside the preview on the overview (the agent's chat), come from their own features, composed
- * in app/routes (features do not import each other).
+ * One project: its header and actions, then a tab. The Files, History and Deployments tabs, the
+ * Production panel and what sits beside the preview on the overview (the agent's chat) come from
+ * their own features, composed in app/routes (features do not import each other).
  */
 export function ProjectPage({
   tab = "overview",
   children,
   beside,
+  production,
 }: {
   tab?: ProjectTab;
   children?: (project: Project) => ReactNode;
   beside?: (project: Project) => ReactNode;
+  /** Under the header on every tab: the production panel (Deploy). */
+  production?: (project: Project) => ReactNode;
 } = {}) {
   const { id = "" } = useParams();
   const project = useQuery({ ...projectQuery(id), staleTime: 30_000 });
@@ -73,7 +77,7 @@ export function ProjectPage({
     );
   }
   return (
-    <ProjectView project={project.data} live={stream === "open"} tab={tab} beside={beside}>
+    <ProjectView project={project.data} live={stream === "open"} tab={tab} beside={beside} production={production}>
       {children}
     </ProjectView>
   );
@@ -111,12 +115,14 @@ function ProjectView({
   tab,
   children,
   beside,
+  production,
 }: {
   project: Project;
   live: boolean;
   tab: ProjectTab;
   children?: ((project: Project) => ReactNode) | undefined;
   beside?: ((project: Project) => ReactNode) | undefined;
+  production?: ((project: Project) => ReactNode) | undefined;
 }) {
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
@@ -125,7 +131,8 @@ function ProjectView({
   const action = useProjectAction(p.id);
   const remove = useDeleteProject(p.id);
 
-  const latest = operations.data?.[0];
+  // Deployments run beside the lifecycle: their operations neither show here nor block Start / Stop.
+  const latest = operations.data?.find(isLifecycle);
   const busy = TRANSITIONAL.has(p.status) || isActive(latest) || action.isPending;
   const canStart = p.status === "stopped" || p.status === "failed";
   const canStop = p.status === "running" || p.status === "starting" || p.status === "failed";
@@ -211,6 +218,8 @@ function ProjectView({
 
       <ErrorMessage error={action.error} title="That did not work." />
       {showOperation ? <OperationProgress operation={latest} /> : null}
+
+      {production?.(p)}
 
       <nav className="tabs" aria-label="Project sections">
         {TABS.map(([key, label, suffix]) => (
