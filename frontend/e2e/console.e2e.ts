@@ -221,6 +221,29 @@ describe("the console in a real browser", () => {
     await shot("17-agent-chat");
   });
 
+  it("deploys to the public host, with the build's log, and lists it in the Deployments tab", async () => {
+    const panel = page.getByRole("region", { name: "Production" });
+    await panel.getByText(/Not deployed yet/).waitFor();
+    await panel.getByRole("button", { name: "Deploy", exact: true }).click();
+    await panel.getByRole("log", { name: /Log of deployment #1/ }).waitFor();
+    await shot("08a-deploying");
+    const link = panel.getByRole("link", { name: new RegExp(`^http://[a-z0-9-]+\\.localhost:${backend.edgePort}$`) });
+    await link.waitFor({ timeout: 120_000 });
+    await shot("08b-deployed");
+    // The public host: no sign-in, the built bundle (not the dev server).
+    const visitor = await browser.newContext();
+    const site = await visitor.newPage();
+    await site.goto((await link.getAttribute("href")) ?? "");
+    await site.getByRole("heading", { name: /Hello from/ }).waitFor({ timeout: 30_000 });
+    expect(await site.content()).not.toContain("/@vite/client");
+    await visitor.close();
+
+    await page.getByRole("tab", { name: "Deployments" }).click();
+    await page.getByRole("table").getByRole("cell", { name: "Build", exact: true }).waitFor();
+    await shot("08c-deployments");
+    await page.getByRole("tab", { name: "Overview" }).click();
+  });
+
   it("creates an API token that is shown once and works with curl-style calls, then revokes it", async () => {
     await page.getByRole("link", { name: "API tokens" }).click();
     await page.getByLabel("Name", { exact: true }).fill("e2e-script");
