@@ -68,7 +68,8 @@ async function api(method: string, path: string, as = owner, body?: unknown) {
 const deploymentsPath = () => `/projects/${projectId}/deployments`;
 const list = async () => (await api("GET", deploymentsPath())).body;
 const one = async (n: number) => (await api("GET", `${deploymentsPath()}/${n}`)).body.deployment;
-const until = (n: number, ok: (d: Dep) => boolean, ms = 30_000) => eventually(() => one(n), ok, ms, 100);
+const until = (n: number, ok: (d: Dep & { log: string }) => boolean, ms = 30_000) =>
+  eventually(() => one(n), ok, ms, 100);
 const finished = (d: Dep) => !["queued", "building", "starting"].includes(d.status);
 const publicHost = () => `${slug}.localhost`;
 const served = async () => (await viaEdge(h.edgePort, publicHost())).body.trim();
@@ -90,12 +91,7 @@ const BUILD = `set -e\nmkdir -p dist\ncp index.html dist/index.html\necho built\
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = await deploymentsHarness(database, {
-    keep: KEEP,
-    keepWarmMs: KEEP_WARM_MS,
-    buildTimeoutS: 5,
-    healthTimeoutMs: 4000,
-  });
+  h = await deploymentsHarness(database, { keep: KEEP, keepWarmMs: KEEP_WARM_MS, healthTimeoutMs: 4000 });
   const user = await createUser(database.db, { name: "Ada" });
   owner = (await createApiToken(database.db, user.id)).authorization;
   stranger = (await createApiToken(database.db, (await createUser(database.db)).id)).authorization;
@@ -216,9 +212,19 @@ describe("failures leave the live deployment serving", () => {
   it("a build that runs out of memory, and one that runs past its timeout", async () => {
     const oom = await failWith(`node -e 'const a = []; for (;;) a.push(Buffer.alloc(1 << 24, 1))'\n`);
     expect(oom).toMatchObject({ status: "failed", error: "the build ran out of memory (limit 96 MB)" });
-    const slow = await failWith(`echo waiting\nsleep 30\n`);
-    expect(slow).toMatchObject({ status: "failed", error: "the build did not finish within 5 s" });
-    expect(slow.log).toContain("waiting");
+    // The template's own build timeout, shortened for this one build.
+    const template = await database.db.template.findFirstOrThrow({ where: { projects: { some: { id: projectId } } } });
+    const services = template.services as { production: { build: { timeoutS?: number } } };
+    services.production.build.timeoutS = 5;
+    await database.db.template.update({ where: { id: template.id }, data: { services } });
+    try {
+      const slow = await failWith(`echo waiting\nsleep 30\n`);
+      expect(slow).toMatchObject({ status: "failed", error: "the build did not finish within 5 s" });
+      expect(slow.log).toContain("waiting");
+    } finally {
+      delete services.production.build.timeoutS;
+      await database.db.template.update({ where: { id: template.id }, data: { services } });
+    }
   });
 
   it("a server that never gets healthy: failed, with the reason and the server's last output", async () => {
@@ -328,10 +334,21 @@ describe("with the project's lifecycle", () => {
   const liveContainer = async () =>
     (await database.db.deployment.findFirst({ where: { projectId, status: "live" } }))?.containerId ?? "";
 
-  it("stop stops production; a stopped project can be deployed; start brings the live deployment back", async () => {
+  it("stop stops production at once, even during a build; a stopped project deploys; start brings it back", async () => {
+    await edit({ "index.html": "<h1>version 6</h1>\n", "build.sh": `echo sleeping\nsleep 4\n${BUILD}` });
+    const building = await deploy();
+    await until(building, (d) => d.status === "building" && d.log.includes("sleeping"));
+    const serving = await liveContainer();
     expect((await api("POST", `/projects/${projectId}/stop`)).status).toBe(202);
+    // The build holds no lock the stop needs: production stops while it still builds.
+    await eventually(
+      async () => (await h.runtime.inspectContainer(serving))?.state,
+      (s) => s === "exited",
+      3000,
+      50,
+    );
+    expect((await one(building)).status).toBe("building");
     await eventually(projectStatus, (s) => s === "stopped");
-    expect((await h.runtime.inspectContainer(await liveContainer()))?.state).toBe("exited");
     // The edge may serve its cached route for up to a second (cached-route-lookup.ts).
     const stoppedPage = await eventually(
       () => viaEdge(h.edgePort, publicHost()),
@@ -341,15 +358,17 @@ describe("with the project's lifecycle", () => {
     );
     expect(stoppedPage.body).toContain("is stopped");
 
-    await edit({ "index.html": "<h1>version 6</h1>\n" });
-    const n = await deploy();
-    const d = await until(n, finished);
-    expect(d.status).toBe("live");
+    // It finishes while the project is stopped: health-checked, then kept stopped.
+    expect((await until(building, finished)).status).toBe("live");
+    expect((await h.runtime.inspectContainer(await liveContainer()))?.state).toBe("exited");
+    await edit({ "index.html": "<h1>version 7</h1>\n", "build.sh": BUILD });
+    const whileStopped = await deploy();
+    expect((await until(whileStopped, finished)).status).toBe("live");
     expect((await h.runtime.inspectContainer(await liveContainer()))?.state).toBe("exited");
     expect((await viaEdge(h.edgePort, publicHost())).status).toBe(503);
 
     expect((await api("POST", `/projects/${projectId}/start`)).status).toBe(202);
-    await eventually(served, (b) => b === "<h1>version 6</h1>", 20_000, 50);
+    await eventually(served, (b) => b === "<h1>version 7</h1>", 20_000, 50);
     const project = (await api("GET", `/projects/${projectId}`)).body as unknown as { urls: { production?: string } };
     expect(project.urls.production).toBe(`http://${slug}.localhost:${h.edgePort}`);
   });

@@ -2,6 +2,7 @@
 // service is a stand-in that throws if touched, since building the app only registers routes.
 // The console generates its API types from this (pnpm --filter ./frontend gen:api).
 import { buildApp } from "../src/app.js";
+import type { DeploymentsService } from "../src/modules/deployments/deployments.service.js";
 import type { EdgeAccessService } from "../src/modules/edge/edge-access.service.js";
 
 const unused = <T extends object>(name: string, known: Record<string, unknown> = {}): T =>
@@ -41,7 +42,7 @@ const app = await buildApp({
     history: unused("history"),
   },
   agent: { settings: unused("agentSettings"), agent: unused("agent"), events: unused("agentEvents") },
-  deployments: unused("deployments"),
+  deployments: unused<DeploymentsService>("deployments"),
 });
 await app.ready();
 process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);

@@ -8,7 +8,6 @@ import { prismaProjectStore } from "../adapters/persistence/prisma-project-store
 import { prismaTemplateStore } from "../adapters/persistence/prisma-template-store.js";
 import type { Config } from "../config/config.js";
 import { type DeployerLog, deployerFactory } from "../deployer/deployer.js";
-import { deploymentPass } from "../deployer/deployment-pass.js";
 import { productionContainers } from "../deployer/production-containers.js";
 import { deploymentsServiceFactory } from "../modules/deployments/deployments.service.js";
 import type { AuditLog } from "../ports/audit.port.js";
@@ -41,10 +40,10 @@ export function composeDeployments(opts: DeploymentsOptions) {
   const projects = prismaProjectStore(opts.db);
   // Deployment changes, for the live feeds; kept apart from project events (a build writes often).
   const signals = inProcessProjectSignals();
-  const locks = pgProjectLocks(opts.databaseUrl, {
-    maxConnections: config.reconciler.concurrency + 1,
-    namespace: "devsanctum.deploy",
-  });
+  // Two workers per project (its pass, its build), each with its own lock namespace and pool.
+  const lockPool = (namespace: string) =>
+    pgProjectLocks(opts.databaseUrl, { maxConnections: config.reconciler.concurrency + 1, namespace });
+  const locks = { pass: lockPool("devsanctum.deploy"), build: lockPool("devsanctum.build") };
   const containers = productionContainers({
     runtime: opts.runtime,
     installId: opts.installId,
@@ -54,29 +53,24 @@ export function composeDeployments(opts: DeploymentsOptions) {
     healthTimeoutMs: config.reconciler.healthTimeoutMs,
     stopTimeoutS: opts.stopTimeoutS ?? 5,
   });
-  const aborter = new AbortController();
-  const pass = deploymentPass({
-    deployments,
-    projects,
-    operations: projects,
-    containers,
-    runtime: opts.runtime,
-    verifyRoutes: (hostnames) => opts.proxy.verify(hostnames),
-    notify: (id) => signals.notify(id),
-    log: opts.log,
-    ...config.deployments,
-    signal: aborter.signal,
-  });
   const deployer = deployerFactory({
-    pass,
-    deployments,
+    work: {
+      deployments,
+      projects,
+      operations: projects,
+      containers,
+      runtime: opts.runtime,
+      verifyRoutes: (hostnames) => opts.proxy.verify(hostnames),
+      notify: (id) => signals.notify(id),
+      log: opts.log,
+      ...config.deployments,
+    },
     runtime: opts.runtime,
     locks,
     log: opts.log,
     installId: opts.installId,
     intervalMs: config.reconciler.intervalMs,
     concurrency: config.reconciler.concurrency,
-    aborter,
   });
   // An API-only replica (RECONCILER_ENABLED=false) leaves the work to another one's re-scan.
   const wake = (projectId: string) => {
@@ -106,7 +100,8 @@ export function composeDeployments(opts: DeploymentsOptions) {
     },
     async close() {
       await deployer.stop();
-      await locks.close();
+      await locks.pass.close();
+      await locks.build.close();
     },
   };
 }

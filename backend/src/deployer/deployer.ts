@@ -1,14 +1,16 @@
-// The deployment worker: a loop with the database as its truth, like the reconciler. Woken
+// The deployment worker: loops with the database as their truth, like the reconciler. Woken
 // after every deployment request and project change, on Docker events of production
-// containers, at warm deadlines, and by a periodic re-scan; one worker per project across
-// every control-plane process (its own advisory-lock namespace, so a long build never holds
-// up the project's start or stop).
+// containers, at deadlines (warm grace, a snapshot's), and by a periodic re-scan. Two workers
+// per project at most, each under its own advisory lock across every control-plane process:
+// the pass (switches, the live container, retention) and the build, so a build that runs for
+// minutes never holds up a stop, a start or a rollback. Neither shares the reconciler's lock.
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
-import type { DeploymentStore } from "../ports/deployments.port.js";
 import type { ProjectLocks } from "../ports/projects.port.js";
 import { LABEL } from "../reconciler/converger-context.js";
 import { keyedWorkQueue } from "../reconciler/work-queue.js";
-import type { DeploymentPass } from "./deployment-pass.js";
+import { buildStep } from "./build-step.js";
+import { deploymentPass } from "./deployment-pass.js";
+import { type DeployerWorkDeps, deploymentSteps } from "./deployment-steps.js";
 import { DEPLOYER_KINDS } from "./production-containers.js";
 
 export interface DeployerLog {
@@ -18,31 +20,58 @@ export interface DeployerLog {
 }
 
 export interface DeployerDeps {
-  pass: DeploymentPass;
-  deployments: Pick<DeploymentStore, "projectIds">;
+  /** What both workers use; its `signal` is aborted by stop(). */
+  work: Omit<DeployerWorkDeps, "signal">;
   runtime: Pick<ContainerRuntime, "events">;
-  locks: ProjectLocks;
+  locks: { pass: ProjectLocks; build: ProjectLocks };
   log: DeployerLog;
   installId: string;
   intervalMs: number;
   concurrency: number;
-  /** Aborting it stops the deployer; the pass watches it too. */
-  aborter: AbortController;
 }
 
 export function deployerFactory(deps: DeployerDeps) {
-  const { pass, locks, log, aborter } = deps;
+  const { locks, log } = deps;
+  const aborter = new AbortController();
+  const work: DeployerWorkDeps = { ...deps.work, signal: aborter.signal };
+  const steps = deploymentSteps(work);
   const timers = new Map<string, NodeJS.Timeout>();
-  const retrying = new Set<string>();
   let interval: NodeJS.Timeout | undefined;
   let watching: Promise<void> | undefined;
+
+  /** A queue whose runs hold `lock` for the project; another process holding it means: look again soon. */
+  function lockedQueue<T>(
+    lock: ProjectLocks,
+    what: string,
+    run: (projectId: string) => Promise<T>,
+    after?: (projectId: string, value: T) => void,
+  ) {
+    const retrying = new Set<string>();
+    const queue = keyedWorkQueue(deps.concurrency, async (projectId) => {
+      if (aborter.signal.aborted) return;
+      try {
+        const r = await lock.tryRun(projectId, () => run(projectId));
+        if (r.ran) after?.(projectId, r.value);
+        else if (!retrying.has(projectId)) {
+          retrying.add(projectId);
+          setTimeout(() => {
+            retrying.delete(projectId);
+            if (!aborter.signal.aborted) queue.add(projectId);
+          }, 1000).unref();
+        }
+      } catch (err) {
+        if (!aborter.signal.aborted) log.error({ err, projectId }, `deployment ${what} failed`);
+      }
+    });
+    return queue;
+  }
 
   const later = (projectId: string, at: number) => {
     clearTimeout(timers.get(projectId));
     const t = setTimeout(
       () => {
         timers.delete(projectId);
-        queue.add(projectId);
+        passes.add(projectId);
       },
       Math.max(0, at - Date.now()) + 20,
     );
@@ -50,43 +79,34 @@ export function deployerFactory(deps: DeployerDeps) {
     timers.set(projectId, t);
   };
 
-  const queue = keyedWorkQueue(deps.concurrency, async (projectId) => {
-    if (aborter.signal.aborted) return;
-    try {
-      const r = await locks.tryRun(projectId, () => pass.run(projectId));
-      if (!r.ran) {
-        // Another process works on it; look again shortly, in case our write came after its read.
-        if (!retrying.has(projectId)) {
-          retrying.add(projectId);
-          setTimeout(() => {
-            retrying.delete(projectId);
-            if (!aborter.signal.aborted) queue.add(projectId);
-          }, 1000).unref();
-        }
-      } else if (r.value.wakeAt !== null) {
-        later(projectId, r.value.wakeAt);
-      }
-    } catch (err) {
-      if (!aborter.signal.aborted) log.error({ err, projectId }, "deployment pass failed");
-    }
-  });
+  const builds = lockedQueue(locks.build, "build", (id) => build.run(id));
+  const build = buildStep(work, steps, (id) => passes.add(id));
+  const pass = deploymentPass(work, steps, (id) => builds.add(id));
+  const passes = lockedQueue(
+    locks.pass,
+    "pass",
+    (id) => pass.run(id),
+    (id, r) => {
+      if (r.wakeAt !== null) later(id, r.wakeAt);
+    },
+  );
 
   async function scan() {
     try {
-      for (const id of await deps.deployments.projectIds()) queue.add(id);
+      for (const id of await deps.work.deployments.projectIds()) passes.add(id);
     } catch (err) {
       log.error({ err }, "deployment re-scan failed");
     }
   }
 
-  /** A production container that dies is started again by its project's next pass. */
+  /** A production container that dies or is removed is started again by its project's next pass. */
   async function watchEvents() {
     const labels: Labels = { [LABEL.install]: deps.installId, [LABEL.kind]: DEPLOYER_KINDS.serve };
     while (!aborter.signal.aborted) {
       try {
         for await (const e of deps.runtime.events(labels, aborter.signal)) {
           const projectId = e.labels[LABEL.project];
-          if (projectId && (e.action === "die" || e.action === "destroy")) queue.add(projectId);
+          if (projectId && (e.action === "die" || e.action === "destroy")) passes.add(projectId);
         }
       } catch (err) {
         if (!aborter.signal.aborted) log.warn({ err }, "Docker event stream broke; reconnecting");
@@ -106,16 +126,17 @@ export function deployerFactory(deps: DeployerDeps) {
       interval = setInterval(() => void scan(), deps.intervalMs);
       interval.unref();
     },
-    wake: (projectId: string) => queue.add(projectId),
+    wake: (projectId: string) => passes.add(projectId),
     scan,
-    /** Resolves when no pass runs or waits (tests). */
-    idle: () => queue.idle(),
+    /** Resolves when no pass or build runs or waits (tests). */
+    idle: () => Promise.all([passes.idle(), builds.idle()]).then(() => {}),
     /** Stops taking work; a build in progress keeps running in Docker for the next process. */
     async stop() {
       clearInterval(interval);
       for (const t of timers.values()) clearTimeout(t);
       aborter.abort();
-      await Promise.race([Promise.all([queue.idle(), watching]), new Promise((r) => setTimeout(r, 5000))]);
+      const settled = Promise.all([passes.idle(), builds.idle(), watching]);
+      await Promise.race([settled, new Promise((r) => setTimeout(r, 5000))]);
     },
   };
 }
