@@ -6,33 +6,26 @@
 // The baseline's volume is seeded once, untimed: `docker run` is only the container part.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import http from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { median, startControlPlane, table } from "./lib/measure.mjs";
+import {
+  apiClient,
+  apiToken,
+  get,
+  ROOT,
+  removeLabelled,
+  row,
+  sleep,
+  startControlPlane,
+  waitForProject,
+} from "./lib/control-plane.mjs";
+import { median, table } from "./lib/measure.mjs";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "..");
 const TEMPLATE_DIR = path.join(ROOT, "backend/templates/vite-react");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WAIT_MS = 30_000;
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** GET on loopback with an explicit Host header (Node does not resolve *.localhost). */
-function get(port, pathName, headers = {}) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: pathName, headers, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode, body }));
-    });
-    req.setTimeout(2_000, () => req.destroy());
-    req.on("error", () => resolve({ status: 0, body: "" }));
-  });
-}
 
 /** Polls until the Vite page answers 200; returns the time it took from `t0`. */
 async function firstOk(port, t0, headers = {}) {
@@ -112,50 +105,6 @@ async function baseline(spec, label) {
   return { create, start };
 }
 
-/** Creates a user and an API token with every scope straight in the database. */
-async function apiToken(databaseUrl) {
-  const { generateApiToken } = await import(path.join(ROOT, "backend/dist/modules/auth/api-token.js"));
-  const { token, prefix, hash } = generateApiToken();
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    const user = await c.query(
-      `INSERT INTO "User" (id, email, role, "updatedAt") VALUES (gen_random_uuid(), 'bench@localhost', 'admin', now()) RETURNING id`,
-    );
-    await c.query(
-      `INSERT INTO "ApiToken" (id, "userId", name, prefix, "tokenHash", scopes) VALUES (gen_random_uuid(), $1, 'bench', $2, $3, $4)`,
-      [user.rows[0].id, prefix, hash, ["projects:read", "projects:write", "templates:read"]],
-    );
-  } finally {
-    await c.end();
-  }
-  return `Bearer ${token}`;
-}
-
-function apiClient(appPort, authorization) {
-  return async (method, pathName, body) => {
-    const res = await fetch(`http://127.0.0.1:${appPort}/api/v1${pathName}`, {
-      method,
-      headers: { authorization, ...(body ? { "content-type": "application/json" } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = res.status === 204 ? null : await res.json();
-    if (!res.ok) throw new Error(`${method} ${pathName}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-}
-
-async function waitFor(api, id, status) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const p = await api("GET", `/projects/${id}`);
-    if (p.status === status) return p;
-    if (p.status === "failed" || Date.now() > deadline)
-      throw new Error(`project ${id} is ${p.status} (${p.statusMessage ?? ""}), not ${status}`);
-    await sleep(50);
-  }
-}
-
 /** The preview's container endpoint as the reconciler recorded it, once it has one. */
 async function endpointFirstOk(db, projectId, t0) {
   for (;;) {
@@ -178,7 +127,7 @@ async function endpointFirstOk(db, projectId, t0) {
  * at the container endpoint the reconciler records), then stop / start the same way.
  */
 async function devsanctum(label) {
-  const server = await startControlPlane(ROOT, { label });
+  const server = await startControlPlane(label);
   const { appPort, edgePort, databaseUrl } = server;
   const db = new pg.Client({ connectionString: databaseUrl });
   const created = [];
@@ -200,9 +149,9 @@ async function devsanctum(label) {
       const [direct, viaEdge] = await Promise.all([endpointFirstOk(db, project.id, t0), firstOk(edgePort, t0, host)]);
       out.createDirect.push(direct);
       out.create.push(viaEdge);
-      await waitFor(api, project.id, "running"); // the agent's container too, before stopping
+      await waitForProject(api, project.id, "running"); // the agent's container too, before stopping
       await api("POST", `/projects/${project.id}/stop`);
-      await waitFor(api, project.id, "stopped");
+      await waitForProject(api, project.id, "stopped");
       const t1 = performance.now();
       await api("POST", `/projects/${project.id}/start`);
       const [d2, e2] = await Promise.all([endpointFirstOk(db, project.id, t1), firstOk(edgePort, t1, host)]);
@@ -215,37 +164,6 @@ async function devsanctum(label) {
     await db.end().catch(() => {});
     await server.stop();
   }
-}
-
-const ms = (x) => Math.round(x);
-function row(what, xs) {
-  return {
-    what,
-    runs: xs.length,
-    "median ms": ms(median(xs)),
-    "min ms": ms(Math.min(...xs)),
-    "max ms": ms(Math.max(...xs)),
-  };
-}
-
-/**
- * Whatever this run left: its own containers, and the control plane's under its install id.
- * Every removal is tried even when one fails (a network still in use, say), and what could not
- * be removed is named, so a run never leaves something behind silently.
- */
-async function removeLabelled(label) {
-  const filters = [`label=devsanctum.bench=${label}`, `label=devsanctum.install=${label}`];
-  const left = [];
-  const removeAll = async (list, remove) => {
-    for (const filter of filters) {
-      const ids = (await run("docker", [...list, "--filter", filter])).stdout.trim();
-      for (const id of ids ? ids.split("\n") : []) await run("docker", [...remove, id]).catch(() => left.push(id));
-    }
-  };
-  await removeAll(["ps", "-aq"], ["rm", "-f"]);
-  await removeAll(["network", "ls", "-q"], ["network", "rm"]);
-  await removeAll(["volume", "ls", "-q"], ["volume", "rm", "-f"]);
-  if (left.length) console.warn(`could not remove ${left.join(", ")}: remove them with docker rm/network rm/volume rm`);
 }
 
 export async function benchLifecycle() {

@@ -1,5 +1,6 @@
 // `pnpm bench`: every benchmark, each against its baseline measured in the same run.
 // Needs a build (`pnpm build`) and, for the container benchmarks, a Docker engine.
+import { benchDeploy } from "./deploy.bench.mjs";
 import { benchEdge, benchTraefikProvider } from "./edge.bench.mjs";
 import { benchFiles } from "./files.bench.mjs";
 import { benchHealthz } from "./healthz.bench.mjs";
@@ -14,6 +15,7 @@ const benches = {
   },
   lifecycle: benchLifecycle,
   files: benchFiles,
+  deploy: benchDeploy,
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -112,7 +112,8 @@ export function buildStep(deps: DeployerWorkDeps, steps: DeploymentSteps, wakePa
       },
       ["building"],
     );
-    await c.remove(buildContainerId);
+    // No row refers to the build container any more: the pass's sweep removes it after the
+    // switch, off the path to the new version.
     if (!moved) throw new Stop();
   }
 

@@ -54,9 +54,12 @@ export function deploymentPass(deps: DeployerWorkDeps, steps: DeploymentSteps, w
         await keeper.removeAll(projectId);
         return { wakeAt: null };
       }
+      const all = await deployments.list(p.id);
+      // Never deployed: nothing to keep, and nothing of it in Docker (every container has a row first).
+      if (all.length === 0) return { wakeAt: null };
       const spec = (await deps.projects.template(p.templateId))?.services.production;
       let wakeAt: number | null = null;
-      const active = (await deployments.list(p.id)).find((r) => isActiveDeployment(r.status));
+      const active = all.find((r) => isActiveDeployment(r.status));
       if (active) {
         try {
           wakeAt = await advance(p, spec, active);
@@ -70,8 +73,12 @@ export function deploymentPass(deps: DeployerWorkDeps, steps: DeploymentSteps, w
       }
       const rows = await deployments.list(p.id);
       await keeper.keepLive(p, spec, rows);
-      const warmAt = await keeper.keepWarm(await deployments.list(p.id));
-      if (!rows.some((r) => isActiveDeployment(r.status))) {
+      const fresh = await deployments.list(p.id);
+      // A rollback or deployment asked for meanwhile goes first (its wake runs this pass again);
+      // stopping expired warm containers and removing old deployments can wait for it.
+      if (fresh.some((r) => r.status === "queued" || r.status === "starting")) return { wakeAt };
+      const warmAt = await keeper.keepWarm(fresh);
+      if (!fresh.some((r) => isActiveDeployment(r.status))) {
         await keeper.prune(p.id);
         await keeper.sweep(p.id);
       }

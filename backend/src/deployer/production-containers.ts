@@ -7,8 +7,8 @@ import type { ContainerDetails, ContainerRuntime, ImageInfo, Labels } from "../p
 import { DEPLOYMENT_CONTAINER_KINDS } from "../ports/deployments.port.js";
 import type { ProjectRecord, RouteRecord } from "../ports/projects.port.js";
 import type { ServiceSpec } from "../ports/templates.port.js";
-import { waitForHealthy } from "../reconciler/health.js";
 import { LABEL, resourceNames } from "../reconciler/converger-context.js";
+import { waitForHealthy } from "../reconciler/health.js";
 import { DEFAULT_ACCESS, hostnameFor } from "../shared/project-urls.js";
 
 /** Where a project's files live in its containers (the converger mounts the volume there). */
@@ -174,7 +174,9 @@ export function productionContainers(deps: ProductionContainersDeps) {
     /** Waits for the health check; a container that exits meanwhile says why. */
     async healthy(spec: ServiceSpec, containerId: string, endpoint: string, signal: AbortSignal) {
       try {
-        await waitForHealthy(endpoint, spec.healthCheck, { deadlineMs: deps.healthTimeoutMs, signal });
+        // Polled every 50 ms at most: the switch waits on this, and a starting server is cheap to ask.
+        const check = { ...spec.healthCheck, intervalMs: Math.min(spec.healthCheck.intervalMs, 50) };
+        await waitForHealthy(endpoint, check, { deadlineMs: deps.healthTimeoutMs, signal });
       } catch (err) {
         const after = await runtime.inspectContainer(containerId);
         if (after?.state !== "running") throw new Error(exitReason(after, spec, "before it was healthy"));

@@ -116,7 +116,7 @@ export function productionKeeper(deps: DeployerWorkDeps, steps: DeploymentSteps)
       for (const i of images) if (!used.has(i.id)) await deps.runtime.removeImage(i.id);
     },
 
-    /** A project being deleted loses every deployment: containers, images, rows. */
+    /** A project being deleted loses every deployment: containers, images, then the rows (so a crash redoes it). */
     async removeAll(projectId: string) {
       const rows = await deployments.list(projectId);
       for (const r of rows.filter((x) => isActiveDeployment(x.status) && x.operationId)) {
@@ -126,7 +126,7 @@ export function productionKeeper(deps: DeployerWorkDeps, steps: DeploymentSteps)
           finishedAt: new Date(steps.now()),
         });
       }
-      await removeRows(projectId, rows, rows);
+      // Everything it made carries the project's label, recorded in a row or not.
       const labels = c.projectLabels({ id: projectId });
       for (const x of await deps.runtime.listContainers(labels)) {
         if (ours.has(x.labels[LABEL.kind] ?? "")) await c.remove(x.id);
@@ -134,6 +134,7 @@ export function productionKeeper(deps: DeployerWorkDeps, steps: DeploymentSteps)
       for (const i of await deps.runtime.listImages({ ...labels, [LABEL.kind]: DEPLOYER_KINDS.artifact })) {
         await deps.runtime.removeImage(i.id);
       }
+      await deployments.remove(rows.map((r) => r.id));
     },
   };
 }

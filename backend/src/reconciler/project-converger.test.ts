@@ -2,10 +2,10 @@
 // image pull (no registry) and an engine that stops answering.
 import { describe, expect, it } from "vitest";
 import { fakeTemplate, healthyServerForTests } from "../../test/helpers/reconciler-fakes.js";
-import { plannedSteps } from "../shared/operation-steps.js";
 import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../ports/container-runtime.port.js";
 import type { OperationRecord, ProjectRecord, ReconcileStore } from "../ports/projects.port.js";
 import { DomainError } from "../shared/errors.js";
+import { plannedSteps } from "../shared/operation-steps.js";
 import type { ConvergerRuntime } from "./converger-context.js";
 import { operationProgress } from "./operation-progress.js";
 import { projectConverger } from "./project-converger.js";

@@ -5,11 +5,12 @@
 // Level-triggered: a container removed from outside — between the pass's listing and its
 // start, during the health check, or with the network it was created on — is made again on
 // the project's volume (the files are kept), instead of failing the project for good.
-import { DEFAULT_ACCESS, hostnameFor } from "../shared/project-urls.js";
+
 import type { ContainerSummary } from "../ports/container-runtime.port.js";
 import type { ProjectRecord } from "../ports/projects.port.js";
 import type { ServiceSpec } from "../ports/templates.port.js";
 import { DomainError } from "../shared/errors.js";
+import { DEFAULT_ACCESS, hostnameFor } from "../shared/project-urls.js";
 import {
   type ConvergerContext,
   exitReason,

@@ -6,17 +6,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
 import { composeAudit } from "../../src/composition/audit.js";
 import { composeDeployments } from "../../src/composition/deployments.js";
-import { composeEdge } from "../../src/composition/edge.js";
 import { composeProjects } from "../../src/composition/projects.js";
 import { buildEdge } from "../../src/edge/edge-server.js";
-import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 import { freePort } from "./process.js";
-import { opencodeTestPassword, removeByInstall, TEMPLATES_FIXTURE, TEST_RUN } from "./projects.js";
+import { opencodeTestPassword, removeByInstall, TEMPLATES_FIXTURE, TEST_RUN, testEdge } from "./projects.js";
 import { tarOf } from "./tar.js";
 
 export const DEPLOY_STAND_IN = path.join(TEMPLATES_FIXTURE, "deploy-stand-in");
@@ -51,21 +48,8 @@ export async function deploymentsHarness(
 ): Promise<DeploymentsHarness> {
   const runtime = testDocker();
   const installId = `t-${randomBytes(5).toString("hex")}`;
-  const log = { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
-  const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
   const edgePort = await freePort();
-  const edge = composeEdge({
-    db: database.db,
-    rootSecret: randomBytes(32),
-    config: {
-      appsDomain: "localhost",
-      publicUrl: "http://localhost:3000",
-      proxyProvider: "builtin",
-      edge: { host: "127.0.0.1", port: edgePort, httpsPort: 8443 },
-    },
-    authenticator,
-    log,
-  });
+  const { log, authenticator, edge } = testEdge(database, { edgePort });
   const audit = composeAudit(database.db, log);
   const reconciler = {
     enabled: true,

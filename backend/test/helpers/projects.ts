@@ -53,6 +53,26 @@ export async function createStandInTemplate(database: TestDatabase, preview = st
   });
 }
 
+/** The builtin edge's wiring on *.localhost (composition/edge.ts); `edgePort` is where its URLs point. */
+export function testEdge(database: TestDatabase, opts: { edgePort?: number; log?: ReconcilerLog } = {}) {
+  const log = opts.log ?? { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
+  const edgePort = opts.edgePort ?? 8080;
+  const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
+  const edge = composeEdge({
+    db: database.db,
+    rootSecret: randomBytes(32),
+    config: {
+      appsDomain: "localhost",
+      publicUrl: "http://localhost:3000",
+      proxyProvider: "builtin",
+      edge: { host: "127.0.0.1", port: edgePort, httpsPort: 8443 },
+    },
+    authenticator,
+    log,
+  });
+  return { log, authenticator, edge };
+}
+
 /** The OpenCode password the harness's reconciler gives a project (main.ts derives it from the root secret). */
 export const opencodeTestPassword = (projectId: string) => `test-password-${projectId}`;
 
@@ -136,19 +156,7 @@ export async function projectsHarness(
         ...opts.agent,
       })
     : undefined;
-  const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
-  const edge = composeEdge({
-    db: database.db,
-    rootSecret: randomBytes(32),
-    config: {
-      appsDomain: "localhost",
-      publicUrl: "http://localhost:3000",
-      proxyProvider: "builtin",
-      edge: { host: "127.0.0.1", port: 8080, httpsPort: 8443 },
-    },
-    authenticator,
-    log,
-  });
+  const { authenticator, edge } = testEdge(database, { log });
   let files: FilesArea | undefined;
   const projects = composeProjects({
     db: database.db,

@@ -1,8 +1,8 @@
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { DeploymentRecord, DeploymentStatus, DeploymentStore, StoredLog } from "../../ports/deployments.port.js";
-import type { OperationRecord, OperationStep } from "../../ports/projects.port.js";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../../ports/vocabulary.js";
 import type { Db } from "./prisma-client.js";
+import { toOperation } from "./prisma-project-store.js";
 
 const withRequester = { requestedBy: { select: { id: true, name: true, email: true } } } as const;
 type Row = Prisma.DeploymentGetPayload<{ include: typeof withRequester }>;
@@ -42,20 +42,6 @@ const toDeployment = (r: Row): DeploymentRecord => ({
   warmUntil: r.warmUntil,
   createdAt: r.createdAt,
   finishedAt: r.finishedAt,
-});
-
-const toOperation = (o: Prisma.OperationGetPayload<object>): OperationRecord => ({
-  id: o.id,
-  projectId: o.projectId,
-  userId: o.userId,
-  kind: o.kind as OperationRecord["kind"],
-  status: o.status,
-  progress: o.progress,
-  steps: o.steps as unknown as OperationStep[],
-  error: o.error,
-  createdAt: o.createdAt,
-  startedAt: o.startedAt,
-  finishedAt: o.finishedAt,
 });
 
 const ACTIVE = { in: [...ACTIVE_DEPLOYMENT_STATUSES] as string[] };

@@ -62,7 +62,7 @@ const toProject = (p: ProjectRow): ProjectRecord => ({
   agentConfigured: Boolean(p.agentSettings || p.owner.agentSettings),
 });
 
-const toOperation = (o: Operation): OperationRecord => ({
+export const toOperation = (o: Operation): OperationRecord => ({
   id: o.id,
   projectId: o.projectId,
   userId: o.userId,

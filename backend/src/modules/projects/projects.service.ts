@@ -13,8 +13,8 @@ import { SERVICE_KINDS, type ServiceKind, type TemplateStore } from "../../ports
 import { agentSummary } from "../../shared/agent-summary.js";
 import { badRequest, conflict, notFound, projectNotFound } from "../../shared/errors.js";
 import { plannedSteps } from "../../shared/operation-steps.js";
-import { isReserved, slugCandidate, slugify } from "./project-slug.js";
 import { type PublicHosts, publicUrlFor } from "../../shared/project-urls.js";
+import { isReserved, slugCandidate, slugify } from "./project-slug.js";
 
 const operationNotFound = () => notFound("OPERATION_NOT_FOUND", "No such operation");
 
