@@ -3,11 +3,7 @@
 // per test to make builds slow, fail, run out of memory or serve an unhealthy server).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prismaRouteTable } from "../src/adapters/persistence/prisma-route-table.js";
-import {
-  FORWARD_AUTH_MIDDLEWARE,
-  renderTraefikConfig,
-  routerNameFor,
-} from "../src/modules/traefik/traefik-dynamic-config.js";
+import { renderTraefikConfig, routerNameFor } from "../src/modules/traefik/traefik-dynamic-config.js";
 import { createApiToken, createUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import {
@@ -415,19 +411,23 @@ describe("Traefik", () => {
     const { config, skipped } = renderTraefikConfig(routes, {
       appsDomain: "localhost",
       controlPlaneUrl: "http://control-plane:3000",
+      controlPlaneEdgeUrl: "http://control-plane:8080",
+      forwardAuthKey: "k".repeat(32),
     });
     expect(skipped).toEqual([]);
     expect(traefikSchemaValidator()(config)).toEqual([]);
     const name = routerNameFor(publicHost());
     const live = await database.db.deployment.findFirstOrThrow({ where: { projectId, status: "live" } });
     expect(config.http.routers[name]).toMatchObject({ rule: `Host(\`${publicHost()}\`)` });
-    expect(config.http.routers[name]?.middlewares).not.toContain(FORWARD_AUTH_MIDDLEWARE);
     expect(config.http.services[name]?.loadBalancer.servers).toEqual([{ url: live.endpoint }]);
     expect(config.http.services[name]?.loadBalancer.healthCheck?.path).toBe("/healthz");
-    // The preview beside it stays behind forward-auth.
-    expect(config.http.routers[routerNameFor(`${slug}--preview.localhost`)]?.middlewares).toContain(
-      FORWARD_AUTH_MIDDLEWARE,
-    );
+    // Public: no forward-auth before it, while the preview beside it has one.
+    const forwardAuth = (router: string) =>
+      (config.http.routers[router]?.middlewares ?? []).filter(
+        (m) => "forwardAuth" in (config.http.middlewares[m] ?? {}),
+      );
+    expect(forwardAuth(name)).toEqual([]);
+    expect(forwardAuth(routerNameFor(`${slug}--preview.localhost`))).toHaveLength(1);
   });
 });
 

@@ -238,10 +238,10 @@ describe("the console in a real browser", () => {
     expect(await site.content()).not.toContain("/@vite/client");
     await visitor.close();
 
-    await page.getByRole("tab", { name: "Deployments" }).click();
+    await page.getByRole("link", { name: "Deployments", exact: true }).click();
     await page.getByRole("table").getByRole("cell", { name: "Build", exact: true }).waitFor();
     await shot("08c-deployments");
-    await page.getByRole("tab", { name: "Overview" }).click();
+    await page.getByRole("link", { name: "Overview", exact: true }).click();
   });
 
   it("creates an API token that is shown once and works with curl-style calls, then revokes it", async () => {

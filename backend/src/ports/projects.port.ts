@@ -87,7 +87,7 @@ export interface DesiredChange {
   resetRestarts?: boolean;
 }
 
-interface RouteRecord {
+export interface RouteRecord {
   hostname: string;
   kind: ServiceKind;
   target: string;

@@ -60,7 +60,6 @@ export async function deploymentsHarness(
     attachContainers: [],
   };
   const config = {
-    installId,
     appsDomain: "localhost",
     testRun: TEST_RUN,
     reconciler,
@@ -73,6 +72,7 @@ export async function deploymentsHarness(
   const deployments = composeDeployments({
     db: database.db,
     databaseUrl: database.url,
+    installId,
     runtime,
     proxy: edge.proxy,
     audit,
@@ -84,6 +84,7 @@ export async function deploymentsHarness(
   const projects = composeProjects({
     db: database.db,
     databaseUrl: database.url,
+    installId,
     runtime,
     proxy: edge.proxy,
     audit,
@@ -100,7 +101,6 @@ export async function deploymentsHarness(
     projects: {
       templates: projects.templates,
       projects: projects.projects,
-      signals: projects.signals,
       hosts: edge.hosts,
     },
     deployments: deployments.service,

@@ -949,6 +949,125 @@ export interface components {
             token: string;
             apiToken: components["schemas"]["ApiTokenInput"];
         };
+        OperationInput: {
+            /** Format: uuid */
+            id: string;
+            projectId: string | null;
+            /** @enum {string} */
+            kind: "create" | "start" | "stop" | "restart" | "delete" | "deploy" | "rollback";
+            /** @enum {string} */
+            status: "pending" | "running" | "succeeded" | "failed" | "canceled";
+            progress: number;
+            steps: {
+                /** @enum {string} */
+                name: "pull" | "network" | "volume" | "seed" | "snapshot" | "build" | "artifact" | "create" | "start" | "health" | "route" | "stop" | "remove";
+                /** @enum {string} */
+                status: "pending" | "running" | "succeeded" | "failed" | "canceled";
+                message?: string;
+                progress?: number;
+            }[];
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        DeploymentInput: {
+            number: number;
+            /**
+             * @description build: a new artifact; rollback: an earlier build's artifact served again
+             * @enum {string}
+             */
+            kind: "build" | "rollback";
+            /** @description The deployment a rollback returns to */
+            rollbackOf: number | null;
+            /** @enum {string} */
+            status: "queued" | "building" | "starting" | "live" | "superseded" | "failed" | "cancelled";
+            /** @description Why it failed or was cancelled (exit code, out of memory, timeout, health) */
+            error: string | null;
+            requestedBy: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string;
+            } | null;
+            operationId: string | null;
+            /** @description The public production URL, while this deployment is live */
+            url: string | null;
+            /** @description Disk its artifact adds over the template's image */
+            sizeBytes: number | null;
+            /** @description Size of the snapshot of the project's files */
+            snapshotBytes: number | null;
+            buildDurationMs: number | null;
+            /** @description Superseded, its container still running: a rollback to it is a route switch */
+            warm: boolean;
+            warmUntil: string | null;
+            cancelRequested: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            buildStartedAt: string | null;
+            buildFinishedAt: string | null;
+            liveAt: string | null;
+            supersededAt: string | null;
+            finishedAt: string | null;
+        };
+        DeploymentWithLogInput: {
+            number: number;
+            /**
+             * @description build: a new artifact; rollback: an earlier build's artifact served again
+             * @enum {string}
+             */
+            kind: "build" | "rollback";
+            /** @description The deployment a rollback returns to */
+            rollbackOf: number | null;
+            /** @enum {string} */
+            status: "queued" | "building" | "starting" | "live" | "superseded" | "failed" | "cancelled";
+            /** @description Why it failed or was cancelled (exit code, out of memory, timeout, health) */
+            error: string | null;
+            requestedBy: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string;
+            } | null;
+            operationId: string | null;
+            /** @description The public production URL, while this deployment is live */
+            url: string | null;
+            /** @description Disk its artifact adds over the template's image */
+            sizeBytes: number | null;
+            /** @description Size of the snapshot of the project's files */
+            snapshotBytes: number | null;
+            buildDurationMs: number | null;
+            /** @description Superseded, its container still running: a rollback to it is a route switch */
+            warm: boolean;
+            warmUntil: string | null;
+            cancelRequested: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            buildStartedAt: string | null;
+            buildFinishedAt: string | null;
+            liveAt: string | null;
+            supersededAt: string | null;
+            finishedAt: string | null;
+            /** @description Build and start output, bounded: the first and the latest lines */
+            log: string;
+        };
+        DeploymentOperationInput: {
+            deployment: components["schemas"]["DeploymentInput"];
+            operation: components["schemas"]["OperationInput"];
+        };
+        DeploymentConflictInput: {
+            error: {
+                /** @description Stable machine-readable code, e.g. PROJECT_NOT_FOUND */
+                code: string;
+                message: string;
+                requestId: string;
+                /** @description The deployment in progress */
+                details?: {
+                    deployment: components["schemas"]["DeploymentInput"];
+                };
+            };
+        };
         FileEntryInput: {
             path: string;
             name: string;
@@ -1127,6 +1246,11 @@ export interface components {
         };
         ServiceSpecInput: {
             image: string;
+            /** @description production: the build a deployment runs (one-shot, the service's limits) before `command` serves it */
+            build?: {
+                command: string[];
+                timeoutS?: number;
+            };
             command: string[];
             /** Format: starts_with */
             workdir?: string;
@@ -1342,6 +1466,125 @@ export interface components {
             token: string;
             apiToken: components["schemas"]["ApiToken"];
         };
+        Operation: {
+            /** Format: uuid */
+            id: string;
+            projectId: string | null;
+            /** @enum {string} */
+            kind: "create" | "start" | "stop" | "restart" | "delete" | "deploy" | "rollback";
+            /** @enum {string} */
+            status: "pending" | "running" | "succeeded" | "failed" | "canceled";
+            progress: number;
+            steps: {
+                /** @enum {string} */
+                name: "pull" | "network" | "volume" | "seed" | "snapshot" | "build" | "artifact" | "create" | "start" | "health" | "route" | "stop" | "remove";
+                /** @enum {string} */
+                status: "pending" | "running" | "succeeded" | "failed" | "canceled";
+                message?: string;
+                progress?: number;
+            }[];
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        Deployment: {
+            number: number;
+            /**
+             * @description build: a new artifact; rollback: an earlier build's artifact served again
+             * @enum {string}
+             */
+            kind: "build" | "rollback";
+            /** @description The deployment a rollback returns to */
+            rollbackOf: number | null;
+            /** @enum {string} */
+            status: "queued" | "building" | "starting" | "live" | "superseded" | "failed" | "cancelled";
+            /** @description Why it failed or was cancelled (exit code, out of memory, timeout, health) */
+            error: string | null;
+            requestedBy: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string;
+            } | null;
+            operationId: string | null;
+            /** @description The public production URL, while this deployment is live */
+            url: string | null;
+            /** @description Disk its artifact adds over the template's image */
+            sizeBytes: number | null;
+            /** @description Size of the snapshot of the project's files */
+            snapshotBytes: number | null;
+            buildDurationMs: number | null;
+            /** @description Superseded, its container still running: a rollback to it is a route switch */
+            warm: boolean;
+            warmUntil: string | null;
+            cancelRequested: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            buildStartedAt: string | null;
+            buildFinishedAt: string | null;
+            liveAt: string | null;
+            supersededAt: string | null;
+            finishedAt: string | null;
+        };
+        DeploymentWithLog: {
+            number: number;
+            /**
+             * @description build: a new artifact; rollback: an earlier build's artifact served again
+             * @enum {string}
+             */
+            kind: "build" | "rollback";
+            /** @description The deployment a rollback returns to */
+            rollbackOf: number | null;
+            /** @enum {string} */
+            status: "queued" | "building" | "starting" | "live" | "superseded" | "failed" | "cancelled";
+            /** @description Why it failed or was cancelled (exit code, out of memory, timeout, health) */
+            error: string | null;
+            requestedBy: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string;
+            } | null;
+            operationId: string | null;
+            /** @description The public production URL, while this deployment is live */
+            url: string | null;
+            /** @description Disk its artifact adds over the template's image */
+            sizeBytes: number | null;
+            /** @description Size of the snapshot of the project's files */
+            snapshotBytes: number | null;
+            buildDurationMs: number | null;
+            /** @description Superseded, its container still running: a rollback to it is a route switch */
+            warm: boolean;
+            warmUntil: string | null;
+            cancelRequested: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            buildStartedAt: string | null;
+            buildFinishedAt: string | null;
+            liveAt: string | null;
+            supersededAt: string | null;
+            finishedAt: string | null;
+            /** @description Build and start output, bounded: the first and the latest lines */
+            log: string;
+        };
+        DeploymentOperation: {
+            deployment: components["schemas"]["Deployment"];
+            operation: components["schemas"]["Operation"];
+        };
+        DeploymentConflict: {
+            error: {
+                /** @description Stable machine-readable code, e.g. PROJECT_NOT_FOUND */
+                code: string;
+                message: string;
+                requestId: string;
+                /** @description The deployment in progress */
+                details?: {
+                    deployment: components["schemas"]["Deployment"];
+                };
+            };
+        };
         FileEntry: {
             path: string;
             name: string;
@@ -1520,6 +1763,11 @@ export interface components {
         };
         ServiceSpec: {
             image: string;
+            /** @description production: the build a deployment runs (one-shot, the service's limits) before `command` serves it */
+            build?: {
+                command: string[];
+                timeoutS?: number;
+            };
             command: string[];
             /** Format: starts_with */
             workdir?: string;

@@ -8,7 +8,7 @@ import { DeploymentsTab } from "../../features/deployments/components/deployment
 import { ProjectPage } from "../../features/projects/components/project-page";
 
 /** The project page with its Production panel: what every project route renders. */
-export function ProjectWithProduction(props: Omit<ComponentProps<typeof ProjectPage>, "production">) {
+export function ProjectWithProduction(props: Omit<NonNullable<ComponentProps<typeof ProjectPage>>, "production">) {
   return <ProjectPage {...props} production={(p) => <DeployPanel project={p} />} />;
 }
 

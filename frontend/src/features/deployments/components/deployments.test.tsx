@@ -136,8 +136,8 @@ describe("Deployments tab", () => {
       }),
     );
     const { user, router } = renderApp("/projects/p1");
-    await user.click(await screen.findByRole("tab", { name: "Deployments" }));
-    expect(router.state.location.search).toBe("?tab=deployments");
+    await user.click(await screen.findByRole("link", { name: "Deployments" }));
+    expect(router.state.location.pathname).toBe("/projects/p1/deployments");
     const table = await screen.findByRole("table");
     const rows = within(table).getAllByRole("row").slice(1);
     expect(rows.map((r) => within(r).getAllByRole("cell")[0]?.textContent)).toEqual(["3", "2", "1"]);
@@ -158,15 +158,11 @@ describe("Deployments tab", () => {
     await expect.poll(() => rolledBackTo).toBe("2");
   });
 
-  it("moves between tabs with the arrow keys", async () => {
+  it("opens on its own address, with the Production panel above it", async () => {
     serveProject(() => []);
-    const { user } = renderApp("/projects/p1");
-    const overview = await screen.findByRole("tab", { name: "Overview" });
-    expect(overview).toHaveAttribute("aria-selected", "true");
-    overview.focus();
-    await user.keyboard("{ArrowRight}");
-    expect(screen.getByRole("tab", { name: "Deployments" })).toHaveAttribute("aria-selected", "true");
-    expect(screen.getByRole("tab", { name: "Deployments" })).toHaveFocus();
+    renderApp("/projects/p1/deployments");
     expect(await screen.findByText(/No deployments yet/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Deployments" })).toHaveAttribute("aria-current", "page");
+    expect(screen.getByRole("region", { name: "Production" })).toBeInTheDocument();
   });
 });

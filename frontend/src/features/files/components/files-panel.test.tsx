@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import type { FileEntry } from "../../../api/types";
-import { apiError, project } from "../../../testing/fixtures";
+import { apiError, deploymentList, project } from "../../../testing/fixtures";
 import { renderApp } from "../../../testing/render";
 import { server } from "../../../testing/server";
 import { sseChannel } from "../../../testing/sse";
@@ -25,6 +25,7 @@ function serveFiles(files: Record<string, { text: string; etag: string }>) {
     http.get("/api/v1/projects/p1", () => HttpResponse.json(p)),
     http.get("/api/v1/projects/p1/events", () => events.response([["project", p]])),
     http.get("/api/v1/projects/p1/operations", () => HttpResponse.json({ operations: [] })),
+    http.get("/api/v1/projects/p1/deployments", () => HttpResponse.json(deploymentList())),
     http.get("/api/v1/projects/p1/files", () => {
       treeReads += 1;
       return HttpResponse.json({ path: "", entries: TREE, truncated: false });

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import type { Commit, Diff } from "../../../api/types";
-import { project } from "../../../testing/fixtures";
+import { deploymentList, project } from "../../../testing/fixtures";
 import { renderApp } from "../../../testing/render";
 import { server } from "../../../testing/server";
 import { sseChannel } from "../../../testing/sse";
@@ -66,6 +66,7 @@ function serveHistory() {
     http.get("/api/v1/projects/p1", () => HttpResponse.json(p)),
     http.get("/api/v1/projects/p1/events", () => sseChannel().response([["project", p]])),
     http.get("/api/v1/projects/p1/operations", () => HttpResponse.json({ operations: [] })),
+    http.get("/api/v1/projects/p1/deployments", () => HttpResponse.json(deploymentList())),
     http.get("/api/v1/projects/p1/history", () => HttpResponse.json({ commits, more: false })),
     http.get("/api/v1/projects/p1/diff", () =>
       HttpResponse.json(diff({ files: [], stats: { files: 0, additions: 0, deletions: 0 } })),
