@@ -248,7 +248,9 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
               CapAdd: spec.capAdd,
               // Only the project's own volume: never a bind mount, so never the Docker socket.
               Mounts: [
-                ...(spec.volume ? [{ Type: "volume" as const, Source: spec.volume.name, Target: spec.volume.mountPath }] : []),
+                ...(spec.volume
+                  ? [{ Type: "volume" as const, Source: spec.volume.name, Target: spec.volume.mountPath }]
+                  : []),
                 ...(spec.stateVolume
                   ? [{ Type: "volume" as const, Source: spec.stateVolume.name, Target: spec.stateVolume.mountPath }]
                   : []),

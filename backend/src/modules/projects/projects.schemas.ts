@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DESIRED_STATES, PROJECT_STATUSES, SERVICE_KINDS } from "../../ports/vocabulary.js";
-import { Operation } from "../../shared/operations.js";
 import { AgentSummary, Setup } from "../../shared/agent-summary.js";
+import { Operation } from "../../shared/operations.js";
 
 const KIND = z.enum(SERVICE_KINDS);
 

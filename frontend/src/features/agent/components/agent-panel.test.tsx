@@ -2,7 +2,14 @@ import { screen, within } from "@testing-library/react";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import type { AgentSession, Project } from "../../../api/types";
-import { agentMessages, agentSession, agentSettings, apiError, project } from "../../../testing/fixtures";
+import {
+  agentMessages,
+  agentSession,
+  agentSettings,
+  apiError,
+  deploymentList,
+  project,
+} from "../../../testing/fixtures";
 import { renderApp } from "../../../testing/render";
 import { server } from "../../../testing/server";
 import { sseChannel } from "../../../testing/sse";
@@ -34,6 +41,8 @@ function serve(p: Project, opts: { sessions?: AgentSession[] } = {}) {
     http.get(`/api/v1/projects/${p.id}/events`, () => projectEvents.response([["project", p]])),
     http.get(`/api/v1/projects/${p.id}/operations`, () => HttpResponse.json({ operations: [] })),
     http.get(`/api/v1/projects/${p.id}/logs`, () => sseChannel().response()),
+    // The Production panel on the project page (its own tests: features/deployments): none yet.
+    http.get(`/api/v1/projects/${p.id}/deployments`, () => HttpResponse.json(deploymentList())),
     http.get(`/api/v1/projects/${p.id}/agent-settings`, () =>
       HttpResponse.json(
         p.agent.configured

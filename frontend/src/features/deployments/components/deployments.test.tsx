@@ -26,6 +26,10 @@ function serveProject(list: () => Deployment[], p: Project = project()) {
     http.get(`/api/v1/projects/${p.id}/operations`, () => HttpResponse.json({ operations: [] })),
     http.get(`/api/v1/projects/${p.id}/logs`, () => sseChannel().response()),
     http.get(`/api/v1/projects/${p.id}/deployments`, () => HttpResponse.json(deploymentList(list()))),
+    // The agent's panel beside the preview (its own tests: features/agent): not configured here.
+    http.get(`/api/v1/projects/${p.id}/agent-settings`, () =>
+      HttpResponse.json({ override: null, effective: null, source: null }),
+    ),
     http.get(`/api/v1/projects/${p.id}/deployments/:n/logs`, ({ params }) => feed(Number(params.n)).response()),
   );
   return { feed };
