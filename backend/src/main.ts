@@ -12,6 +12,7 @@ import { composeIdentity } from "./composition/identity.js";
 import { openDatabase, openDocker } from "./composition/infrastructure.js";
 import { InstallIdMismatch, installIdOf } from "./composition/installation.js";
 import { composeProjects } from "./composition/projects.js";
+import { composeServiceNetwork } from "./composition/service-network.js";
 import { type Config, ConfigError, loadConfig } from "./config/config.js";
 import { loadRootSecret } from "./config/secrets.js";
 import { isConsoleBuild } from "./http/console-static.js";
@@ -57,6 +58,14 @@ async function main() {
       audit,
     });
     const edge = composeEdge({ db, rootSecret, config, authenticator, log: logger });
+    const serviceNetwork = composeServiceNetwork({
+      config: config.reconciler,
+      runtime: containers,
+      installId,
+      rootSecret,
+      ...(config.testRun ? { extraLabels: { "devsanctum.test-run": config.testRun } } : {}),
+    });
+    cleanups.push(() => serviceNetwork.close());
     const opencodePassword = opencodePasswords(rootSecret);
     const signals = inProcessProjectSignals();
     const agent = composeAgent({
@@ -67,6 +76,7 @@ async function main() {
       signals,
       log: logger,
       passwordFor: async (projectId) => opencodePassword(projectId),
+      connector: serviceNetwork.connector,
       wakeReconciler: (projectId) => projects.reconciler.wake(projectId),
       workerEnabled: config.reconciler.enabled,
       // Every agent turn's changes become a commit naming its session and prompt (bound late).
@@ -84,6 +94,7 @@ async function main() {
       log: logger,
       config,
       hosts: edge.hosts,
+      connector: serviceNetwork.connector,
     });
     cleanups.push(() => deployments.close());
     const projects = composeProjects({
@@ -96,6 +107,7 @@ async function main() {
       log: logger,
       config,
       opencodePassword,
+      serviceNetwork,
       serviceSecrets: agent.serviceSecrets,
       signals,
       // Bound late: files (below) checks ownership with the projects service built here.
@@ -143,7 +155,7 @@ async function main() {
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
-    const edges = await builtinEdgeServers(config, edge, logger);
+    const edges = await builtinEdgeServers(config, edge, logger, serviceNetwork.connector);
     for (const e of edges) cleanups.push(() => e.server.close());
     projects.start();
     agent.start();

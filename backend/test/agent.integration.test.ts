@@ -98,7 +98,7 @@ beforeAll(async () => {
     log: { warn: () => {} },
     opencodePassword: opencodeTestPassword,
   });
-  edge = await buildEdge({ access, logger: false });
+  edge = await buildEdge({ access, logger: false, connector: h.connector });
   await edge.listen({ host: "127.0.0.1", port: 0 });
   edgePort = (edge.server.address() as AddressInfo).port;
 }, 60_000);

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { networkServiceConnector } from "../src/adapters/network/service-connector.js";
 import { buildEdge } from "../src/edge/edge-server.js";
 import { appSessionCodec } from "../src/modules/edge/app-session.js";
 import { edgeAccessServiceFactory } from "../src/modules/edge/edge-access.service.js";
@@ -44,7 +45,12 @@ beforeAll(async () => {
     publicUrl: "https://console.example.test",
     opencodePassword: () => "x",
   });
-  edge = await buildEdge({ access, logger: false, https: { cert: tls.cert, key: tls.key } });
+  edge = await buildEdge({
+    access,
+    logger: false,
+    connector: networkServiceConnector(),
+    https: { cert: tls.cert, key: tls.key },
+  });
   await edge.listen({ host: "127.0.0.1", port: 0 });
 });
 

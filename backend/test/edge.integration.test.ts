@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { networkServiceConnector } from "../src/adapters/network/service-connector.js";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
 import { composeEdge } from "../src/composition/edge.js";
 import { deriveKey } from "../src/config/secrets.js";
@@ -138,7 +139,7 @@ beforeAll(async () => {
     ...(forwardAuth ? { forwardAuth } : {}),
   });
   await app.listen({ host: "127.0.0.1", port: appPort });
-  edge = await buildEdge({ access, logger: false });
+  edge = await buildEdge({ access, logger: false, connector: networkServiceConnector() });
   await edge.listen({ host: "127.0.0.1", port: edgePort });
 });
 

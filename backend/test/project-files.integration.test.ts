@@ -45,7 +45,7 @@ const put = (p: string, body: string | Buffer, headers: Record<string, string> =
 const content = async (p: string) => (await api("GET", `/files/content?path=${q(p)}`)).body;
 const preview = async (p: string) => {
   const row = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId, kind: "preview" } });
-  return (await fetch(`${row.endpoint}/${p}`)).text();
+  return (await h.serviceFetch(row.endpoint, `/${p}`)).text();
 };
 const execIn = async (kind: "preview" | "opencode", cmd: string) => {
   const [c] = await h.runtime.listContainers({ "devsanctum.project": projectId, "devsanctum.kind": kind });

@@ -58,7 +58,7 @@ describe("crashed containers", () => {
       expect(back.status).toBe("running");
       const after = await service(project.id);
       expect(after).toMatchObject({ observedState: "running", health: "healthy", containerId: before.containerId });
-      expect((await fetch(`${after.endpoint}/`)).status).toBe(200);
+      expect((await h.serviceFetch(after.endpoint, `/`)).status).toBe(200);
     }
 
     // The third crash is one more than the template allows (maxRetries 2).

@@ -70,8 +70,9 @@ describe("project lifecycle", () => {
       urls: { preview: "http://my-first-app--preview.localhost:8080" },
     });
     const endpoint = await endpointOf(id);
-    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const page = await fetch(`${endpoint}/`);
+    // Its name on the project's network: the control plane reaches it through the service gate.
+    expect(endpoint).toMatch(/^http:\/\/ds-[a-z0-9-]+-my-first-app-preview:3000$/);
+    const page = await h.serviceFetch(endpoint, `/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("seeded by the template");
 
@@ -79,7 +80,9 @@ describe("project lifecycle", () => {
     expect(route).toMatchObject({ hostname: "my-first-app--preview.localhost", target: endpoint, access: "owner" });
   });
 
-  it("runs the container hardened: init, limits, no privileges, loopback-only port, labelled", async () => {
+  // Regression (issue #10): "private services answer anonymously on their published loopback
+  // port" — any local user or process reached a private preview at 127.0.0.1:<port>.
+  it("runs the container hardened: init, limits, no privileges, no published port, labelled", async () => {
     const [c] = await h.runtime.listContainers({ "devsanctum.project": id });
     const info = await h.runtime.docker.getContainer(c?.id ?? "").inspect();
     expect(info.HostConfig).toMatchObject({
@@ -94,8 +97,13 @@ describe("project lifecycle", () => {
     expect(info.HostConfig.Binds ?? []).toEqual([]);
     expect(info.Mounts.map((m) => m.Type)).toEqual(["volume"]);
     expect(JSON.stringify(info.Mounts)).not.toContain("docker.sock");
-    const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flat() as Array<{ HostIp: string }>;
-    expect(bindings.map((b) => b.HostIp)).toEqual(["127.0.0.1"]);
+    const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flat();
+    expect(bindings).toEqual([]);
+    expect(
+      Object.values(info.NetworkSettings.Ports ?? {})
+        .flat()
+        .filter(Boolean),
+    ).toEqual([]);
     expect(info.Config.Labels).toMatchObject({
       "devsanctum.install": h.installId,
       "devsanctum.project": id,
@@ -111,7 +119,7 @@ describe("project lifecycle", () => {
     });
     await exec.start({});
     await eventually(
-      async () => (await fetch(`${await endpointOf(id)}/note.txt`)).status,
+      async () => (await h.serviceFetch(await endpointOf(id), `/note.txt`)).status,
       (s) => s === 200,
     );
 
@@ -134,7 +142,7 @@ describe("project lifecycle", () => {
     expect(start.statusCode).toBe(202);
     const op = await settled(start.json().operation.id);
     expect(op.status).toBe("succeeded");
-    const note = await fetch(`${await endpointOf(id)}/note.txt`);
+    const note = await h.serviceFetch(await endpointOf(id), `/note.txt`);
     expect(await note.text()).toBe("kept-across-stop\n");
   });
 
@@ -147,7 +155,7 @@ describe("project lifecycle", () => {
     const after = await h.runtime.listContainers({ "devsanctum.project": id, "devsanctum.kind": "preview" });
     expect(after).toHaveLength(1);
     expect(after[0]?.id).not.toBe(before?.id);
-    expect((await fetch(`${await endpointOf(id)}/note.txt`)).status).toBe(200);
+    expect((await h.serviceFetch(await endpointOf(id), `/note.txt`)).status).toBe(200);
     expect((await project(id)).status).toBe("running");
   });
 
@@ -196,9 +204,11 @@ describe("project lifecycle", () => {
       opencode: "http://with-agent--opencode.localhost:8080",
     });
     const svc = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId: p.id, kind: "opencode" } });
-    expect((await fetch(`${svc.endpoint}/`)).status).toBe(401);
+    expect((await h.serviceFetch(svc.endpoint, `/`)).status).toBe(401);
     const basic = Buffer.from(`opencode:${opencodeTestPassword(p.id)}`).toString("base64");
-    expect((await fetch(`${svc.endpoint}/`, { headers: { authorization: `Basic ${basic}` } })).status).toBe(200);
+    expect((await h.serviceFetch(svc.endpoint, `/`, { headers: { authorization: `Basic ${basic}` } })).status).toBe(
+      200,
+    );
     const route = await database.db.route.findFirstOrThrow({ where: { projectId: p.id, kind: "opencode" } });
     expect(route).toMatchObject({ hostname: "with-agent--opencode.localhost", access: "owner" });
   });

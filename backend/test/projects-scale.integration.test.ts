@@ -55,7 +55,7 @@ describe("many projects, two replicas", () => {
       expect(containers.map((c) => c.state)).toEqual(["running"]);
       const svc = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId: id } });
       expect(svc.containerId).toBe(containers[0]?.id);
-      expect((await fetch(`${svc.endpoint}/`)).status).toBe(200);
+      expect((await a.serviceFetch(svc.endpoint, `/`)).status).toBe(200);
     }
     const ops = await database.db.operation.findMany({ where: { projectId: { in: ids } } });
     expect(ops.map((o) => o.status)).toEqual(Array(10).fill("succeeded"));

@@ -13,7 +13,7 @@ let owner: Awaited<ReturnType<typeof signedInUser>>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  h = await projectsHarness(database, { intervalMs: 1000, healthTimeoutMs: 5000 });
+  h = await projectsHarness(database, { intervalMs: 1000, healthTimeoutMs: 15_000 });
   owner = await signedInUser(database.db);
 });
 afterAll(async () => {
@@ -73,17 +73,30 @@ describe("self-healing", () => {
     const after = await healed(projectId, before.containerId);
     const project = (await api("GET", `/projects/${projectId}`)).json();
     expect(project).toMatchObject({ status: "running", desiredState: "running" });
-    expect((await fetch(`${after.endpoint}/marker.txt`)).status).toBe(200);
-    expect((await (await fetch(`${after.endpoint}/marker.txt`)).text()).trim()).toBe("kept");
+    expect((await h.serviceFetch(after.endpoint, `/marker.txt`)).status).toBe(200);
+    expect((await (await h.serviceFetch(after.endpoint, `/marker.txt`)).text()).trim()).toBe("kept");
   });
 
   it("recreates the project's network when it is removed from outside", async () => {
     const [network] = await h.runtime.listNetworks({ "devsanctum.project": projectId });
     expect(network).toBeDefined();
-    // A network with a running container attached cannot be removed: take the container too.
+    // A network with containers attached (the preview, the install's service gate) cannot be
+    // removed: an outsider forces them off, removes it, and removes the preview container too.
     const before = await service(projectId);
+    const net = h.runtime.docker.getNetwork(network?.name ?? "");
+    // The reconciler keeps joining the gate back (it heals that too): try until the removal wins.
+    for (let attempt = 1; ; attempt++) {
+      for (const id of Object.keys((await net.inspect()).Containers ?? {})) {
+        await net.disconnect({ Container: id, Force: true }).catch(() => {});
+      }
+      try {
+        await net.remove();
+        break;
+      } catch (err) {
+        if (attempt >= 20) throw err;
+      }
+    }
     await h.runtime.docker.getContainer(before.containerId ?? "").remove({ force: true });
-    await h.runtime.docker.getNetwork(network?.name ?? "").remove();
 
     await eventually(
       () => service(projectId),

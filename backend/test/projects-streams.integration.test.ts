@@ -78,7 +78,7 @@ describe("project streams", () => {
       const hello = await logs.next((e) => String((e.data as { line: string }).line).includes("listening on 3000"));
       expect(hello.data).toMatchObject({ stream: "stdout", ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
       const svc = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId: id } });
-      await fetch(`${svc.endpoint}/from-the-test?x=1`);
+      await h.serviceFetch(svc.endpoint, `/from-the-test?x=1`);
       await logs.next((e) => (e.data as { line: string }).line === "GET /from-the-test?x=1");
 
       expect((await post(`/projects/${id}/stop`)).status).toBe(202);

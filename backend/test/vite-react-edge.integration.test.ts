@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { networkServiceConnector } from "../src/adapters/network/service-connector.js";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
 import { composeEdge } from "../src/composition/edge.js";
 import { buildEdge } from "../src/edge/edge-server.js";
@@ -64,7 +65,7 @@ beforeAll(async () => {
     authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) }),
     log: { warn: () => {} },
   });
-  edge = await buildEdge({ access, logger: false });
+  edge = await buildEdge({ access, logger: false, connector: networkServiceConnector() });
   await edge.listen({ host: "127.0.0.1", port: 0 });
   const port = (edge.server.address() as AddressInfo).port;
   viaEdge = { port, host: `hot-app--preview.localhost:${port}`, headers };

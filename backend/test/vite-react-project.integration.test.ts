@@ -59,19 +59,19 @@ describe("a vite-react project through the projects API", () => {
 
   it("serves the app from the seeded files on the preview endpoint", async () => {
     const preview = await endpointOf("preview");
-    const page = await fetch(`${preview}/`);
+    const page = await h.serviceFetch(preview, `/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('src="/src/main.tsx"');
-    expect(await (await fetch(`${preview}/src/App.tsx`)).text()).toContain("Hello from ");
+    expect(await (await h.serviceFetch(preview, `/src/App.tsx`)).text()).toContain("Hello from ");
     // The page greets with the project's slug, which the control plane passes to the container.
-    expect(await (await fetch(`${preview}/src/project.ts`)).text()).toMatch(/"VITE_PROJECT_NAME":\s*"hot-app"/);
+    expect(await (await h.serviceFetch(preview, `/src/project.ts`)).text()).toMatch(/"VITE_PROJECT_NAME":\s*"hot-app"/);
   });
 
   it("runs the agent with the password the control plane gives the project, and only with it", async () => {
     const agent = await endpointOf("opencode");
-    expect((await fetch(`${agent}/global/health`)).status).toBe(401);
+    expect((await h.serviceFetch(agent, `/global/health`)).status).toBe(401);
     const basic = Buffer.from(`opencode:${opencodeTestPassword(projectId)}`).toString("base64");
-    const health = await fetch(`${agent}/global/health`, { headers: { authorization: `Basic ${basic}` } });
+    const health = await h.serviceFetch(agent, `/global/health`, { headers: { authorization: `Basic ${basic}` } });
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ healthy: true });
   });

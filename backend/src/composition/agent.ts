@@ -15,6 +15,7 @@ import { promptWorker, type TurnFinished } from "../modules/agent/prompt-worker.
 import type { AgentServerConnector } from "../ports/agent.port.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ProjectRecord, ProjectSignals } from "../ports/projects.port.js";
+import type { ServiceConnector } from "../ports/service-connector.port.js";
 import type { ServiceSecrets } from "../reconciler/converger-context.js";
 import { opencodeServiceSecrets } from "../reconciler/service-secrets.js";
 import { secretBox } from "../shared/secret-box.js";
@@ -26,6 +27,8 @@ export interface AgentLog {
 }
 
 export interface ComposeAgentOptions {
+  /** How the OpenCode service is reached (composition/service-network.ts). */
+  connector: Pick<ServiceConnector, "fetch">;
   db: Db;
   databaseUrl: string;
   rootSecret: Buffer;
@@ -58,7 +61,7 @@ export function composeAgent(opts: ComposeAgentOptions) {
   const projects = opts.projects ?? prismaProjectStore(db);
   const settingsStore = prismaAgentSettingsStore(db);
   const work = prismaAgentWorkStore(db);
-  const agents = opts.agents ?? opencodeConnector({ passwordFor: opts.passwordFor });
+  const agents = opts.agents ?? opencodeConnector({ passwordFor: opts.passwordFor, fetch: opts.connector.fetch });
   const settings = agentSettingsServiceFactory({
     settings: settingsStore,
     box: secretBox(deriveKey(opts.rootSecret, "agent-settings")),

@@ -13,6 +13,7 @@ import { deploymentsServiceFactory } from "../modules/deployments/deployments.se
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
+import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { inProcessProjectSignals } from "../shared/project-signals.js";
 import type { PublicHosts } from "../shared/project-urls.js";
 
@@ -29,6 +30,8 @@ export interface DeploymentsOptions {
   /** The install id bound to the database (composition/installation.ts). */
   installId: string;
   hosts: PublicHosts;
+  /** How production containers are reached (composition/service-network.ts). */
+  connector: Pick<ServiceConnector, "fetch">;
   /** Tests: labels added to every Docker resource, and a shorter stop timeout. */
   extraLabels?: Labels;
   stopTimeoutS?: number;
@@ -49,7 +52,7 @@ export function composeDeployments(opts: DeploymentsOptions) {
     installId: opts.installId,
     extraLabels: { ...(config.testRun ? { "devsanctum.test-run": config.testRun } : {}), ...opts.extraLabels },
     appsDomain: config.appsDomain,
-    endpoints: config.reconciler.endpoints,
+    connector: opts.connector,
     healthTimeoutMs: config.reconciler.healthTimeoutMs,
     stopTimeoutS: opts.stopTimeoutS ?? 5,
   });

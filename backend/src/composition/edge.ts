@@ -25,6 +25,7 @@ import { traefikProviderServiceFactory } from "../modules/traefik/traefik-provid
 import type { Authenticator } from "../ports/auth.port.js";
 import type { EdgeOrigin, EdgeRouteLookup } from "../ports/edge.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
+import type { ServiceConnector } from "../ports/service-connector.port.js";
 import type { PublicHosts } from "../shared/project-urls.js";
 
 export type EdgeConfig = Pick<Config, "appsDomain" | "publicUrl" | "proxyProvider" | "traefik" | "edge">;
@@ -137,15 +138,20 @@ export type Edge = ReturnType<typeof composeEdge>;
  * The builtin edge's listeners: http, and https when a certificate is given. With Traefik, one
  * internal listener that Traefik forwards OpenCode hosts to (the scheme is Traefik's).
  */
-export async function builtinEdgeServers(config: EdgeConfig, edge: Edge, logger: FastifyBaseLogger) {
+export async function builtinEdgeServers(
+  config: EdgeConfig,
+  edge: Edge,
+  logger: FastifyBaseLogger,
+  connector: ServiceConnector,
+) {
   type Listener = { server: FastifyInstance; port: number; scheme: "http" | "https"; behindTraefik: boolean };
   if (config.proxyProvider === "traefik") {
-    const server = await buildEdge({ access: edge.access, logger, behindProxy: true });
+    const server = await buildEdge({ access: edge.access, logger, behindProxy: true, connector });
     return [{ server, port: config.edge.port, scheme: "http", behindTraefik: true }] satisfies Listener[];
   }
   const servers: Listener[] = [
     {
-      server: await buildEdge({ access: edge.access, logger }),
+      server: await buildEdge({ access: edge.access, logger, connector }),
       port: config.edge.port,
       scheme: "http",
       behindTraefik: false,
@@ -153,7 +159,7 @@ export async function builtinEdgeServers(config: EdgeConfig, edge: Edge, logger:
   ];
   if (config.edge.tls) {
     const https = { cert: await readFile(config.edge.tls.certFile), key: await readFile(config.edge.tls.keyFile) };
-    const server = await buildEdge({ access: edge.access, logger, https });
+    const server = await buildEdge({ access: edge.access, logger, https, connector });
     servers.push({ server, port: config.edge.httpsPort, scheme: "https", behindTraefik: false });
   }
   return servers;

@@ -18,6 +18,7 @@ import type { ServiceSecrets } from "../reconciler/converger-context.js";
 import { type Reconciler, type ReconcilerLog, reconcilerFactory } from "../reconciler/reconciler.js";
 import { opencodeServiceSecrets } from "../reconciler/service-secrets.js";
 import { inProcessProjectSignals } from "../shared/project-signals.js";
+import type { ServiceNetwork } from "./service-network.js";
 
 export interface ProjectsOptions {
   db: Db;
@@ -41,6 +42,8 @@ export interface ProjectsOptions {
   stopTimeoutS?: number;
   /** The seed step's first commit (composition/files.ts); called only once projects run. */
   initRepository?: (p: ProjectRecord) => Promise<void>;
+  /** How project services are reached, and the gate the reconciler keeps running (composition/service-network.ts). */
+  serviceNetwork: Pick<ServiceNetwork, "connector" | "attach" | "prepare">;
   /** Also woken after every project write (the deployer: a start brings the live deployment back). */
   alsoWake?: (projectId: string) => void;
 }
@@ -84,6 +87,9 @@ export function composeProjects(opts: ProjectsOptions) {
     extraLabels: { ...(config.testRun ? { "devsanctum.test-run": config.testRun } : {}), ...opts.extraLabels },
     appsDomain: config.appsDomain,
     ...config.reconciler,
+    attachContainers: [...config.reconciler.attachContainers, ...opts.serviceNetwork.attach],
+    connector: opts.serviceNetwork.connector,
+    prepare: opts.serviceNetwork.prepare,
     ...(opts.stopTimeoutS !== undefined ? { stopTimeoutS: opts.stopTimeoutS } : {}),
     serviceSecrets,
     verifyRoutes: verifyThrough(opts.proxy),

@@ -102,7 +102,10 @@ const EnvSchema = z.object({
     .default(600),
   DEPLOY_BUILD_TIMEOUT_S: z.coerce.number().int().min(10).max(7200).default(600),
   TEMPLATES_DIR: z.string().min(1).optional(),
-  PROJECT_ENDPOINTS: z.enum(["loopback", "network"]).default("loopback"),
+  // gate: no project container publishes a port; the control plane reaches them through the
+  // install's service gate (embedded default). network: it shares their networks (compose).
+  PROJECT_ENDPOINTS: z.enum(["gate", "network"]).default("gate"),
+  SERVICE_GATE_IMAGE: z.string().min(1).default("devsanctum/node:20"),
   PROJECT_NETWORK_ATTACH: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, "comma-separated container names")
@@ -164,8 +167,10 @@ export interface Config {
     intervalMs: number;
     concurrency: number;
     healthTimeoutMs: number;
-    /** loopback: services on 127.0.0.1:<port>; network: http://<container>:<port> (compose). */
-    endpoints: "loopback" | "network";
+    /** Services are at http://<container>:<port>; gate: reached through the service gate; network: directly (compose). */
+    endpoints: "gate" | "network";
+    /** The image the service gate runs on (any image with node: the templates' base). */
+    gateImage: string;
     /** Containers joined to every project's network (the control plane and Traefik in compose). */
     attachContainers: string[];
   };
@@ -340,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.RECONCILE_CONCURRENCY,
       healthTimeoutMs: e.HEALTH_START_TIMEOUT_MS,
       endpoints: e.PROJECT_ENDPOINTS,
+      gateImage: e.SERVICE_GATE_IMAGE,
       attachContainers: e.PROJECT_NETWORK_ATTACH?.split(",") ?? [],
     },
     deployments: {

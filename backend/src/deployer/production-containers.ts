@@ -6,6 +6,7 @@
 import type { ContainerDetails, ContainerRuntime, ImageInfo, Labels } from "../ports/container-runtime.port.js";
 import { DEPLOYMENT_CONTAINER_KINDS } from "../ports/deployments.port.js";
 import type { ProjectRecord, RouteRecord } from "../ports/projects.port.js";
+import type { ServiceConnector } from "../ports/service-connector.port.js";
 import type { ServiceSpec } from "../ports/templates.port.js";
 import { LABEL, resourceNames } from "../reconciler/converger-context.js";
 import { waitForHealthy } from "../reconciler/health.js";
@@ -42,8 +43,8 @@ export interface ProductionContainersDeps {
   installId: string;
   extraLabels: Labels;
   appsDomain: string;
-  /** loopback: 127.0.0.1:<published port>; network: http://<container>:<port> on the project's network. */
-  endpoints: "loopback" | "network";
+  /** How service endpoints (http://<container>:<port> on the project's network) are reached. */
+  connector: Pick<ServiceConnector, "fetch">;
   healthTimeoutMs: number;
   stopTimeoutS: number;
 }
@@ -72,11 +73,9 @@ export function productionContainers(deps: ProductionContainersDeps) {
     DEVSANCTUM_DEPLOYMENT: String(number),
   });
 
-  /** Where a running container answers: its name on the project's network, or its loopback port. */
+  /** Where a running container answers: its name on the project's network. */
   function endpointOf(spec: ServiceSpec, d: ContainerDetails | null): string | null {
-    if (d?.state !== "running") return null;
-    if (deps.endpoints === "network") return `http://${d.name}:${spec.port}`;
-    return d.hostPort ? `http://127.0.0.1:${d.hostPort}` : null;
+    return d?.state === "running" ? `http://${d.name}:${spec.port}` : null;
   }
 
   return {
@@ -152,7 +151,7 @@ export function productionContainers(deps: ProductionContainersDeps) {
         labels: labels(p, DEPLOYER_KINDS.serve, number),
         network: names.network(p.id),
         networkAlias: `production-${number}`,
-        port: spec.port,
+        // No port is published: the gate (or compose's control plane) reaches it on the network.
         limits: spec.limits,
         capAdd: spec.capabilities ?? [],
       });
@@ -176,7 +175,11 @@ export function productionContainers(deps: ProductionContainersDeps) {
       try {
         // Polled every 50 ms at most: the switch waits on this, and a starting server is cheap to ask.
         const check = { ...spec.healthCheck, intervalMs: Math.min(spec.healthCheck.intervalMs, 50) };
-        await waitForHealthy(endpoint, check, { deadlineMs: deps.healthTimeoutMs, signal });
+        await waitForHealthy(endpoint, check, {
+          deadlineMs: deps.healthTimeoutMs,
+          signal,
+          fetch: deps.connector.fetch,
+        });
       } catch (err) {
         const after = await runtime.inspectContainer(containerId);
         if (after?.state !== "running") throw new Error(exitReason(after, spec, "before it was healthy"));

@@ -14,6 +14,7 @@ import {
   withoutCookie,
 } from "../modules/edge/edge-access.service.js";
 import { cookieOptions, sendRefusal } from "../modules/edge/edge-reply.js";
+import type { ServiceConnector } from "../ports/service-connector.port.js";
 
 // The builtin edge: the embedded default's reverse proxy. Routes by Host header to the
 // project's container endpoint with @fastify/http-proxy (undici for HTTP, ws for WebSocket
@@ -36,6 +37,8 @@ export interface EdgeDeps {
    * Traefik's X-Forwarded-Proto; this listener is reachable only on the internal network.
    */
   behindProxy?: boolean;
+  /** How project services are reached (the service gate, or the project networks). */
+  connector: Pick<ServiceConnector, "dispatcher" | "createConnection">;
 }
 
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"];
@@ -109,9 +112,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   await app.register(fastifyHttpProxy, {
     upstream: "",
     websocket: true,
-    // undici with keep-alive pools per upstream origin: without it every proxied request
-    // opens a fresh TCP connection (measured: 3x less throughput, see bench/edge).
-    undici: { connections: 128, keepAliveTimeout: 30_000 },
+    // The connector's undici dispatcher: keep-alive pools per service (through the gate when there
+    // is one); without pooling every proxied request opens a connection (3x less throughput).
+    undici: deps.connector.dispatcher as never,
     replyOptions: {
       getUpstream: (req) => (req as FastifyRequest).edge?.upstream ?? "http://127.0.0.1:9",
       rewriteRequestHeaders: (req, headers) =>
@@ -136,6 +139,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       },
     },
     wsClientOptions: {
+      createConnection: deps.connector.createConnection,
       // The ws client starts from an empty header set: carry over cookies, then the same rewrite.
       // Only when there are some: ws refuses a header whose value is undefined (token or public access).
       rewriteRequestHeaders: (headers: Record<string, unknown>, req: FastifyRequest) =>

@@ -2,6 +2,7 @@
 // Docker resources, and the two checks a pass makes between steps.
 import type { ContainerDetails, ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
 import type { ProjectRecord, ProjectStatus, ReconcileStore } from "../ports/projects.port.js";
+import type { ServiceConnector } from "../ports/service-connector.port.js";
 import type { ServiceSpec } from "../ports/templates.port.js";
 
 export const RUNNABLE_KINDS = ["preview", "opencode"] as const;
@@ -65,12 +66,14 @@ export interface ConvergerDeps {
   /** What the control plane adds to a service (OpenCode's password) and what its health check then sends. */
   serviceSecrets?: ServiceSecrets;
   /**
-   * loopback: the control plane runs on the host and reaches services on their 127.0.0.1 port.
-   * network: it runs in a container (compose) and reaches http://<container>:<port> on the
-   * project's network, which `attachContainers` (it, Traefik) join.
+   * How the control plane reaches services at http://<container>:<port> on the project's
+   * network: through the service gate, or directly (compose). `attachContainers` (the gate, or
+   * the control plane and Traefik) join every project network.
    */
-  endpoints?: "loopback" | "network";
+  connector: Pick<ServiceConnector, "fetch">;
   attachContainers?: string[];
+  /** Before a running project's pass: what every project needs (the service gate running). */
+  prepare?: () => Promise<void>;
   /** Resolves once the proxy serves these hostnames (Traefik verification); the builtin edge needs none. */
   verifyRoutes?: (hostnames: string[]) => Promise<void>;
   /** Makes the seeded files the project's first commit (issue #13); idempotent. */

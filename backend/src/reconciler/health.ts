@@ -4,7 +4,13 @@ import type { ServiceSpec } from "../ports/templates.port.js";
 export async function waitForHealthy(
   endpoint: string,
   check: ServiceSpec["healthCheck"],
-  opts: { deadlineMs: number; signal?: AbortSignal; headers?: Record<string, string> },
+  opts: {
+    deadlineMs: number;
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+    /** How service endpoints are reached (the ServiceConnector's fetch). */
+    fetch: (url: string, init: RequestInit) => Promise<Response>;
+  },
 ): Promise<void> {
   const url = new URL(check.path, endpoint).toString();
   const until = Date.now() + opts.deadlineMs;
@@ -13,7 +19,7 @@ export async function waitForHealthy(
   let delay = Math.min(100, check.intervalMs);
   for (;;) {
     try {
-      const res = await fetch(url, {
+      const res = await opts.fetch(url, {
         redirect: "manual",
         headers: opts.headers ?? {},
         signal: AbortSignal.timeout(check.timeoutMs),

@@ -110,6 +110,7 @@ describe("project converger (typed fakes)", () => {
     const verified: string[][] = [];
     const { store, writes } = memoryStore(project, op);
     const converger = projectConverger({
+      connector: healthy.connector,
       ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
       ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
       attachContainers: ["devsanctum-traefik"],
@@ -143,6 +144,7 @@ describe("project converger (typed fakes)", () => {
     const { runtime } = fakeRuntime();
     const down = () => Promise.reject(new DomainError("unavailable", "DOCKER_UNAVAILABLE", "No Docker engine answers"));
     const reconciler = reconcilerFactory({
+      connector: healthy.connector,
       store,
       runtime: { ...runtime, listContainers: down },
       locks: { tryRun: async (_id, fn) => ({ ran: true, value: await fn() }), close: async () => {} },
@@ -166,6 +168,7 @@ describe("project converger (typed fakes)", () => {
     const { store } = memoryStore(project, op);
     const converge = async () => {
       const converger = projectConverger({
+        connector: healthy.connector,
         ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
         ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
       });
@@ -202,6 +205,7 @@ describe("project converger (typed fakes)", () => {
     const { runtime, containers } = fakeRuntime();
     const { store } = memoryStore(project, op);
     const converger = projectConverger({
+      connector: healthy.connector,
       ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
       ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
     });

@@ -36,6 +36,7 @@ async function running(
 ) {
   // A failure waits for the user's start or restart; a periodic re-scan must not loop on it.
   if (p.status === "failed" && !hasOp) return;
+  await ctx.deps.prepare?.();
   const kinds = RUNNABLE_KINDS.filter((k) => template.services[k]);
   const specs = kinds.map((k) => [k, template.services[k] as ServiceSpec] as const);
   let containers = await ctx.deps.runtime.listContainers(ctx.projectLabels(p));

@@ -162,6 +162,7 @@ async function runningProject() {
   let routeGate: Promise<void> | undefined;
   const lock = { elsewhere: false };
   reconciler = reconcilerFactory({
+    connector: healthy.connector,
     store,
     runtime: engine.runtime,
     locks: {

@@ -2,6 +2,7 @@
 // Docker events, and by a periodic full re-scan; one worker per project across processes.
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { ProjectLocks, ProjectRecord, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
+import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { DomainError } from "../shared/errors.js";
 import { containerEvents } from "./container-events.js";
 import { type ConvergerRuntime, LABEL, ProjectFailure, type ServiceSecrets, Superseded } from "./converger-context.js";
@@ -29,8 +30,10 @@ export interface ReconcilerDeps {
   healthTimeoutMs: number;
   stopTimeoutS?: number;
   serviceSecrets?: ServiceSecrets;
-  endpoints?: "loopback" | "network";
+  connector: Pick<ServiceConnector, "fetch">;
   attachContainers?: string[];
+  /** What every running project needs first (the service gate); also repaired by each re-scan. */
+  prepare?: () => Promise<void>;
   verifyRoutes?: (hostnames: string[]) => Promise<void>;
   initRepository?: (p: ProjectRecord) => Promise<void>;
 }
@@ -62,8 +65,9 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     stopTimeoutS: deps.stopTimeoutS ?? 5,
     signal: aborter.signal,
     ...(deps.serviceSecrets ? { serviceSecrets: deps.serviceSecrets } : {}),
-    endpoints: deps.endpoints ?? "loopback",
+    connector: deps.connector,
     attachContainers: deps.attachContainers ?? [],
+    ...(deps.prepare ? { prepare: deps.prepare } : {}),
     ...(deps.verifyRoutes ? { verifyRoutes: deps.verifyRoutes } : {}),
     ...(deps.initRepository ? { initRepository: deps.initRepository } : {}),
   });
@@ -159,6 +163,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
 
   async function scan() {
     try {
+      await deps.prepare?.().catch((err: Error) => log.warn({ err }, `the service gate: ${err.message}`));
       for (const id of await store.listActiveIds()) queue.add(id);
       await sweep();
     } catch (err) {

@@ -94,7 +94,7 @@ export async function ensureService(
         networkAlias: kind,
         volume: { name: volume, mountPath: "/app" },
         ...(stateVolume && spec.stateDir ? { stateVolume: { name: stateVolume, mountPath: spec.stateDir } } : {}),
-        port: spec.port,
+        // No port is published: the service is reached on its network (gate or compose).
         limits: spec.limits,
         capAdd: spec.capabilities ?? [],
       });
@@ -127,15 +127,9 @@ export async function ensureService(
     details = await runtime.inspectContainer(containerId);
   }
   if (!details) throw new ContainerGone("its container was removed right after it started");
-  const endpoints = ctx.deps.endpoints ?? "loopback";
-  if (details.state !== "running" || (endpoints !== "network" && !details.hostPort)) {
-    const why = details.state !== "running" ? exitReason(kind, details, spec) : `${kind} stopped`;
-    throw new ProjectFailure(`${why} right after it started`);
-  }
-  const endpoint =
-    endpoints === "network"
-      ? `http://${ctx.names.container(p, kind)}:${spec.port}`
-      : `http://127.0.0.1:${details.hostPort}`;
+  if (details.state !== "running")
+    throw new ProjectFailure(`${exitReason(kind, details, spec)} right after it started`);
+  const endpoint = `http://${ctx.names.container(p, kind)}:${spec.port}`;
   const known = svc?.containerId === containerId && svc.endpoint === endpoint && svc.observedState === "running";
   if (!known) {
     await store.upsertService(p.id, kind, { containerId, endpoint, observedState: "running", health: "starting" });
@@ -147,6 +141,7 @@ export async function ensureService(
         deadlineMs: ctx.deps.healthTimeoutMs,
         signal: ctx.deps.signal,
         headers: secrets.healthHeaders,
+        fetch: ctx.deps.connector.fetch,
       });
     } catch (err) {
       // A service that died while we waited: its exit says more than the health check.

@@ -9,11 +9,19 @@ import type { FastifyInstance } from "fastify";
 import { composeAudit } from "../../src/composition/audit.js";
 import { composeDeployments } from "../../src/composition/deployments.js";
 import { composeProjects } from "../../src/composition/projects.js";
+import { composeServiceNetwork } from "../../src/composition/service-network.js";
 import { buildEdge } from "../../src/edge/edge-server.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 import { freePort } from "./process.js";
-import { opencodeTestPassword, removeByInstall, TEMPLATES_FIXTURE, TEST_RUN, testEdge } from "./projects.js";
+import {
+  NODE_IMAGE,
+  opencodeTestPassword,
+  removeByInstall,
+  TEMPLATES_FIXTURE,
+  TEST_RUN,
+  testEdge,
+} from "./projects.js";
 import { tarOf } from "./tar.js";
 
 export const DEPLOY_STAND_IN = path.join(TEMPLATES_FIXTURE, "deploy-stand-in");
@@ -56,9 +64,17 @@ export async function deploymentsHarness(
     intervalMs: 1000,
     concurrency: 4,
     healthTimeoutMs: opts.healthTimeoutMs ?? 20_000,
-    endpoints: "loopback" as const,
+    endpoints: "gate" as const,
+    gateImage: NODE_IMAGE,
     attachContainers: [],
   };
+  const serviceNetwork = composeServiceNetwork({
+    config: reconciler,
+    runtime,
+    installId,
+    rootSecret: Buffer.from(`test-gate-secret-${installId}`),
+    extraLabels: { "devsanctum.test-run": TEST_RUN },
+  });
   const config = {
     appsDomain: "localhost",
     testRun: TEST_RUN,
@@ -79,6 +95,7 @@ export async function deploymentsHarness(
     log,
     config,
     hosts: edge.hosts,
+    connector: serviceNetwork.connector,
     stopTimeoutS: 2,
   });
   const projects = composeProjects({
@@ -91,6 +108,7 @@ export async function deploymentsHarness(
     log,
     config,
     opencodePassword: opencodeTestPassword,
+    serviceNetwork,
     stopTimeoutS: 2,
     alsoWake: deployments.wake,
   });
@@ -106,7 +124,7 @@ export async function deploymentsHarness(
     deployments: deployments.service,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
-  const edgeServer = await buildEdge({ access: edge.access, logger: false });
+  const edgeServer = await buildEdge({ access: edge.access, logger: false, connector: serviceNetwork.connector });
   await edgeServer.listen({ host: "127.0.0.1", port: edgePort });
   projects.start();
   deployments.start();
@@ -121,6 +139,7 @@ export async function deploymentsHarness(
       await projects.close();
       await edgeServer.close();
       await app.close();
+      await serviceNetwork.close();
       await removeByInstall(runtime, installId);
       for (const i of await runtime.listImages({ "devsanctum.install": installId })) await runtime.removeImage(i.id);
     },

@@ -10,9 +10,11 @@ import { composeAudit } from "../../src/composition/audit.js";
 import { composeEdge } from "../../src/composition/edge.js";
 import { composeFiles, type FilesArea } from "../../src/composition/files.js";
 import { composeProjects } from "../../src/composition/projects.js";
+import { composeServiceNetwork } from "../../src/composition/service-network.js";
 import type { FilesConfig } from "../../src/config/config.js";
 import { loggerOptions } from "../../src/http/logger.js";
 import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
+import type { ServiceConnector } from "../../src/ports/service-connector.port.js";
 import type { ServiceSpec } from "../../src/ports/templates.port.js";
 import type { Reconciler, ReconcilerLog } from "../../src/reconciler/reconciler.js";
 import { inProcessProjectSignals } from "../../src/shared/project-signals.js";
@@ -81,6 +83,10 @@ export interface ProjectsHarness {
   reconciler: Reconciler;
   runtime: ReturnType<typeof testDocker>;
   installId: string;
+  /** How the control plane reaches project services (through this install's gate). */
+  connector: ServiceConnector;
+  /** GET (or `init`) `path` of a service at its recorded endpoint, as the control plane reaches it. */
+  serviceFetch(endpoint: string | null, path?: string, init?: RequestInit): Promise<Response>;
   /** Set with `files`: the files and history area, as main.ts wires it. */
   files?: FilesArea;
   /** Set with opts.agent: the composed agent (settings, API, events, prompt worker). */
@@ -135,6 +141,14 @@ export async function projectsHarness(
     (opts.agent ? logger : { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) });
   const signals = inProcessProjectSignals();
   const audit = composeAudit(database.db, log);
+  // The embedded default's service gate: project containers publish no port.
+  const serviceNetwork = composeServiceNetwork({
+    config: { endpoints: "gate", gateImage: NODE_IMAGE },
+    runtime,
+    installId,
+    rootSecret: Buffer.from(`test-gate-secret-${installId}`),
+    extraLabels: { "devsanctum.test-run": TEST_RUN },
+  });
   const agent = opts.agent
     ? composeAgent({
         db: database.db,
@@ -144,6 +158,7 @@ export async function projectsHarness(
         signals,
         log: logger,
         passwordFor: async (id) => opencodeTestPassword(id),
+        connector: serviceNetwork.connector,
         wakeReconciler: (id) => projects.reconciler.wake(id),
         // As main.ts wires it: with files, every agent turn becomes a commit (bound late).
         ...(opts.files
@@ -174,10 +189,12 @@ export async function projectsHarness(
         intervalMs: opts.intervalMs ?? 1000,
         concurrency: opts.concurrency ?? 4,
         healthTimeoutMs: opts.healthTimeoutMs ?? 20_000,
-        endpoints: "loopback",
+        endpoints: "gate",
+        gateImage: NODE_IMAGE,
         attachContainers: opts.attachContainers ?? [],
       },
     },
+    serviceNetwork,
     opencodePassword: opencodeTestPassword,
     ...(agent ? { serviceSecrets: agent.serviceSecrets } : {}),
     signals,
@@ -215,6 +232,9 @@ export async function projectsHarness(
     reconciler: projects.reconciler,
     runtime,
     installId,
+    connector: serviceNetwork.connector,
+    serviceFetch: (endpoint, path = "/", init) =>
+      serviceNetwork.connector.fetch(new URL(path, endpoint ?? "http://unset.invalid"), init),
     ...(files ? { files } : {}),
     ...(agent ? { agent } : {}),
     logs: () => logged,
@@ -223,6 +243,7 @@ export async function projectsHarness(
       await projects.close();
       await files?.close();
       await app.close();
+      await serviceNetwork.close();
       await removeByInstall(runtime, installId, {}, opts.attachContainers ?? []);
     },
   };

@@ -22,10 +22,21 @@ export function fakeTemplate(restart: ServiceSpec["restart"]): TemplateRecord {
   };
 }
 
-/** Answers 200 to every health check for the file's tests; `port()` is its loopback port. */
+/**
+ * Answers 200 to every health check for the file's tests; `port()` is its loopback port, and
+ * `connector` a typed fake of the service network that sends every service endpoint
+ * (http://<container>:<port>) there.
+ */
 export function healthyServerForTests() {
   const server = http.createServer((_q, s) => s.end("ok"));
   beforeAll(() => new Promise<void>((r) => server.listen(0, "127.0.0.1", r)));
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
-  return { port: () => (server.address() as AddressInfo).port };
+  const port = () => (server.address() as AddressInfo).port;
+  return {
+    port,
+    connector: {
+      fetch: (url: string | URL, init?: RequestInit) =>
+        fetch(`http://127.0.0.1:${port()}${new URL(url).pathname}`, init),
+    },
+  };
 }

@@ -88,7 +88,11 @@ describe("regression: an agent that does not answer was a 500", () => {
   // The SDK hands a failed fetch back as { error, response: undefined }; reading response.ok
   // threw a TypeError, and the console showed "Internal server error" while OpenCode restarted.
   it("is a 503 AGENT_UNAVAILABLE that says to try again", async () => {
-    const server = opencodeConnector({ passwordFor: async () => "pw", requestTimeoutMs: 2000 }).connect(
+    const server = opencodeConnector({
+      passwordFor: async () => "pw",
+      fetch: (url, init) => fetch(url, init),
+      requestTimeoutMs: 2000,
+    }).connect(
       "p1",
       "http://127.0.0.1:9", // discard port: nothing listens
     );

@@ -39,6 +39,8 @@ const unreachable = (cause: unknown) =>
 export interface OpencodeConnectorOptions {
   /** The project's OpenCode password (#10 moves where it comes from; callers never see it). */
   passwordFor: (projectId: string) => Promise<string>;
+  /** How the OpenCode service's endpoint is reached (the ServiceConnector's fetch). */
+  fetch: (url: string | URL, init: RequestInit) => Promise<Response>;
   /** The project directory inside the container: sessions and events are scoped to it. */
   directory?: string;
   requestTimeoutMs?: number;
@@ -83,7 +85,7 @@ function opencodeAgentServer(opts: OpencodeConnectorOptions, projectId: string, 
       headers.set("authorization", `Basic ${Buffer.from(`opencode:${password}`).toString("base64")}`);
       const body = input.body ? await input.arrayBuffer() : undefined;
       try {
-        return await fetch(url, {
+        return await opts.fetch(url, {
           method: input.method,
           headers,
           ...(body ? { body } : {}),
