@@ -124,7 +124,8 @@ describe("loadConfig: identity", () => {
       intervalMs: 10_000,
       concurrency: 4,
       healthTimeoutMs: 60_000,
-      endpoints: "loopback",
+      endpoints: "gate",
+      gateImage: "devsanctum/node:20",
       attachContainers: [],
     });
     expect(d.templatesDir).toBe(path.resolve(import.meta.dirname, "../../templates"));
@@ -145,6 +146,9 @@ describe("loadConfig: identity", () => {
     expect(() => loadConfig({ RECONCILE_CONCURRENCY: "0" })).toThrow(/RECONCILE_CONCURRENCY/);
     expect(loadConfig({ RECONCILER_ENABLED: "false" }).reconciler.enabled).toBe(false);
     expect(() => loadConfig({ PROJECT_NETWORK_ATTACH: "a, b" })).toThrow(/PROJECT_NETWORK_ATTACH/);
+    // "loopback" published every service on 127.0.0.1, where anyone on the machine could reach a
+    // private one: the mode is gone, and asking for it says so.
+    expect(() => loadConfig({ PROJECT_ENDPOINTS: "loopback" })).toThrow(/PROJECT_ENDPOINTS/);
   });
 });
 

@@ -226,4 +226,54 @@ describe("project converger (typed fakes)", () => {
     expect(project.status).toBe("running");
     expect([...containers.values()].map((c) => [c.id === first.id, c.state])).toEqual([[false, "running"]]);
   });
+
+  // Regression: "a killed container is not counted as a crash when it dies during a health check"
+  // (service gate). A pass that re-checked a running service's health while it was killed marked
+  // it failed as it was, with restartCount 0: the project failed instead of restarting it.
+  it("counts a container that dies during a later pass's health check as a crash, and restarts it", async () => {
+    const { project, op } = newProject();
+    const { runtime, containers } = fakeRuntime();
+    const { store } = memoryStore(project, op);
+    let endpoint = "";
+    store.upsertService = async (_id, _kind, patch) => {
+      if (patch.endpoint) endpoint = patch.endpoint;
+    };
+    let dieOnNextCheck = false;
+    const connector = {
+      fetch: async (url: string | URL, init?: RequestInit) => {
+        if (dieOnNextCheck) {
+          dieOnNextCheck = false;
+          for (const c of containers.values()) {
+            c.state = "exited";
+            c.details = { ...c.details, state: "exited", exitCode: 137 };
+          }
+        }
+        if ([...containers.values()].some((c) => c.state !== "running")) throw new TypeError("fetch failed");
+        return healthy.connector.fetch(url, init);
+      },
+    };
+    const converger = projectConverger({
+      connector,
+      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
+      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+    });
+    const converge = () =>
+      converger.converge(
+        project,
+        operationProgress(store, op, () => {}),
+        true,
+      );
+    await converge();
+    const [first] = [...containers.values()];
+    if (!first) throw new Error("no container");
+    project.services = [
+      { kind: "preview", containerId: first.id, endpoint, observedState: "running", health: "healthy" } as const,
+    ].map((s) => ({ ...s, restartCount: 0, lastError: null }));
+    dieOnNextCheck = true;
+    await converge();
+
+    expect(project.status).toBe("running");
+    expect(project.services[0]).toMatchObject({ restartCount: 1, lastError: "preview exited with code 137" });
+    expect([...containers.values()].map((c) => [c.id, c.state])).toEqual([[first.id, "running"]]);
+  });
 });

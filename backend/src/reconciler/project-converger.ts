@@ -18,7 +18,7 @@ import {
 } from "./converger-context.js";
 import type { OperationProgress } from "./operation-progress.js";
 import { ensureProjectResources } from "./project-resources.js";
-import { ContainerGone, ensureService, forgetContainer } from "./service-step.js";
+import { ContainerGone, CrashedWhileChecked, ensureService, forgetContainer } from "./service-step.js";
 
 const OUTLIVE_THE_STOP: ReadonlySet<string> = new Set([WORKSPACE_KIND, ...Object.values(DEPLOYMENT_CONTAINER_KINDS)]);
 
@@ -59,6 +59,11 @@ async function running(
         await ensureService(ctx, p, { kind, spec, network, volume }, containers, progress);
         break;
       } catch (err) {
+        if (err instanceof CrashedWhileChecked) {
+          // Counted as a crash: the next try restarts it, or gives up after maxRetries.
+          containers = await ctx.deps.runtime.listContainers(ctx.projectLabels(p));
+          continue;
+        }
         if (!(err instanceof ContainerGone)) throw err;
         if (attempt >= 3) throw new ProjectFailure(`${kind}: ${err.message}`);
         await forgetContainer(ctx, p, kind);

@@ -27,6 +27,8 @@ import type { OperationProgress } from "./operation-progress.js";
  * network was removed): the caller ensures the project's resources again and retries.
  */
 export class ContainerGone extends Error {}
+/** A container that ran for an earlier pass died while this one checked it: counted, start again. */
+export class CrashedWhileChecked extends Error {}
 
 const GONE_STATES = new Set(["removing", "dead"]);
 const isGoneError = (err: unknown) => err instanceof DomainError && err.code === "CONTAINER_GONE";
@@ -147,6 +149,10 @@ export async function ensureService(
       // A service that died while we waited: its exit says more than the health check.
       const after = await runtime.inspectContainer(containerId);
       if (!after) throw new ContainerGone("its container was removed during the health check");
+      if (after.state !== "running" && known && svc) {
+        Object.assign(svc, await recordCrash(store, p, kind, exitReason(kind, after, spec)));
+        throw new CrashedWhileChecked(exitReason(kind, after, spec));
+      }
       if (after.state !== "running") {
         // Failed as it is: not a crash for a later pass (or the user's start) to count.
         await store.upsertService(p.id, kind, { observedState: "exited", health: "unhealthy", endpoint: null });
