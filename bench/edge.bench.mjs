@@ -79,7 +79,13 @@ export async function benchEdge() {
   let server;
   try {
     const container = await startContainer(label);
-    server = await startControlPlane(ROOT, { label: `bench-edge-${process.pid}` });
+    // The bench's container publishes its port on loopback and the route points there, so the
+    // edge connects straight to it (PROJECT_ENDPOINTS=network, as in compose): this measures the
+    // edge itself. The embedded default adds the service gate's relay hop on top.
+    server = await startControlPlane(ROOT, {
+      label: `bench-edge-${process.pid}`,
+      env: { PROJECT_ENDPOINTS: "network" },
+    });
     const { edgePort } = server;
     await seedRoute(server.databaseUrl, container.url);
     const direct = await load(`${container.url}/`, { duration });
