@@ -6,7 +6,7 @@ import { buildApp } from "./app.js";
 import { composeAgent } from "./composition/agent.js";
 import { composeAudit } from "./composition/audit.js";
 import { composeDeployments } from "./composition/deployments.js";
-import { builtinEdgeServers, composeEdge, opencodePasswords } from "./composition/edge.js";
+import { builtinEdgeServers, composeEdge } from "./composition/edge.js";
 import { composeFiles } from "./composition/files.js";
 import { composeIdentity } from "./composition/identity.js";
 import { openDatabase, openDocker } from "./composition/infrastructure.js";
@@ -66,7 +66,6 @@ async function main() {
       ...(config.testRun ? { extraLabels: { "devsanctum.test-run": config.testRun } } : {}),
     });
     cleanups.push(() => serviceNetwork.close());
-    const opencodePassword = opencodePasswords(rootSecret);
     const signals = inProcessProjectSignals();
     const agent = composeAgent({
       db,
@@ -75,7 +74,7 @@ async function main() {
       audit,
       signals,
       log: logger,
-      passwordFor: async (projectId) => opencodePassword(projectId),
+      passwords: edge.passwords,
       connector: serviceNetwork.connector,
       wakeReconciler: (projectId) => projects.reconciler.wake(projectId),
       workerEnabled: config.reconciler.enabled,
@@ -106,7 +105,7 @@ async function main() {
       audit,
       log: logger,
       config,
-      opencodePassword,
+      opencodePassword: edge.passwords.passwordFor,
       serviceNetwork,
       serviceSecrets: agent.serviceSecrets,
       signals,

@@ -19,7 +19,7 @@ import { signedInUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { FAKE_KEY, type FakeModel, fakeScript, startFakeModel } from "./helpers/fake-model.js";
 import { requestVia } from "./helpers/http-client.js";
-import { eventually, opencodeTestPassword, type ProjectsHarness, projectsHarness } from "./helpers/projects.js";
+import { eventually, type ProjectsHarness, projectsHarness } from "./helpers/projects.js";
 import { openSse } from "./helpers/sse.js";
 import { TEMPLATES_DIR } from "./helpers/template-service.js";
 
@@ -96,7 +96,7 @@ beforeAll(async () => {
     },
     authenticator: authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) }),
     log: { warn: () => {} },
-    opencodePassword: opencodeTestPassword,
+    opencodePasswords: { passwordFor: h.opencodePassword },
   });
   edge = await buildEdge({ access, logger: false, connector: h.connector });
   await edge.listen({ host: "127.0.0.1", port: 0 });
@@ -376,6 +376,7 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
       ["GET", `${base}/agent/sessions/${sessionId}/messages`],
       ["POST", `${base}/agent/sessions/${sessionId}/prompt`, { text: "hi" }],
       ["POST", `${base}/agent/sessions/${sessionId}/abort`],
+      ["POST", `${base}/agent/rotate-password`],
       ["POST", `${base}/agent/sessions/${sessionId}/revert`, { messageId: "msg_x1" }],
       ["GET", `${base}/agent/permissions`],
       ["POST", `${base}/agent/permissions/per_x1`, { reply: "once" }],
@@ -474,6 +475,42 @@ describe("the agent: a prompt builds the site, the chat keeps working on it", ()
     expect(p.agent.message).toMatch(/401: Incorrect API key provided/);
     const cleared = await api(owner, "PUT", `/projects/${projectId}/agent-settings`, null);
     expect(cleared.json()).toMatchObject({ override: null, source: "user" });
+  }, 90_000);
+
+  // Regression: "the OpenCode password never rotates" (issue #10): it was derived from the root
+  // secret and the project id, the same for the project's life.
+  it("rotates the OpenCode password: random, stored sealed, the old one refused once the container is replaced", async () => {
+    const before = await opencodeContainer();
+    const old = await h.opencodePassword(projectId);
+    const row = await database.db.projectSecret.findUniqueOrThrow({
+      where: { projectId_name: { projectId, name: "opencode-password" } },
+    });
+    expect(row.sealed.startsWith("v1.")).toBe(true);
+    expect(row.sealed).not.toContain(old);
+
+    const res = await api(owner, "POST", `/projects/${projectId}/agent/rotate-password`);
+    expect(res.statusCode).toBe(202);
+    expect(JSON.stringify(res.json())).not.toContain(await h.opencodePassword(projectId));
+    const now = await h.opencodePassword(projectId);
+    expect(now).not.toBe(old);
+    await eventually(
+      async () => ({
+        container: await opencodeContainer(),
+        sessions: (await api(owner, "GET", `/projects/${projectId}/agent/sessions`)).statusCode,
+      }),
+      (s) => s.container !== before && s.sessions === 200,
+      60_000,
+      200,
+    );
+    const svc = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId, kind: "opencode" } });
+    const basic = (pw: string) => ({ authorization: `Basic ${Buffer.from(`opencode:${pw}`).toString("base64")}` });
+    expect((await h.serviceFetch(svc.endpoint, "/session", { headers: basic(old) })).status).toBe(401);
+    expect((await h.serviceFetch(svc.endpoint, "/session", { headers: basic(now) })).status).toBe(200);
+    // The sessions survived the new container, and the edge sends the new password.
+    const sessions = (await api(owner, "GET", `/projects/${projectId}/agent/sessions`)).json().sessions;
+    expect(sessions.map((s: { id: string }) => s.id)).toContain(sessionId);
+    expect(h.logs()).not.toContain(now);
+    expect(h.logs()).not.toContain(old);
   }, 90_000);
 
   it("never writes a model key to the logs", () => {

@@ -43,7 +43,7 @@ beforeAll(async () => {
     origins: [{ scheme: "https", port: 443 }],
     appsDomain: DOMAIN,
     publicUrl: "https://console.example.test",
-    opencodePassword: () => "x",
+    opencodePassword: async () => "x",
   });
   edge = await buildEdge({
     access,

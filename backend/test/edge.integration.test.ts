@@ -121,7 +121,7 @@ beforeAll(async () => {
     },
     authenticator,
     log: { warn: () => {} },
-    opencodePassword: () => OPENCODE_PASSWORD,
+    opencodePasswords: { passwordFor: async () => OPENCODE_PASSWORD },
     // The builtin edge's http origin, and the ones forwardAuth is asked about below.
     origins: [
       { scheme: "http", port: edgePort },

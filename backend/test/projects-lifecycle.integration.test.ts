@@ -6,7 +6,6 @@ import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import {
   createStandInTemplate,
   eventually,
-  opencodeTestPassword,
   type ProjectsHarness,
   projectsHarness,
   standInPreview,
@@ -205,7 +204,7 @@ describe("project lifecycle", () => {
     });
     const svc = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId: p.id, kind: "opencode" } });
     expect((await h.serviceFetch(svc.endpoint, `/`)).status).toBe(401);
-    const basic = Buffer.from(`opencode:${opencodeTestPassword(p.id)}`).toString("base64");
+    const basic = Buffer.from(`opencode:${await h.opencodePassword(p.id)}`).toString("base64");
     expect((await h.serviceFetch(svc.endpoint, `/`, { headers: { authorization: `Basic ${basic}` } })).status).toBe(
       200,
     );

@@ -84,7 +84,7 @@ beforeAll(async () => {
     },
     authenticator,
     log: { warn: () => {} },
-    opencodePassword: () => "opencode-secret",
+    opencodePasswords: { passwordFor: async () => "opencode-secret" },
   });
   const provider = traefikProviderServiceFactory({
     routes: prismaRouteTable(database.db),

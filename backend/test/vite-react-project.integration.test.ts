@@ -8,7 +8,7 @@ import { fsBuiltInTemplates } from "../src/adapters/templates/fs-built-in-templa
 import { templatesServiceFactory } from "../src/modules/templates/templates.service.js";
 import { signedInUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
-import { eventually, opencodeTestPassword, type ProjectsHarness, projectsHarness } from "./helpers/projects.js";
+import { eventually, type ProjectsHarness, projectsHarness } from "./helpers/projects.js";
 import { TEMPLATES_DIR } from "./helpers/template-service.js";
 
 let database: TestDatabase;
@@ -70,7 +70,7 @@ describe("a vite-react project through the projects API", () => {
   it("runs the agent with the password the control plane gives the project, and only with it", async () => {
     const agent = await endpointOf("opencode");
     expect((await h.serviceFetch(agent, `/global/health`)).status).toBe(401);
-    const basic = Buffer.from(`opencode:${opencodeTestPassword(projectId)}`).toString("base64");
+    const basic = Buffer.from(`opencode:${await h.opencodePassword(projectId)}`).toString("base64");
     const health = await h.serviceFetch(agent, `/global/health`, { headers: { authorization: `Basic ${basic}` } });
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ healthy: true });

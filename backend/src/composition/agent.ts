@@ -1,6 +1,7 @@
 // Builds the agent's adapters and services: model settings, the OpenCode connector, the event
 // hub, the prompt worker and the reconciler hook that gives the OpenCode container its model.
 // main.ts and the test harness call it; tests pass overrides.
+
 import { opencodeConnector } from "../adapters/opencode/opencode-agent-server.js";
 import { pgProjectLocks } from "../adapters/persistence/pg-project-locks.js";
 import { prismaAgentSettingsStore, prismaAgentWorkStore } from "../adapters/persistence/prisma-agent-store.js";
@@ -11,6 +12,7 @@ import { agentServiceFactory } from "../modules/agent/agent.service.js";
 import { agentEventsHub } from "../modules/agent/agent-events.js";
 import { agentSettingsServiceFactory } from "../modules/agent/agent-settings.service.js";
 import { opencodeEnv } from "../modules/agent/opencode-config.js";
+import type { OpencodePasswords } from "../modules/agent/opencode-password.js";
 import { promptWorker, type TurnFinished } from "../modules/agent/prompt-worker.js";
 import type { AgentServerConnector } from "../ports/agent.port.js";
 import type { AuditLog } from "../ports/audit.port.js";
@@ -37,8 +39,8 @@ export interface ComposeAgentOptions {
   audit: AuditLog;
   signals: ProjectSignals;
   log: AgentLog;
-  /** The project's OpenCode password (today derived from the root secret; #10 stores it). */
-  passwordFor: (projectId: string) => Promise<string>;
+  /** Each project's OpenCode password (composition/edge.ts composeOpencodePasswords). */
+  passwords: OpencodePasswords;
   /** Wakes the reconciler: settings changed, the OpenCode container must be replaced. */
   wakeReconciler: (projectId: string) => void;
   /** Each finished agent turn: #13 commits the working tree here. */
@@ -61,7 +63,12 @@ export function composeAgent(opts: ComposeAgentOptions) {
   const projects = opts.projects ?? prismaProjectStore(db);
   const settingsStore = prismaAgentSettingsStore(db);
   const work = prismaAgentWorkStore(db);
-  const agents = opts.agents ?? opencodeConnector({ passwordFor: opts.passwordFor, fetch: opts.connector.fetch });
+  const agents =
+    opts.agents ??
+    opencodeConnector({
+      passwordFor: opts.passwords.passwordFor,
+      fetch: opts.connector.fetch,
+    });
   const settings = agentSettingsServiceFactory({
     settings: settingsStore,
     box: secretBox(deriveKey(opts.rootSecret, "agent-settings")),
@@ -132,15 +139,18 @@ export function composeAgent(opts: ComposeAgentOptions) {
     audit: opts.audit,
     wake: (id) => wakeWorker(id),
     changed,
+    passwords: opts.passwords,
+    wakeReconciler: opts.wakeReconciler,
   });
 
   // The reconciler's hook: OpenCode's password, and its model (key only in this container).
-  const password = opencodeServiceSecrets(opts.passwordFor);
+  const password = opencodeServiceSecrets(opts.passwords.passwordFor);
   const serviceSecrets: ServiceSecrets = async (projectId, kind) => {
     const base = await password(projectId, kind);
     if (kind !== "opencode") return base;
     const model = opencodeEnv(await settings.effective(projectId), fingerprintKey);
-    return { env: { ...base.env, ...model.env }, healthHeaders: base.healthHeaders, fingerprint: model.fingerprint };
+    const fingerprint = [base.fingerprint, model.fingerprint].filter(Boolean).join(".");
+    return { env: { ...base.env, ...model.env }, healthHeaders: base.healthHeaders, fingerprint };
   };
 
   return {

@@ -8,14 +8,16 @@ import { prismaAccountStore } from "../adapters/persistence/prisma-account-store
 import { prismaApiTokenRepository } from "../adapters/persistence/prisma-api-token-store.js";
 import type { Db } from "../adapters/persistence/prisma-client.js";
 import { prismaEdgeRouteLookup } from "../adapters/persistence/prisma-edge-route-lookup.js";
+import { prismaProjectSecrets } from "../adapters/persistence/prisma-project-secrets.js";
 import { prismaRouteTable } from "../adapters/persistence/prisma-route-table.js";
 import { prismaRefreshTokenStore } from "../adapters/persistence/prisma-session-store.js";
 import { prismaUsedCodeLedger } from "../adapters/persistence/prisma-used-code-ledger.js";
 import { builtinProxyProvider } from "../adapters/proxy/builtin-proxy-provider.js";
 import { traefikProxyProvider } from "../adapters/proxy/traefik-proxy-provider.js";
 import type { Config } from "../config/config.js";
-import { deriveKey, opencodePasswordFor } from "../config/secrets.js";
+import { deriveKey } from "../config/secrets.js";
 import { buildEdge } from "../edge/edge-server.js";
+import { type OpencodePasswords, opencodePasswords } from "../modules/agent/opencode-password.js";
 import { principalResolverFactory } from "../modules/auth/principal-resolver.js";
 import { appSessionCodec } from "../modules/edge/app-session.js";
 import { cachedRouteLookup } from "../modules/edge/cached-route-lookup.js";
@@ -27,6 +29,7 @@ import type { EdgeOrigin, EdgeRouteLookup } from "../ports/edge.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
 import type { PublicHosts } from "../shared/project-urls.js";
+import { secretBox } from "../shared/secret-box.js";
 
 export type EdgeConfig = Pick<Config, "appsDomain" | "publicUrl" | "proxyProvider" | "traefik" | "edge">;
 
@@ -41,7 +44,7 @@ export interface EdgeOptions {
    * origins (one access service behind both the builtin edge and forwardAuth), no principal cache.
    */
   routes?: EdgeRouteLookup;
-  opencodePassword?: (projectId: string) => string;
+  opencodePasswords?: Pick<OpencodePasswords, "passwordFor">;
   origins?: EdgeOrigin[];
   principalCacheMs?: number;
 }
@@ -67,10 +70,9 @@ export function edgeOriginsFor(config: EdgeConfig): EdgeOrigin[] {
   ];
 }
 
-/** The OpenCode server password of each project, derived from the root secret (never stored). */
-export function opencodePasswords(rootSecret: Buffer) {
-  const key = deriveKey(rootSecret, "opencode-password");
-  return (projectId: string) => opencodePasswordFor(key, projectId);
+/** Each project's OpenCode password: random, sealed in the database (modules/agent/opencode-password.ts). */
+export function composeOpencodePasswords(db: Db, rootSecret: Buffer): OpencodePasswords {
+  return opencodePasswords(prismaProjectSecrets(db, secretBox(deriveKey(rootSecret, "project-secrets"))));
 }
 
 /**
@@ -92,6 +94,7 @@ function traefikProxy(traefik: NonNullable<EdgeConfig["traefik"]>): ProxyProvide
 
 export function composeEdge(opts: EdgeOptions) {
   const { db, config } = opts;
+  const passwords = composeOpencodePasswords(db, opts.rootSecret);
   const routes = cachedRouteLookup(opts.routes ?? prismaEdgeRouteLookup(db), { ttlMs: 1000, unsettledTtlMs: 100 });
   const access = edgeAccessServiceFactory({
     routes,
@@ -107,7 +110,7 @@ export function composeEdge(opts: EdgeOptions) {
     usedCodes: prismaUsedCodeLedger(db),
     appsDomain: config.appsDomain,
     publicUrl: config.publicUrl,
-    opencodePassword: opts.opencodePassword ?? opencodePasswords(opts.rootSecret),
+    opencodePassword: (opts.opencodePasswords ?? passwords).passwordFor,
   });
   const traefik = config.traefik;
   // The reconciler calls proxy.verify(hostnames) after it writes Route rows, so a service
@@ -129,7 +132,7 @@ export function composeEdge(opts: EdgeOptions) {
     }),
   };
   const forwardAuth = traefik ? { key: forwardAuthKeyOf(traefik.providerSecret) } : null;
-  return { routes, access, proxy, traefikProvider, forwardAuth, hosts: publicHostsFor(config) };
+  return { routes, access, proxy, traefikProvider, forwardAuth, hosts: publicHostsFor(config), passwords };
 }
 
 export type Edge = ReturnType<typeof composeEdge>;

@@ -31,8 +31,8 @@ export interface ProjectsOptions {
   config: Pick<Config, "appsDomain" | "reconciler" | "testRun">;
   /** The install id bound to the database (composition/installation.ts bindInstallId). */
   installId: string;
-  /** The OpenCode password of a project (composition/edge.ts opencodePasswords). */
-  opencodePassword: (projectId: string) => string;
+  /** The OpenCode password of a project (composition/edge.ts composeOpencodePasswords). */
+  opencodePassword: (projectId: string) => Promise<string>;
   /** What the reconciler adds to a service; default OpenCode's password (composition/agent.ts adds its model). */
   serviceSecrets?: ServiceSecrets;
   /** Change signals shared with another area that writes project state (the agent). */
@@ -75,8 +75,7 @@ export function composeProjects(opts: ProjectsOptions) {
   const store = prismaProjectStore(db);
   const signals = opts.signals ?? inProcessProjectSignals();
   const locks = pgProjectLocks(opts.databaseUrl, { maxConnections: config.reconciler.concurrency + 1 });
-  const serviceSecrets: ServiceSecrets =
-    opts.serviceSecrets ?? opencodeServiceSecrets(async (projectId) => opts.opencodePassword(projectId));
+  const serviceSecrets: ServiceSecrets = opts.serviceSecrets ?? opencodeServiceSecrets(opts.opencodePassword);
   const reconciler = reconcilerFactory({
     store,
     runtime,

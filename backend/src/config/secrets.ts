@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -22,9 +22,4 @@ export async function loadRootSecret(opts: { secretKey?: string | undefined; dat
 
 export function deriveKey(root: Buffer, purpose: string): Uint8Array {
   return new Uint8Array(hkdfSync("sha256", root, Buffer.alloc(0), `devsanctum:${purpose}`, 32));
-}
-
-/** The OpenCode server password of a project: derived, never stored, never sent to a browser. */
-export function opencodePasswordFor(key: Uint8Array, projectId: string): string {
-  return createHmac("sha256", key).update(projectId).digest("base64url");
 }

@@ -14,14 +14,7 @@ import { buildEdge } from "../../src/edge/edge-server.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 import { freePort } from "./process.js";
-import {
-  NODE_IMAGE,
-  opencodeTestPassword,
-  removeByInstall,
-  TEMPLATES_FIXTURE,
-  TEST_RUN,
-  testEdge,
-} from "./projects.js";
+import { NODE_IMAGE, removeByInstall, TEMPLATES_FIXTURE, TEST_RUN, testEdge } from "./projects.js";
 import { tarOf } from "./tar.js";
 
 export const DEPLOY_STAND_IN = path.join(TEMPLATES_FIXTURE, "deploy-stand-in");
@@ -107,7 +100,7 @@ export async function deploymentsHarness(
     audit,
     log,
     config,
-    opencodePassword: opencodeTestPassword,
+    opencodePassword: edge.passwords.passwordFor,
     serviceNetwork,
     stopTimeoutS: 2,
     alsoWake: deployments.wake,

@@ -21,6 +21,7 @@ import { inProcessProjectSignals } from "../../src/shared/project-signals.js";
 import { buildTestApp, testDocker } from "./app.js";
 import type { TestDatabase } from "./database.js";
 
+const TEST_ROOT_SECRET = Buffer.from("devsanctum-test-root-secret-0123456789abcdef");
 export const NODE_IMAGE = process.env.DEVSANCTUM_NODE_IMAGE ?? "devsanctum/node:20";
 export const TEST_RUN = process.env.DEVSANCTUM_TEST_RUN ?? `local-${randomBytes(4).toString("hex")}`;
 /** A built-in-style template folder (template.json + files/), also seeded by the process tests. */
@@ -62,7 +63,9 @@ export function testEdge(database: TestDatabase, opts: { edgePort?: number; log?
   const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
   const edge = composeEdge({
     db: database.db,
-    rootSecret: randomBytes(32),
+    // One root secret for every harness on a database: what one seals (OpenCode passwords) the
+    // next one (after a simulated restart) opens.
+    rootSecret: TEST_ROOT_SECRET,
     config: {
       appsDomain: "localhost",
       publicUrl: "http://localhost:3000",
@@ -75,9 +78,6 @@ export function testEdge(database: TestDatabase, opts: { edgePort?: number; log?
   return { log, authenticator, edge };
 }
 
-/** The OpenCode password the harness's reconciler gives a project (main.ts derives it from the root secret). */
-export const opencodeTestPassword = (projectId: string) => `test-password-${projectId}`;
-
 export interface ProjectsHarness {
   app: FastifyInstance;
   reconciler: Reconciler;
@@ -87,6 +87,8 @@ export interface ProjectsHarness {
   connector: ServiceConnector;
   /** GET (or `init`) `path` of a service at its recorded endpoint, as the control plane reaches it. */
   serviceFetch(endpoint: string | null, path?: string, init?: RequestInit): Promise<Response>;
+  /** The OpenCode password the platform gave a project (random, sealed in the database). */
+  opencodePassword(projectId: string): Promise<string>;
   /** Set with `files`: the files and history area, as main.ts wires it. */
   files?: FilesArea;
   /** Set with opts.agent: the composed agent (settings, API, events, prompt worker). */
@@ -149,6 +151,7 @@ export async function projectsHarness(
     rootSecret: Buffer.from(`test-gate-secret-${installId}`),
     extraLabels: { "devsanctum.test-run": TEST_RUN },
   });
+  const { authenticator, edge } = testEdge(database, { log });
   const agent = opts.agent
     ? composeAgent({
         db: database.db,
@@ -157,7 +160,7 @@ export async function projectsHarness(
         audit,
         signals,
         log: logger,
-        passwordFor: async (id) => opencodeTestPassword(id),
+        passwords: edge.passwords,
         connector: serviceNetwork.connector,
         wakeReconciler: (id) => projects.reconciler.wake(id),
         // As main.ts wires it: with files, every agent turn becomes a commit (bound late).
@@ -171,7 +174,6 @@ export async function projectsHarness(
         ...opts.agent,
       })
     : undefined;
-  const { authenticator, edge } = testEdge(database, { log });
   let files: FilesArea | undefined;
   const projects = composeProjects({
     db: database.db,
@@ -195,7 +197,7 @@ export async function projectsHarness(
       },
     },
     serviceNetwork,
-    opencodePassword: opencodeTestPassword,
+    opencodePassword: edge.passwords.passwordFor,
     ...(agent ? { serviceSecrets: agent.serviceSecrets } : {}),
     signals,
     stopTimeoutS: 2,
@@ -233,6 +235,7 @@ export async function projectsHarness(
     runtime,
     installId,
     connector: serviceNetwork.connector,
+    opencodePassword: edge.passwords.passwordFor,
     serviceFetch: (endpoint, path = "/", init) =>
       serviceNetwork.connector.fetch(new URL(path, endpoint ?? "http://unset.invalid"), init),
     ...(files ? { files } : {}),

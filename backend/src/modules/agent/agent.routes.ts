@@ -144,6 +144,29 @@ export const agentRoutes: FastifyPluginAsyncZod<AgentRoutesOptions> = async (app
   );
 
   app.post(
+    `${base}/rotate-password`,
+    {
+      onRequest: write,
+      schema: {
+        operationId: "rotateAgentPassword",
+        tags,
+        summary: "Give the project's OpenCode server a new password (its container is replaced)",
+        description:
+          "The password is random per project, stored sealed and never shown: the edge adds it to " +
+          "requests for the OpenCode host. A rotation replaces the OpenCode container; sessions " +
+          "survive (they live in the project's state volume).",
+        security: SECURED,
+        params: AgentParams,
+        response: { 202: z.object({ rotatedAt: z.string() }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const rotatedAt = await agent.rotatePassword(principalOf(req), req.params.id);
+      return reply.status(202).send({ rotatedAt: rotatedAt.toISOString() });
+    },
+  );
+
+  app.post(
     `${base}/sessions/:sid/abort`,
     {
       onRequest: write,

@@ -14,6 +14,7 @@ import type { Principal } from "../../ports/auth.port.js";
 import type { ProjectRecord } from "../../ports/projects.port.js";
 import { NOT_CONFIGURED } from "../../shared/agent-summary.js";
 import { conflict, notFound } from "../../shared/errors.js";
+import type { OpencodePasswords } from "./opencode-password.js";
 
 export interface AgentServiceDeps {
   projects: { get(id: string): Promise<ProjectRecord | null> };
@@ -23,6 +24,9 @@ export interface AgentServiceDeps {
   audit: AuditLog;
   /** Wakes the prompt worker for this project. */
   wake: (projectId: string) => void;
+  /** OpenCode's password: rotated here, the reconciler (woken) replaces the container. */
+  passwords: Pick<OpencodePasswords, "rotate">;
+  wakeReconciler: (projectId: string) => void;
   /** The agent state or queue changed (the events hub relays it). */
   changed: (projectId: string) => void;
 }
@@ -65,6 +69,14 @@ export function agentServiceFactory(deps: AgentServiceDeps) {
 
   return {
     owned,
+    /** A new OpenCode password; the old one stops working once the container is replaced. */
+    async rotatePassword(principal: Principal, id: string) {
+      const p = await owned(principal, id);
+      const rotatedAt = await deps.passwords.rotate(p.id);
+      await audit.record({ actorId: principal.userId, action: "agent.password.rotate", target: p.id });
+      deps.wakeReconciler(p.id);
+      return rotatedAt;
+    },
     async sessions(principal: Principal, id: string) {
       const { p, server } = await ready(principal, id);
       const [sessions, statuses, queue] = await Promise.all([server.listSessions(), server.statuses(), queueOf(p.id)]);

@@ -58,7 +58,7 @@ export interface EdgeAccessDeps {
   /** Where people reach the control plane (sign-in, the console). */
   publicUrl: string;
   /** Password the OpenCode server of a project expects; injected by the edge, never shown. */
-  opencodePassword: (projectId: string) => string;
+  opencodePassword: (projectId: string) => Promise<string>;
   /** How long the principal behind a host session is trusted before it is read again (5 s). */
   principalCacheMs?: number;
   now?: () => number;
@@ -212,7 +212,7 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
       if (blocked) return blocked;
       const headers: Record<string, string> = {};
       if (route.kind === "opencode") {
-        const basic = Buffer.from(`opencode:${deps.opencodePassword(route.project.id)}`).toString("base64");
+        const basic = Buffer.from(`opencode:${await deps.opencodePassword(route.project.id)}`).toString("base64");
         headers.authorization = `Basic ${basic}`;
       }
       return {
