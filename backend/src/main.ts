@@ -130,6 +130,9 @@ async function main() {
     cleanups.push(() => files.close());
     const seeded = await projects.seedBuiltInTemplates(config.templatesDir);
     logger.info({ templates: seeded.map((t) => t.slug) }, "built-in templates up to date");
+    for (const { slug, capabilities } of await projects.templates.revalidateStored()) {
+      logger.warn({ template: slug, capabilities }, `template ${slug}: capabilities removed (not on the allow-list)`);
+    }
 
     const app = await buildApp({
       logger,

@@ -1,9 +1,17 @@
 // The projects and templates API on a real database and Docker engine: validation creates
 // nothing, ownership hides other users' projects (404), slugs, admin-only template writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prismaTemplateStore } from "../src/adapters/persistence/prisma-template-store.js";
+import { templatesServiceFactory } from "../src/modules/templates/templates.service.js";
 import { signedInUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
-import { createStandInTemplate, type ProjectsHarness, projectsHarness, standInPreview } from "./helpers/projects.js";
+import {
+  createStandInTemplate,
+  eventually,
+  type ProjectsHarness,
+  projectsHarness,
+  standInPreview,
+} from "./helpers/projects.js";
 
 let database: TestDatabase;
 let h: ProjectsHarness;
@@ -187,13 +195,58 @@ describe("templates", () => {
     expect((await call(admin, "DELETE", `/templates/${t.id}`)).statusCode).toBe(404);
   });
 
-  it("refuses a service spec that asks for SYS_ADMIN", async () => {
+  // Regression: "capability deny-list bypassed" (issue #10): SYS_ADMIN was refused, but
+  // CAP_SYS_ADMIN and ALL were stored, and a container ran with CAP_SYS_ADMIN.
+  it.each([["SYS_ADMIN"], ["CAP_SYS_ADMIN"], ["cap_sys_admin"], ["ALL"], ["NET_ADMIN"], ["SYS_PTRACE"], ["NET_RAW"]])(
+    "refuses a service spec that asks for %s, and stores nothing",
+    async (cap) => {
+      const before = await database.db.template.count();
+      const res = await call(admin, "POST", "/templates", {
+        slug: "evil",
+        name: "Evil",
+        services: { preview: standInPreview({ capabilities: ["CHOWN", cap] }) },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.message).toMatch(/not granted to templates; allowed: AUDIT_WRITE, CHOWN/);
+      expect(await database.db.template.count()).toBe(before);
+    },
+  );
+
+  it("stores allowed capabilities in their normal form, with or without CAP_", async () => {
     const res = await call(admin, "POST", "/templates", {
-      slug: "evil",
-      name: "Evil",
-      services: { preview: standInPreview({ capabilities: ["SYS_ADMIN"] }) },
+      slug: "caps",
+      name: "Caps",
+      services: { preview: standInPreview({ capabilities: ["cap_net_bind_service", "CHOWN", "CAP_CHOWN"] }) },
     });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(201);
+    expect(res.json().services.preview.capabilities).toEqual(["NET_BIND_SERVICE", "CHOWN"]);
+    expect((await call(admin, "DELETE", `/templates/${res.json().id}`)).statusCode).toBe(204);
+  });
+
+  it("never grants a capability off the allow-list, even from a template stored before it, and removes it at start", async () => {
+    // As a row written by an older version: straight into the database, past the API.
+    const legacy = await createStandInTemplate(database, standInPreview({ capabilities: ["CAP_SYS_ADMIN", "CHOWN"] }));
+    const res = await call(alice, "POST", "/projects", { name: "Legacy Caps", templateId: legacy.id });
+    expect(res.statusCode).toBe(202);
+    const id = res.json().project.id;
+    const container = await eventually(
+      async () =>
+        (await database.db.serviceInstance.findFirst({ where: { projectId: id, kind: "preview" } }))?.containerId,
+      (c) => Boolean(c),
+    );
+    const info = await h.runtime.docker.getContainer(container as string).inspect();
+    expect(info.HostConfig.CapAdd).toEqual(["CHOWN"]);
+    expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
+
+    const templates = templatesServiceFactory({
+      templates: prismaTemplateStore(database.db),
+      audit: { record: async () => {} },
+    });
+    expect(await templates.revalidateStored()).toEqual([{ slug: legacy.slug, capabilities: ["preview: SYS_ADMIN"] }]);
+    const stored = await database.db.template.findUniqueOrThrow({ where: { id: legacy.id } });
+    expect((stored.services as { preview: { capabilities: string[] } }).preview.capabilities).toEqual(["CHOWN"]);
+    expect(await templates.revalidateStored()).toEqual([]);
+    await call(alice, "DELETE", `/projects/${id}?keepData=false`);
   });
 
   it("records who changed what in the audit log", async () => {

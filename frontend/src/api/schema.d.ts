@@ -1366,6 +1366,7 @@ export interface components {
                 cpus: number;
                 pids: number;
             };
+            /** @description Linux capabilities added back (all are dropped); only an allow-list, CAP_ prefix optional */
             capabilities?: string[];
             restart: {
                 maxRetries: number;
@@ -1860,6 +1861,7 @@ export interface components {
                 cpus: number;
                 pids: number;
             };
+            /** @description Linux capabilities added back (all are dropped); only an allow-list, CAP_ prefix optional */
             capabilities?: string[];
             restart: {
                 maxRetries: number;

@@ -11,6 +11,7 @@ import type {
   RuntimeEvent,
   RuntimeVersion,
 } from "../../ports/container-runtime.port.js";
+import { allowedCapabilities } from "../../shared/capabilities.js";
 import { DomainError } from "../../shared/errors.js";
 import { labelFilter, statusOf, tolerate } from "./docker-calls.js";
 import { dockerodeArtifacts } from "./dockerode-artifacts.js";
@@ -245,7 +246,8 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
               Privileged: false,
               SecurityOpt: ["no-new-privileges"],
               CapDrop: ["ALL"],
-              CapAdd: spec.capAdd,
+              // Templates are validated against the allow-list; this is the last line of defence.
+              CapAdd: allowedCapabilities(spec.capAdd ?? []).allowed,
               // Only the project's own volume: never a bind mount, so never the Docker socket.
               Mounts: [
                 ...(spec.volume

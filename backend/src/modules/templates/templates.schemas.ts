@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ServiceSpec as ServiceSpecType } from "../../ports/templates.port.js";
+import { ALLOWED_CAPABILITIES, isAllowedCapability } from "../../shared/capabilities.js";
 
-const CAPABILITY = /^[A-Z_]{2,32}$/;
+const CAPABILITY = /^(CAP_)?[A-Z_]{2,32}$/i;
 
 const ServiceSpec = z
   .object({
@@ -36,10 +37,11 @@ const ServiceSpec = z
         z
           .string()
           .regex(CAPABILITY)
-          .refine((c) => c !== "SYS_ADMIN", "SYS_ADMIN is never granted"),
+          .refine(isAllowedCapability, `not granted to templates; allowed: ${ALLOWED_CAPABILITIES.join(", ")}`),
       )
       .max(16)
-      .optional(),
+      .optional()
+      .describe("Linux capabilities added back (all are dropped); only an allow-list, CAP_ prefix optional"),
     restart: z.object({ maxRetries: z.number().int().min(0).max(20) }),
     stateDir: z
       .string()

@@ -2,7 +2,14 @@ import path from "node:path";
 import type { z } from "zod";
 import type { AuditLog } from "../../ports/audit.port.js";
 import type { Principal } from "../../ports/auth.port.js";
-import type { BuiltInTemplateSource, TemplateRecord, TemplateStore } from "../../ports/templates.port.js";
+import type {
+  BuiltInTemplateSource,
+  ServiceSpec,
+  TemplateRecord,
+  TemplateServices,
+  TemplateStore,
+} from "../../ports/templates.port.js";
+import { allowedCapabilities } from "../../shared/capabilities.js";
 import { conflict, DomainError, notFound } from "../../shared/errors.js";
 import type { CreateTemplateBody, UpdateTemplateBody } from "./templates.schemas.js";
 import { TemplateManifest } from "./templates.schemas.js";
@@ -23,6 +30,22 @@ export function toTemplateDto(t: TemplateRecord) {
   };
 }
 
+/** Capabilities in their normal form (NET_BIND_SERVICE, no CAP_ prefix), only allowed ones; `refused` names the rest. */
+function withAllowedCapabilities(services: TemplateServices) {
+  const refused: string[] = [];
+  const out: TemplateServices = {};
+  for (const [kind, spec] of Object.entries(services) as Array<[keyof TemplateServices, ServiceSpec]>) {
+    if (!spec.capabilities) {
+      out[kind] = spec;
+      continue;
+    }
+    const caps = allowedCapabilities(spec.capabilities);
+    refused.push(...caps.refused.map((c) => `${kind}: ${c}`));
+    out[kind] = { ...spec, capabilities: caps.allowed };
+  }
+  return { services: out, refused };
+}
+
 export function templatesServiceFactory(deps: { templates: TemplateStore; audit: AuditLog }) {
   const { templates, audit } = deps;
   const requireAdmin = (p: Principal) => {
@@ -32,7 +55,12 @@ export function templatesServiceFactory(deps: { templates: TemplateStore; audit:
     list: () => templates.list(),
     async create(principal: Principal, body: z.output<typeof CreateTemplateBody>) {
       requireAdmin(principal);
-      const t = await templates.create({ ...body, filesSeed: null, builtIn: false });
+      const t = await templates.create({
+        ...body,
+        services: withAllowedCapabilities(body.services).services,
+        filesSeed: null,
+        builtIn: false,
+      });
       if (!t) throw conflict("TEMPLATE_SLUG_TAKEN", `A template with the slug "${body.slug}" exists`);
       await audit.record({
         actorId: principal.userId,
@@ -44,7 +72,10 @@ export function templatesServiceFactory(deps: { templates: TemplateStore; audit:
     },
     async update(principal: Principal, id: string, body: z.output<typeof UpdateTemplateBody>) {
       requireAdmin(principal);
-      const t = await templates.update(id, body);
+      const t = await templates.update(
+        id,
+        body.services ? { ...body, services: withAllowedCapabilities(body.services).services } : body,
+      );
       if (!t) throw templateNotFound();
       await audit.record({ actorId: principal.userId, action: "template.update", target: id });
       return t;
@@ -55,6 +86,20 @@ export function templatesServiceFactory(deps: { templates: TemplateStore; audit:
       if (result === "not_found") throw templateNotFound();
       if (result === "in_use") throw conflict("TEMPLATE_IN_USE", "Projects use this template; delete them first");
       await audit.record({ actorId: principal.userId, action: "template.delete", target: id });
+    },
+    /**
+     * At start: a template stored before the capability allow-list may grant more (CAP_SYS_ADMIN,
+     * ALL). Those grants are removed from the stored row; returns what was removed, per slug.
+     */
+    async revalidateStored() {
+      const removed: Array<{ slug: string; capabilities: string[] }> = [];
+      for (const t of await templates.list()) {
+        const { services, refused } = withAllowedCapabilities(t.services);
+        if (JSON.stringify(services) === JSON.stringify(t.services)) continue;
+        await templates.update(t.id, { services });
+        if (refused.length) removed.push({ slug: t.slug, capabilities: refused });
+      }
+      return removed;
     },
     /** Upserts every built-in template by slug; a malformed manifest stops the start with its path. */
     async seedBuiltIns(source: BuiltInTemplateSource) {
