@@ -11,7 +11,8 @@ import {
 } from "fastify-type-provider-zod";
 import { authHooks } from "./http/auth-hooks.js";
 import { consoleStatic } from "./http/console-static.js";
-import { registerErrorHandling } from "./http/error-handler.js";
+import { refuseNulCharacters } from "./http/control-characters.js";
+import { frameworkError, registerErrorHandling } from "./http/error-handler.js";
 import { agentRoutes } from "./modules/agent/agent.routes.js";
 import type { AgentService } from "./modules/agent/agent.service.js";
 import type { AgentEventsHub } from "./modules/agent/agent-events.js";
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Narrowed for Fastify's overloads: a plain union makes TypeScript pick the HTTP/2 one.
     trustProxy: (deps.trustProxy ?? false) as string,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -93,6 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header("x-request-id", req.id);
   });
   registerErrorHandling(app);
+  // PostgreSQL cannot store U+0000: refused everywhere before validation, instead of a 500.
+  app.addHook("preValidation", refuseNulCharacters);
 
   await app.register(fastifySwagger, {
     openapi: {

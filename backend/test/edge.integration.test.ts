@@ -316,7 +316,7 @@ describe("builtin edge: pages, streaming, WebSocket", () => {
       ws.on("error", reject);
     });
     ws.close();
-    expect(reply).toBe("echo:ping|protocol:vite-hmr|auth:");
+    expect(reply).toBe("echo:ping|protocol:vite-hmr|auth:|cookie:");
 
     const anonymous = new WebSocket(`ws://127.0.0.1:${edgePort}/`, ["vite-hmr"], { headers: { host } });
     const status = await new Promise<number>((resolve) => {
@@ -325,6 +325,76 @@ describe("builtin edge: pages, streaming, WebSocket", () => {
       anonymous.on("error", () => {});
     });
     expect(status).toBe(302);
+  });
+});
+
+// Regression: "GET // on the edge gives 500 with Fastify's default body" (issue #10).
+describe("the edge's own errors", () => {
+  it.each(["//", "//evil.example/x", "/%E0%A4%A"])("answers %s without a 500", async (path) => {
+    const { host } = await seedRoute({
+      slug: `odd-${path.length}`,
+      kind: "production",
+      access: "public",
+      target: upstream.url,
+    });
+    const res = await requestVia(edgePort, host, path);
+    expect(res.status).toBeLessThan(500);
+    expect(res.body).not.toMatch(/"statusCode"/);
+  });
+});
+
+// Regression: "the edge forwards the console's own cookies to user code" (issue #10): only the
+// host cookie was removed; the console's access and refresh tokens and the OAuth state reached
+// the project's server whenever a browser sent them to its host, over HTTP and WebSocket.
+describe("no platform cookie ever reaches a project's server", () => {
+  const platform = [
+    "ds_access=a",
+    "__Host-ds_access=b",
+    "ds_refresh=c",
+    "__Host-ds_refresh=d",
+    "ds_oauth_state_github=e",
+    "__Host-ds_oauth_verifier_google=f",
+  ];
+  const sent = ["theme=dark", ...platform, "lang=en"].join("; ");
+
+  it("strips them on HTTP, keeping the app's own", async () => {
+    const { host } = await seedRoute({
+      slug: "cookie-http",
+      kind: "production",
+      access: "public",
+      target: upstream.url,
+    });
+    const seen = JSON.parse((await requestVia(edgePort, host, "/", { headers: { cookie: sent } })).body);
+    expect(seen.headers.cookie).toBe("theme=dark; lang=en");
+    const only = JSON.parse((await requestVia(edgePort, host, "/", { headers: { cookie: platform.join("; ") } })).body);
+    expect(only.headers.cookie).toBeUndefined();
+  });
+
+  it("strips them on a WebSocket upgrade", async () => {
+    const { host } = await seedRoute({ slug: "cookie-ws", kind: "production", access: "public", target: upstream.url });
+    const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/`, { headers: { host, cookie: sent } });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on("open", () => ws.send("hi"));
+      ws.on("message", (d) => resolve(String(d)));
+      ws.on("error", reject);
+    });
+    ws.close();
+    expect(reply).toBe("echo:hi|protocol:|auth:|cookie:theme=dark; lang=en");
+  });
+
+  it("strips them in forwardAuth's answer for Traefik", async () => {
+    const { hostname } = await seedRoute({
+      slug: "cookie-fa",
+      kind: "production",
+      access: "public",
+      target: upstream.url,
+    });
+    const res = await app.inject({
+      url: `/internal/forward-auth?key=${forwardAuthKey}`,
+      headers: { "x-forwarded-host": hostname, "x-forwarded-uri": "/", "x-forwarded-proto": "https", cookie: sent },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.cookie).toBe("theme=dark; lang=en");
   });
 });
 

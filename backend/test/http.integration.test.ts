@@ -4,6 +4,7 @@ import { z } from "zod";
 import { dockerodeContainerRuntime } from "../src/adapters/docker/dockerode-container-runtime.js";
 import { buildApp } from "../src/app.js";
 import { buildTestApp } from "./helpers/app.js";
+import { signedInUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 
 let database: TestDatabase;
@@ -63,6 +64,22 @@ describe("health", () => {
   });
 });
 
+// Regression: "/api/v1/system/info tells anyone the Docker version" (issue #10).
+describe("system info", () => {
+  it("needs a signed-in caller", async () => {
+    const res = await app.inject("/api/v1/system/info");
+    expect(res.statusCode).toBe(401);
+    expect(res.body).not.toMatch(/docker/i);
+  });
+
+  it("answers a signed-in caller with the versions", async () => {
+    const user = await signedInUser(database.db);
+    const res = await app.inject({ url: "/api/v1/system/info", headers: user.headers });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().docker.version).toMatch(/^\d+\./);
+  });
+});
+
 describe("OpenAPI", () => {
   it("serves a valid, generated OpenAPI 3.1 document at /docs/json", async () => {
     const res = await app.inject("/docs/json");
@@ -103,6 +120,7 @@ describe("errors", () => {
       { schema: { body: z.object({ name: z.string().min(2), count: z.number().int() }) } },
       async (req) => req.body,
     );
+    echo.get("/api/v1/things/:name", async (req) => req.params);
     echo.get("/api/v1/boom", async () => {
       throw new Error("password=hunter2 leaked from a driver");
     });
@@ -158,6 +176,38 @@ describe("errors", () => {
     const res = await echo.inject("/api/v1/nope");
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe("ROUTE_NOT_FOUND");
+  });
+
+  // Regression: "router-level refusals skip the error envelope" (issue #10).
+  it("a URL with bad %-encoding is a 400 with the error body", async () => {
+    const res = await echo.inject("/api/v1/things/%E0%A4%A");
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "BAD_URL", requestId: expect.any(String) });
+  });
+
+  it("an over-long path parameter is a 414 with the error body", async () => {
+    const res = await echo.inject(`/api/v1/things/${"x".repeat(600)}`);
+    expect(res.statusCode).toBe(414);
+    expect(res.json().error).toMatchObject({ code: "URI_TOO_LONG", requestId: expect.any(String) });
+  });
+
+  // Regression: "a NUL byte in a name, prompt or token name gives 500" (issue #10): PostgreSQL
+  // cannot store U+0000; every body, query and parameter is refused with a 400 first.
+  it.each([
+    [
+      "a NUL byte in the body",
+      { method: "POST" as const, url: "/api/v1/echo", payload: { name: "a\u0000b", count: 1 } },
+    ],
+    [
+      "a NUL byte in a nested body field",
+      { method: "POST" as const, url: "/api/v1/echo", payload: { name: "ab", count: 1, x: ["\u0000"] } },
+    ],
+    ["a NUL byte in the query", { method: "GET" as const, url: "/api/v1/things/a?q=%00" }],
+    ["a NUL byte in a path parameter", { method: "GET" as const, url: "/api/v1/things/a%00b" }],
+  ])("%s is a 400 naming it", async (_what, req) => {
+    const res = await echo.inject(req);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "CONTROL_CHARACTER", message: expect.stringMatching(/NUL/) });
   });
 
   it("a request id that is not well formed is replaced by a fresh one", async () => {

@@ -67,6 +67,11 @@ describe("bad input creates nothing", () => {
     ["another reserved name", { name: "traefik" }, 400, "PROJECT_NAME_RESERVED"],
     ["a prompt too long", { name: "ok", prompt: "p".repeat(20_001) }, 400, "VALIDATION_FAILED"],
     ["an unknown field type", { name: 42 }, 400, "VALIDATION_FAILED"],
+    // Regression: a NUL byte in a name gave 500 (issue #10); other control characters are refused too.
+    ["a NUL byte in the name", { name: "a\u0000b" }, 400, "CONTROL_CHARACTER"],
+    ["a NUL byte in the prompt", { name: "ok", prompt: "build\u0000" }, 400, "CONTROL_CHARACTER"],
+    ["a newline in the name", { name: "two\nlines" }, 400, "VALIDATION_FAILED"],
+    ["an escape in the name", { name: "\u001b[31mred" }, 400, "VALIDATION_FAILED"],
   ])("refuses %s", async (_what, body, status, code) => {
     const res = await call(alice, "POST", "/projects", { templateId, ...body });
     expect(res.statusCode).toBe(status);

@@ -2,19 +2,16 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyHttpProxy from "@fastify/http-proxy";
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   LogController,
 } from "fastify";
-import {
-  type EdgeAccessService,
-  type EdgeDecision,
-  hostnameOf,
-  withoutCookie,
-} from "../modules/edge/edge-access.service.js";
+import { type EdgeAccessService, type EdgeDecision, hostnameOf } from "../modules/edge/edge-access.service.js";
 import { cookieOptions, sendRefusal } from "../modules/edge/edge-reply.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
+import { withoutPlatformCookies } from "../shared/platform-cookies.js";
 
 // The builtin edge: the embedded default's reverse proxy. Routes by Host header to the
 // project's container endpoint with @fastify/http-proxy (undici for HTTP, ws for WebSocket
@@ -51,7 +48,7 @@ function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest) 
   // Never hand the platform's credentials to user code.
   delete out.authorization;
   if (decision && typeof out.cookie === "string") {
-    const kept = withoutCookie(out.cookie, decision.stripCookie);
+    const kept = withoutPlatformCookies(out.cookie);
     if (kept) out.cookie = kept;
     else delete out.cookie;
   }
@@ -61,6 +58,19 @@ function upstreamHeaders(headers: Record<string, unknown>, req: FastifyRequest) 
   out["x-forwarded-host"] = req.headers.host ?? "";
   Object.assign(out, decision?.headers ?? {});
   return out;
+}
+
+/** The edge's own failures: a short plain answer, never Fastify's default body or a stack. */
+function edgeError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  if (status >= 500) req.log.error({ err }, "edge request failed");
+  return reply
+    .status(status)
+    .header("cache-control", "no-store")
+    .type("text/plain; charset=utf-8")
+    .send(
+      status < 500 ? "Bad request: the URL is malformed.\n" : "The edge could not handle this request; try again.\n",
+    );
 }
 
 export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
@@ -77,7 +87,11 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
     // Per-request lines would double every proxied request in the log.
     logController: new LogController({ disableRequestLogging: true }),
+    // `//x` would reach the proxy as a protocol-relative URL (a 500): merged, as nginx does.
+    rewriteUrl: (req) => (req.url ?? "/").replace(/^\/{2,}/, "/"),
+    frameworkErrors: (err, req, reply) => edgeError(err, req, reply),
   });
+  app.setErrorHandler(edgeError);
   await app.register(fastifyCookie);
   app.decorateRequest("edge", null);
   app.decorateRequest("edgeScheme", scheme);

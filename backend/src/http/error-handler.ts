@@ -33,6 +33,16 @@ function send(reply: FastifyReply, status: number, code: string, message: string
     });
 }
 
+/**
+ * Fastify's `frameworkErrors`: refusals from the router itself (a URL whose %-encoding is
+ * broken) get the same error body as everything else.
+ */
+export function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  if (err.code === "FST_ERR_BAD_URL") return send(reply, 400, "BAD_URL", "The URL is malformed (bad %-encoding)");
+  if (err.statusCode === 414) return send(reply, 414, "URI_TOO_LONG", "A path segment of the URL is too long");
+  return send(reply, err.statusCode ?? 400, "BAD_REQUEST", err.message);
+}
+
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -19,5 +19,14 @@ export const errorResponses = {
   500: ErrorBody,
 } as const;
 
+/** A name people see in a list: one line, no control characters (tab, newline, NUL, escape…). */
+export const displayName = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
+
 /** `/projects/{id}/…` routes of every module. */
 export const ProjectIdParams = z.object({ id: z.uuid() });

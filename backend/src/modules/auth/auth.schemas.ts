@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SCOPES } from "../../ports/auth.port.js";
 import { ROLES } from "../../ports/vocabulary.js";
+import { displayName } from "../../shared/schemas.js";
 
 export const Me = z
   .object({
@@ -61,7 +62,7 @@ export const ApiToken = z
 
 export const CreateApiTokenBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: displayName(100),
     scopes: z.array(Scope).min(1),
     expiresInDays: z.number().int().min(1).max(3650).optional().describe("No expiry when omitted"),
   })

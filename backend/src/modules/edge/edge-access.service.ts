@@ -36,7 +36,6 @@ export type EdgeDecision =
       upstream: string;
       route: EdgeRoute;
       headers: Record<string, string>;
-      stripCookie: string;
       /** A renewed host session to set on the response. */
       setCookie?: SetCookie;
     }
@@ -66,15 +65,6 @@ export interface EdgeAccessDeps {
 
 export function hostnameOf(host: string): string {
   return host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
-}
-
-/** A Cookie header without the platform's own cookie `name`; undefined when nothing is left. */
-export function withoutCookie(header: string | undefined, name: string): string | undefined {
-  const kept = (header ?? "")
-    .split(";")
-    .map((c) => c.trim())
-    .filter((c) => c && !c.startsWith(`${name}=`));
-  return kept.length ? kept.join("; ") : undefined;
 }
 
 /**
@@ -220,7 +210,6 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
         upstream: route.target as string,
         route,
         headers,
-        stripCookie: appCookieName(req.scheme),
         ...("renewed" in caller && caller.renewed ? { setCookie: hostCookie(req, caller.renewed) } : {}),
       };
     },

@@ -1,11 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import {
-  type EdgeDecision,
-  type EdgeRequest,
-  hostnameOf,
-  type SetCookie,
-  withoutCookie,
-} from "./edge-access.service.js";
+import { withoutPlatformCookies } from "../../shared/platform-cookies.js";
+import { type EdgeDecision, type EdgeRequest, hostnameOf, type SetCookie } from "./edge-access.service.js";
 import { renderEdgePage } from "./edge-pages.js";
 
 // The one place an edge access decision becomes an HTTP answer, for every caller: the builtin
@@ -80,7 +75,7 @@ export function sendForwardAuthAllow(
   host: string,
 ) {
   reply.header("cache-control", "no-store");
-  const cookie = withoutCookie(cookieHeader, decision.stripCookie);
+  const cookie = withoutPlatformCookies(cookieHeader);
   if (cookie) reply.header("cookie", cookie);
   // A renewed host session: Traefik copies it onto the response (addAuthCookiesToResponse).
   if (decision.setCookie) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DESIRED_STATES, PROJECT_STATUSES, SERVICE_KINDS } from "../../ports/vocabulary.js";
 import { AgentSummary, Setup } from "../../shared/agent-summary.js";
 import { Operation } from "../../shared/operations.js";
+import { displayName } from "../../shared/schemas.js";
 
 const KIND = z.enum(SERVICE_KINDS);
 
@@ -43,7 +44,7 @@ export const ProjectWithOperation = z
   .meta({ id: "ProjectOperation" });
 
 export const CreateProjectBody = z.object({
-  name: z.string().trim().min(1).max(60),
+  name: displayName(60),
   templateId: z.uuid(),
   prompt: z.string().max(20_000).optional(),
 });

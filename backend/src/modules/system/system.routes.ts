@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { SECURED } from "../../http/auth-hooks.js";
 import type { ContainerRuntime } from "../../ports/container-runtime.port.js";
-import { ErrorBody } from "../../shared/schemas.js";
+import { errorResponses } from "../../shared/schemas.js";
 
 const SystemInfo = z
   .object({
@@ -17,11 +18,14 @@ export const systemRoutes: FastifyPluginAsyncZod<{ containers: ContainerRuntime;
   app.get(
     "/system/info",
     {
+      // Signed-in callers only: the engine's version tells an attacker which exploits apply.
+      onRequest: app.requireAuth(),
       schema: {
         operationId: "getSystemInfo",
         tags: ["system"],
-        summary: "Versions of the control plane and its Docker engine",
-        response: { 200: SystemInfo, 503: ErrorBody },
+        summary: "Versions of the control plane and its Docker engine (signed-in callers)",
+        security: SECURED,
+        response: { 200: SystemInfo, ...errorResponses, 503: errorResponses[500] },
       },
     },
     async () => ({ version, docker: await containers.version() }),

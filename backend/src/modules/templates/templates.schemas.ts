@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ServiceSpec as ServiceSpecType } from "../../ports/templates.port.js";
 import { ALLOWED_CAPABILITIES, isAllowedCapability } from "../../shared/capabilities.js";
+import { displayName } from "../../shared/schemas.js";
 
 const CAPABILITY = /^(CAP_)?[A-Z_]{2,32}$/i;
 
@@ -84,14 +85,14 @@ const slug = z
 
 export const CreateTemplateBody = z.object({
   slug,
-  name: z.string().trim().min(1).max(80),
+  name: displayName(80),
   description: z.string().max(2000).default(""),
   services: TemplateServices,
 });
 
 export const UpdateTemplateBody = z
   .object({
-    name: z.string().trim().min(1).max(80).optional(),
+    name: displayName(80).optional(),
     description: z.string().max(2000).optional(),
     services: TemplateServices.optional(),
   })
