@@ -1,5 +1,6 @@
 // The process: config → infrastructure (database, Docker, root secret) → the areas' composition
 // functions (composition/) → app and edge → listen, and one shutdown path.
+
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { buildApp } from "./app.js";
@@ -18,6 +19,7 @@ import { loadRootSecret } from "./config/secrets.js";
 import { isConsoleBuild } from "./http/console-static.js";
 import { loggerOptions } from "./http/logger.js";
 import { sessionCookies } from "./modules/auth/session-cookies.js";
+import { announceSignInLink, signupPolicyLine } from "./modules/auth/start-announcements.js";
 import { inProcessProjectSignals } from "./shared/project-signals.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -200,9 +202,13 @@ async function main() {
     else logger.warn(`console not built (no ${config.consoleDir}/index.html): run pnpm build`);
     if (identity.providers.length === 0) {
       // No OAuth app configured (the embedded default): a one-time link signs the owner in.
-      const link = await sessions.createLoginLink();
-      logger.info(`sign in (one-time link, valid 15 minutes): ${link.url}   — a new one: pnpm signin-link`);
+      await announceSignInLink({
+        terminal: process.stdout.isTTY ? (line) => process.stdout.write(`${line}\n`) : null,
+        log: logger,
+        createLink: () => sessions.createLoginLink(),
+      });
     }
+    logger.info(signupPolicyLine(config.auth));
     if (base.startsWith("http:") && sessionCookies(base).secure) {
       logger.warn(
         `PUBLIC_URL ${base} is plain http on a non-loopback name: browsers drop the Secure session cookies there; serve it over https`,

@@ -58,10 +58,20 @@ describe("devsanctum process", () => {
     expect(logged).toMatch(/"reqId":"[^"]+".*"url":"\/docs\/json"/);
     expect(app.output()).toContain(`/docs`);
 
-    // No OAuth app configured: the start printed a one-time sign-in link for the owner.
+    // No OAuth app configured, and stdout is no terminal here: the start printed no sign-in link
+    // (it would land in a log), it said how to get one, and the command prints one.
     const linkPath = /\/api\/v1\/auth\/bootstrap\?token=dsl_[A-Za-z0-9_-]+/;
-    const printed = linkPath.exec(app.output())?.[0];
-    expect(printed, app.output()).toBeDefined();
+    expect(app.output()).not.toContain("dsl_");
+    expect(app.output()).toContain("no sign-in link printed (stdout is not a terminal)");
+    expect(app.output()).toContain("sign-ups: closed");
+    const signinLink = () =>
+      execFileSync(process.execPath, ["--import", "tsx", "src/tools/signin-link.ts"], {
+        cwd: BACKEND,
+        env: { PATH: process.env.PATH ?? "", PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) },
+        encoding: "utf8",
+      });
+    const printed = linkPath.exec(signinLink())?.[0];
+    expect(printed).toBeDefined();
     const signIn = await fetch(`http://127.0.0.1:${port}${printed}`, { redirect: "manual" });
     expect(signIn.status).toBe(302);
     const cookie = signIn.headers
@@ -73,11 +83,7 @@ describe("devsanctum process", () => {
     expect((await fetch(`http://127.0.0.1:${port}${printed}`, { redirect: "manual" })).status).toBe(401);
 
     // The command prints a fresh link, talking to the running embedded PostgreSQL.
-    const tool = execFileSync(process.execPath, ["--import", "tsx", "src/tools/signin-link.ts"], {
-      cwd: BACKEND,
-      env: { PATH: process.env.PATH ?? "", PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) },
-      encoding: "utf8",
-    });
+    const tool = signinLink();
     const fresh = linkPath.exec(tool)?.[0];
     expect(fresh, tool).toBeDefined();
     expect((await fetch(`http://127.0.0.1:${port}${fresh}`, { redirect: "manual" })).status).toBe(302);

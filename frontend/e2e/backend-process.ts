@@ -54,28 +54,25 @@ export async function startBackend(opts: { run?: string; env?: Record<string, st
   await chmod(dataDir, 0o755); // embedded PostgreSQL runs as its own user
   const [port, edgePort] = [await freePort(), await freePort()];
   const url = `http://localhost:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [main], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      LOG_LEVEL: "info",
-      LOG_PRETTY: "false",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_URL: url,
-      EDGE_PORT: String(edgePort),
-      APPS_DOMAIN: "localhost",
-      DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? String(await freeLowPort()),
-      INSTALL_ID: run,
-      DEVSANCTUM_TEST_RUN: run,
-      CONSOLE_DIR: consoleDir,
-      ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-      ...opts.env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    NODE_ENV: "production",
+    LOG_LEVEL: "info",
+    LOG_PRETTY: "false",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: url,
+    EDGE_PORT: String(edgePort),
+    APPS_DOMAIN: "localhost",
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? String(await freeLowPort()),
+    INSTALL_ID: run,
+    DEVSANCTUM_TEST_RUN: run,
+    CONSOLE_DIR: consoleDir,
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    ...opts.env,
+  };
+  const child: ChildProcess = spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
@@ -94,15 +91,25 @@ export async function startBackend(opts: { run?: string; env?: Record<string, st
     await rm(dataDir, { recursive: true, force: true });
   };
 
+  // The start prints its sign-in link to a terminal only (never into a log): once it is up,
+  // the owner's link comes from `pnpm signin-link`, as the README says for a service.
   const deadline = Date.now() + 60_000;
-  let signInLink = "";
-  while (!signInLink) {
-    const m = output.match(/sign in \(one-time link[^)]*\): (http\S+)/);
-    if (m?.[1]) signInLink = m[1];
-    else if (child.exitCode !== null || Date.now() > deadline) {
+  while (!/DevSanctum \S+ is up/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`the backend did not print its sign-in link:\n${output}`);
-    } else await new Promise((r) => setTimeout(r, 200));
+      throw new Error(`the backend did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const tool = execFileSync(process.execPath, [path.join(ROOT, "backend/dist/tools/signin-link.js")], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+  });
+  const signInLink = /(http\S+\/api\/v1\/auth\/bootstrap\?token=\S+)/.exec(tool)?.[1] ?? "";
+  if (!signInLink) {
+    await stop();
+    throw new Error(`pnpm signin-link printed no link:\n${tool}`);
   }
   return { url, edgePort, run, signInLink, output: () => output, stop };
 }

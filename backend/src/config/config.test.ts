@@ -79,10 +79,12 @@ describe("loadConfig", () => {
 });
 
 describe("loadConfig: identity", () => {
-  it("offers no provider by default, open sign-ups, 30-day refresh tokens", () => {
+  // Regression: "SIGNUPS defaults to open" (issue #10): once an OAuth app was configured, anyone
+  // with a GitHub account could run containers here.
+  it("offers no provider by default, closed sign-ups, 30-day refresh tokens", () => {
     const { auth } = loadConfig({});
     expect(auth).toEqual({
-      signups: "open",
+      signups: "closed",
       signupEmailDomains: [],
       refreshTokenTtlDays: 30,
       rateLimit: { max: 30, windowS: 60 },
@@ -109,6 +111,13 @@ describe("loadConfig: identity", () => {
     expect(auth.google).toMatchObject({ issuer: "https://accounts.google.com", clientId: "gid" });
     expect(auth.signups).toBe("closed");
     expect(auth.signupEmailDomains).toEqual(["example.com", "corp.example"]);
+  });
+
+  it("opens sign-ups to SIGNUP_EMAIL_DOMAINS when it is set, unless SIGNUPS says otherwise", () => {
+    expect(loadConfig({ SIGNUP_EMAIL_DOMAINS: "corp.example" }).auth.signups).toBe("open");
+    expect(loadConfig({ SIGNUP_EMAIL_DOMAINS: "corp.example", SIGNUPS: "closed" }).auth.signups).toBe("closed");
+    expect(loadConfig({ SIGNUPS: "open" }).auth.signups).toBe("open");
+    expect(loadConfig({ SIGNUPS: "" }).auth.signups).toBe("closed");
   });
 
   it("refuses half a provider and a malformed domain list", () => {

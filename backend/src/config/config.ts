@@ -63,7 +63,9 @@ const EnvSchema = z.object({
   GOOGLE_AUTHORIZE_URL: z.url().default("https://accounts.google.com/o/oauth2/v2/auth"),
   GOOGLE_TOKEN_URL: z.url().default("https://oauth2.googleapis.com/token"),
   GOOGLE_JWKS_URL: z.url().default("https://www.googleapis.com/oauth2/v3/certs"),
-  SIGNUPS: z.enum(["open", "closed"]).default("open"),
+  // Unset: closed (only the first account, the owner), or open to SIGNUP_EMAIL_DOMAINS when set.
+  // Open by default let anyone with a GitHub account run containers once an OAuth app was set.
+  SIGNUPS: z.enum(["open", "closed"]).optional(),
   SIGNUP_EMAIL_DOMAINS: z
     .string()
     .regex(/^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*$/i, "a comma-separated list of domains like example.com,corp.example")
@@ -331,7 +333,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             },
           }
         : {}),
-      signups: e.SIGNUPS,
+      signups: e.SIGNUPS ?? (e.SIGNUP_EMAIL_DOMAINS ? "open" : "closed"),
       signupEmailDomains: (e.SIGNUP_EMAIL_DOMAINS ?? "")
         .split(",")
         .map((d) => d.trim().toLowerCase())
