@@ -59,6 +59,7 @@ async function main() {
       auth: config.auth,
       audit,
     });
+    cleanups.push(pruneSessionsHourly(sessions, logger));
     const edge = composeEdge({ db, rootSecret, config, authenticator, log: logger });
     const serviceNetwork = composeServiceNetwork({
       config: config.reconciler,
@@ -224,3 +225,19 @@ async function main() {
 }
 
 void main();
+
+/** Expired refresh tokens and used sign-in links are of no use to anyone: deleted at start and hourly. */
+function pruneSessionsHourly(
+  sessions: { prune(): Promise<{ refreshTokens: number; loginLinks: number }> },
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void },
+) {
+  const prune = () =>
+    sessions.prune().then(
+      (n) => (n.refreshTokens || n.loginLinks) && log.info(n, "pruned expired sessions and used sign-in links"),
+      (err: Error) => log.warn({ err: err.message }, "could not prune expired sessions"),
+    );
+  void prune();
+  const timer = setInterval(() => void prune(), 3_600_000);
+  timer.unref();
+  return async () => clearInterval(timer);
+}

@@ -5,6 +5,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeEdge } from "../src/composition/edge.js";
 import { deriveKey } from "../src/config/secrets.js";
+import { hashToken } from "../src/modules/auth/api-token.js";
 import { buildTestApp } from "./helpers/app.js";
 import { createUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
@@ -48,6 +49,13 @@ async function clientSession() {
   expect(res.statusCode).toBe(200);
   return res.json() as { accessToken: string; refreshToken: string; expiresAt: string };
 }
+
+/** As if the token had been spent a minute ago: past the two-tabs grace window. */
+const spentLongAgo = (token: string) =>
+  database.db.refreshToken.updateMany({
+    where: { tokenHash: hashToken(token) },
+    data: { usedAt: new Date(Date.now() - 60_000) },
+  });
 
 const meWith = (headers: Record<string, string>) => app.inject({ url: "/api/v1/me", headers });
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -121,7 +129,8 @@ describe("refresh tokens", () => {
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect((await meWith(bearer(second.accessToken))).statusCode).toBe(200);
 
-    // An attacker (or a stale copy) presents the spent token.
+    // An attacker (or a stale copy) presents the spent token, past the two-tabs grace window.
+    await spentLongAgo(first.refreshToken);
     const reuse = await app.inject({
       method: "POST",
       url: "/api/v1/auth/refresh",
@@ -140,14 +149,67 @@ describe("refresh tokens", () => {
     expect(await database.db.auditEvent.count({ where: { action: "auth.refresh_reuse" } })).toBe(1);
   });
 
-  it("let only one of two simultaneous refreshes with the same token win (the other counts as reuse)", async () => {
+  // Regression: "two tabs refreshing at once count as token reuse and sign the person out"
+  // (issue #10).
+  it("give two simultaneous refreshes with the same token the same successor, and the session lives", async () => {
     const s = await clientSession();
     const both = await Promise.all(
       [1, 2].map(() =>
         app.inject({ method: "POST", url: "/api/v1/auth/refresh", payload: { refreshToken: s.refreshToken } }),
       ),
     );
-    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 401]);
+    expect(both.map((r) => r.statusCode)).toEqual([200, 200]);
+    const [a, b] = both.map((r) => r.json());
+    expect(a.refreshToken).toBe(b.refreshToken);
+    expect((await meWith(bearer(a.accessToken))).statusCode).toBe(200);
+    // A tab a moment later still gets it; the successor itself rotates on as usual.
+    const late = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/refresh",
+      payload: { refreshToken: s.refreshToken },
+    });
+    expect(late.json().refreshToken).toBe(a.refreshToken);
+    const next = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/refresh",
+      payload: { refreshToken: a.refreshToken },
+    });
+    expect(next.statusCode).toBe(200);
+    expect(await database.db.auditEvent.count({ where: { action: "auth.refresh_reuse" } })).toBe(1); // the test above
+  });
+
+  it("still treat the spent token as reuse once its successor was used, even within the window", async () => {
+    const s = await clientSession();
+    const a = (
+      await app.inject({ method: "POST", url: "/api/v1/auth/refresh", payload: { refreshToken: s.refreshToken } })
+    ).json();
+    await app.inject({ method: "POST", url: "/api/v1/auth/refresh", payload: { refreshToken: a.refreshToken } });
+    const stale = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/refresh",
+      payload: { refreshToken: s.refreshToken },
+    });
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().error.code).toBe("REFRESH_TOKEN_REUSED");
+  });
+
+  it("prunes expired refresh tokens and used sign-in links, keeping live ones", async () => {
+    const s = await clientSession();
+    const user = await database.db.refreshToken.findUniqueOrThrow({ where: { tokenHash: hashToken(s.refreshToken) } });
+    await database.db.refreshToken.create({
+      data: {
+        userId: user.userId,
+        familyId: user.familyId,
+        tokenHash: "expired-hash",
+        expiresAt: new Date(Date.now() - 1000),
+      },
+    });
+    const pruned = await wired.sessions.prune();
+    expect(pruned.refreshTokens).toBeGreaterThanOrEqual(1);
+    expect(pruned.loginLinks).toBeGreaterThanOrEqual(1); // the links used by the sessions above
+    expect(await database.db.refreshToken.count({ where: { tokenHash: "expired-hash" } })).toBe(0);
+    expect(await database.db.loginLink.count({ where: { usedAt: { not: null } } })).toBe(0);
+    expect(await database.db.refreshToken.count({ where: { tokenHash: hashToken(s.refreshToken) } })).toBe(1);
   });
 
   it("refuses unknown tokens and a request with none", async () => {

@@ -47,6 +47,7 @@ export async function composeIdentity(opts: IdentityOptions) {
     audit,
     refreshTtlDays: auth.refreshTokenTtlDays,
     publicUrl: opts.publicUrl,
+    successorKey: deriveKey(opts.rootSecret, "refresh-successor"),
   });
   const identity: IdentityDeps = {
     providers,

@@ -20,7 +20,19 @@ export interface RefreshTokenStore {
     userAgent?: string | undefined;
   }): Promise<void>;
   /** Marks `tokenHash` used and stores its successor in the same family, atomically. */
-  rotate(tokenHash: string, next: { tokenHash: string; expiresAt: Date }, now: Date): Promise<RotateResult>;
+  /**
+   * Marks the token used and stores its successor. A token used less than `graceMs` ago whose
+   * successor (the same `next`, which the caller derives from the token) is still unused counts
+   * as rotated again: two tabs refreshing at once are not a theft.
+   */
+  rotate(
+    tokenHash: string,
+    next: { tokenHash: string; expiresAt: Date },
+    now: Date,
+    opts?: { graceMs?: number },
+  ): Promise<RotateResult>;
+  /** Deletes expired tokens (nothing can present them any more); returns how many. */
+  pruneExpired(now: Date): Promise<number>;
   /** The owner of a live (unused, unrevoked, unexpired) token, without using it. */
   peek(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null>;
   revokeFamily(familyId: string, now: Date): Promise<void>;
@@ -33,4 +45,6 @@ export interface LoginLinkStore {
   create(input: { tokenHash: string; userId: string | null; expiresAt: Date }): Promise<void>;
   /** Marks the link used and returns it; null when unknown, used or expired. Single use, atomically. */
   consume(tokenHash: string, now: Date): Promise<{ userId: string | null } | null>;
+  /** Deletes used and expired links; returns how many. */
+  prune(now: Date): Promise<number>;
 }

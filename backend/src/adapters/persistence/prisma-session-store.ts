@@ -9,31 +9,46 @@ export function prismaRefreshTokenStore(db: Db): RefreshTokenStore {
     async create(input) {
       await db.refreshToken.create({ data: { ...input, userAgent: input.userAgent?.slice(0, 300) ?? null } });
     },
-    async rotate(tokenHash, next, now): Promise<RotateResult> {
+    async rotate(tokenHash, next, now, opts = {}): Promise<RotateResult> {
       const row = await db.refreshToken.findUnique({ where: { tokenHash } });
       if (!row) return { kind: "invalid", reason: "unknown" };
       if (row.revokedAt) return { kind: "invalid", reason: "revoked" };
+      const rotated = { kind: "rotated", userId: row.userId, familyId: row.familyId } as const;
       const reused = { kind: "reused", userId: row.userId, familyId: row.familyId } as const;
+      /** Used just now, and its successor (the one this caller would get) still unused: a second tab. */
+      const withinGrace = async () => {
+        const used = await db.refreshToken.findUnique({ where: { id: row.id } });
+        if (!used?.usedAt || used.revokedAt || now.getTime() - used.usedAt.getTime() > (opts.graceMs ?? 0)) {
+          return false;
+        }
+        const successor = await db.refreshToken.findUnique({ where: { tokenHash: next.tokenHash } });
+        return successor?.familyId === row.familyId && !successor.usedAt && !successor.revokedAt;
+      };
       if (row.usedAt) {
+        if (await withinGrace()) return rotated;
         await revokeFamily(row.familyId, now);
         return reused;
       }
       if (row.expiresAt <= now) return { kind: "invalid", reason: "expired" };
-      return db.$transaction(async (tx) => {
-        // Conditional update: of two concurrent rotations of one token, only one wins.
-        const won = await tx.refreshToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: now } });
-        if (won.count !== 1) {
-          await tx.refreshToken.updateMany({
-            where: { familyId: row.familyId, revokedAt: null },
-            data: { revokedAt: now },
-          });
-          return reused;
-        }
+      const won = await db.$transaction(async (tx) => {
+        // Conditional update: of two concurrent rotations of one token, only one wins (the
+        // other waits on the row lock, then sees it used).
+        const claimed = await tx.refreshToken.updateMany({
+          where: { id: row.id, usedAt: null },
+          data: { usedAt: now },
+        });
+        if (claimed.count !== 1) return false;
         await tx.refreshToken.create({
           data: { userId: row.userId, familyId: row.familyId, userAgent: row.userAgent, ...next },
         });
-        return { kind: "rotated", userId: row.userId, familyId: row.familyId } as const;
+        return true;
       });
+      if (won || (await withinGrace())) return rotated;
+      await revokeFamily(row.familyId, now);
+      return reused;
+    },
+    async pruneExpired(now) {
+      return (await db.refreshToken.deleteMany({ where: { expiresAt: { lt: now } } })).count;
     },
     async peek(tokenHash, now) {
       const row = await db.refreshToken.findUnique({ where: { tokenHash } });
@@ -65,6 +80,12 @@ export function prismaLoginLinkStore(db: Db): LoginLinkStore {
       if (won.count !== 1) return null;
       const row = await db.loginLink.findUniqueOrThrow({ where: { tokenHash }, select: { userId: true } });
       return { userId: row.userId };
+    },
+    async prune(now) {
+      const gone = await db.loginLink.deleteMany({
+        where: { OR: [{ usedAt: { not: null } }, { expiresAt: { lt: now } }] },
+      });
+      return gone.count;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { AccountStore, User } from "../../ports/account.port.js";
 import type { AuditLog } from "../../ports/audit.port.js";
 import type { Principal } from "../../ports/auth.port.js";
@@ -28,6 +28,9 @@ export interface RequestMeta {
 
 const opaqueToken = (prefix: string) => `${prefix}_${randomBytes(32).toString("base64url")}`;
 
+/** Two tabs refreshing at once present the same token: the second, this soon, gets the same successor. */
+export const REFRESH_GRACE_MS = 5000;
+
 export function sessionServiceFactory(deps: {
   accessTokens: Pick<AccessTokenCodec, "sign">;
   refreshTokens: RefreshTokenStore;
@@ -36,9 +39,16 @@ export function sessionServiceFactory(deps: {
   audit: AuditLog;
   refreshTtlDays: number;
   publicUrl: string;
+  /**
+   * Names a token's successor: an HMAC of the token, so every replica that rotates the same
+   * token (two tabs at once) hands out the same successor, and nothing stores it in the clear.
+   */
+  successorKey: Uint8Array;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
+  const successorOf = (token: string) =>
+    `dsr_${createHmac("sha256", deps.successorKey).update(token).digest("base64url")}`;
   const refreshExpiry = (at: Date) => new Date(at.getTime() + deps.refreshTtlDays * 86_400_000);
 
   async function tokensFor(user: Pick<User, "id" | "role">, familyId: string, refreshToken: string, at: Date) {
@@ -78,11 +88,12 @@ export function sessionServiceFactory(deps: {
 
     async refresh(refreshToken: string, meta: RequestMeta): Promise<SessionTokens> {
       const at = now();
-      const next = opaqueToken("dsr");
+      const next = successorOf(refreshToken);
       const result = await deps.refreshTokens.rotate(
         hashToken(refreshToken),
         { tokenHash: hashToken(next), expiresAt: refreshExpiry(at) },
         at,
+        { graceMs: REFRESH_GRACE_MS },
       );
       if (result.kind === "invalid") throw invalidRefreshToken(`it is ${result.reason}`);
       if (result.kind === "reused") {
@@ -99,6 +110,12 @@ export function sessionServiceFactory(deps: {
       const user = await deps.accounts.findById(result.userId);
       if (!user) throw invalidRefreshToken("its user no longer exists");
       return tokensFor(user, result.familyId, next, at);
+    },
+
+    /** Deletes expired refresh tokens and used or expired sign-in links. */
+    async prune() {
+      const at = now();
+      return { refreshTokens: await deps.refreshTokens.pruneExpired(at), loginLinks: await deps.loginLinks.prune(at) };
     },
 
     /** Revokes the session named by the refresh token or the access token; all of the user's with `everywhere`. */
