@@ -72,6 +72,15 @@ describe("bad input creates nothing", () => {
     ["a NUL byte in the prompt", { name: "ok", prompt: "build\u0000" }, 400, "CONTROL_CHARACTER"],
     ["a newline in the name", { name: "two\nlines" }, 400, "VALIDATION_FAILED"],
     ["an escape in the name", { name: "\u001b[31mred" }, 400, "VALIDATION_FAILED"],
+    ["an unknown template slug", { name: "x", templateId: undefined, template: "no-such" }, 400, "TEMPLATE_NOT_FOUND"],
+    [
+      "a template slug that is no slug",
+      { name: "x", templateId: undefined, template: "Vite React" },
+      400,
+      "VALIDATION_FAILED",
+    ],
+    ["both a template id and a slug", { name: "x", template: "vite-react" }, 400, "VALIDATION_FAILED"],
+    ["no template at all", { name: "x", templateId: undefined }, 400, "VALIDATION_FAILED"],
   ])("refuses %s", async (_what, body, status, code) => {
     const res = await call(alice, "POST", "/projects", { templateId, ...body });
     expect(res.statusCode).toBe(status);
@@ -252,6 +261,15 @@ describe("templates", () => {
     expect((stored.services as { preview: { capabilities: string[] } }).preview.capabilities).toEqual(["CHOWN"]);
     expect(await templates.revalidateStored()).toEqual([]);
     await call(alice, "DELETE", `/projects/${id}?keepData=false`);
+  });
+
+  // Issue #10 (sessions and curl): the README's curl examples need no template lookup.
+  it("creates a project from a template's slug as well as its id", async () => {
+    const t = await database.db.template.findUniqueOrThrow({ where: { id: templateId } });
+    const res = await call(alice, "POST", "/projects", { name: "By Slug", template: t.slug });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().project).toMatchObject({ slug: "by-slug", templateId });
+    await call(alice, "DELETE", `/projects/${res.json().project.id}?keepData=false`);
   });
 
   it("records who changed what in the audit log", async () => {

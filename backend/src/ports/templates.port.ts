@@ -56,6 +56,7 @@ interface NewTemplate {
 export interface TemplateStore {
   list(): Promise<TemplateRecord[]>;
   get(id: string): Promise<TemplateRecord | null>;
+  getBySlug(slug: string): Promise<TemplateRecord | null>;
   /** null when the slug is taken. */
   create(data: NewTemplate & { builtIn: boolean }): Promise<TemplateRecord | null>;
   update(id: string, patch: Partial<Omit<NewTemplate, "slug">>): Promise<TemplateRecord | null>;

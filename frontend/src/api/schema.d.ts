@@ -2962,7 +2962,9 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** Format: uuid */
-                    templateId: string;
+                    templateId?: string;
+                    /** @description The template's slug (e.g. vite-react), instead of templateId */
+                    template?: string;
                     prompt?: string;
                 };
             };

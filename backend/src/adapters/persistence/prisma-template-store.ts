@@ -27,6 +27,10 @@ export function prismaTemplateStore(db: Db): TemplateStore {
       const t = await db.template.findUnique({ where: { id } });
       return t && toRecord(t);
     },
+    async getBySlug(slug) {
+      const t = await db.template.findUnique({ where: { slug } });
+      return t && toRecord(t);
+    },
     async create(data) {
       try {
         return toRecord(await db.template.create({ data: { ...data, services: data.services as object } }));

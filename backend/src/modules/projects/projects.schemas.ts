@@ -43,11 +43,21 @@ export const ProjectWithOperation = z
   .object({ project: Project, operation: Operation })
   .meta({ id: "ProjectOperation" });
 
-export const CreateProjectBody = z.object({
-  name: displayName(60),
-  templateId: z.uuid(),
-  prompt: z.string().max(20_000).optional(),
-});
+export const CreateProjectBody = z
+  .object({
+    name: displayName(60),
+    templateId: z.uuid().optional(),
+    template: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "a template slug like vite-react")
+      .optional()
+      .describe("The template's slug (e.g. vite-react), instead of templateId"),
+    prompt: z.string().max(20_000).optional(),
+  })
+  .refine((b) => (b.templateId === undefined) !== (b.template === undefined), {
+    message: "give the template as templateId (its id) or template (its slug), one of them",
+    path: ["template"],
+  });
 
 export const ProjectParams = z.object({ id: z.uuid() });
 

@@ -57,7 +57,7 @@ export type ProjectEvent =
 
 export interface ProjectsServiceDeps {
   projects: ProjectStore;
-  templates: Pick<TemplateStore, "get">;
+  templates: Pick<TemplateStore, "get" | "getBySlug">;
   containers: Pick<ContainerRuntime, "logs">;
   audit: AuditLog;
   /** Wakes the reconciler for this project right after a write. */
@@ -148,9 +148,28 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
   };
 
   return {
-    async create(principal: Principal, body: { name: string; templateId: string; prompt?: string | undefined }) {
-      const template = await templates.get(body.templateId);
-      if (!template) throw badRequest("TEMPLATE_NOT_FOUND", "No template with this id");
+    async create(
+      principal: Principal,
+      body: {
+        name: string;
+        templateId?: string | undefined;
+        template?: string | undefined;
+        prompt?: string | undefined;
+      },
+    ) {
+      const template = body.templateId
+        ? await templates.get(body.templateId)
+        : body.template
+          ? await templates.getBySlug(body.template)
+          : null;
+      if (!template) {
+        throw badRequest(
+          "TEMPLATE_NOT_FOUND",
+          body.templateId
+            ? "No template with this id"
+            : `No template "${body.template}"; GET /api/v1/templates lists them`,
+        );
+      }
       if (!SERVICE_KINDS.some((k) => k !== "production" && template.services[k])) {
         throw badRequest("TEMPLATE_NOT_RUNNABLE", "This template has no preview or opencode service");
       }
