@@ -129,6 +129,8 @@ export function dockerResources(run: string) {
   const lines = (s: string) => s.split("\n").filter(Boolean);
   return {
     containers: lines(docker(["ps", "-aq", ...filter])),
+    /** The install's service gate: shared by every project, it outlives each one. */
+    gates: lines(docker(["ps", "-aq", ...filter, "--filter", "label=devsanctum.kind=gate"])),
     networks: lines(docker(["network", "ls", "-q", ...filter])),
     volumes: lines(docker(["volume", "ls", "-q", ...filter])),
   };

@@ -313,11 +313,18 @@ describe("the console in a real browser", () => {
     await page.waitForURL(/\/projects$/);
     await page.getByRole("link", { name: "Create your first project" }).waitFor({ timeout: 60_000 });
     await shot("10-deleted");
-    // Everything of the project goes; the fake model (not the project's) stays until the end.
+    // Everything of the project goes; the fake model and the install's service gate (not the
+    // project's) stay until the end.
     await expect
-      .poll(() => dockerResources(backend.run).containers.filter((id) => !fakeModel.id.startsWith(id)).length, {
-        timeout: 60_000,
-      })
+      .poll(
+        () => {
+          const { containers, gates } = dockerResources(backend.run);
+          return containers.filter((id) => !fakeModel.id.startsWith(id) && !gates.includes(id)).length;
+        },
+        {
+          timeout: 60_000,
+        },
+      )
       .toBe(0);
   });
 
