@@ -10,6 +10,7 @@ import { fsBuiltInTemplates } from "../src/adapters/templates/fs-built-in-templa
 import { buildEdge } from "../src/edge/edge-server.js";
 import { templatesServiceFactory } from "../src/modules/templates/templates.service.js";
 import { signedInUser } from "./helpers/auth.js";
+import { openBrowserPage } from "./helpers/chromium.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { requestVia } from "./helpers/http-client.js";
 import { eventually, type ProjectsHarness, projectsHarness, testEdge } from "./helpers/projects.js";
@@ -89,4 +90,63 @@ describe("HMR through the service gate", () => {
     expect(mod.status).toBe(200);
     expect(mod.body).toContain("After the restart");
   }, 180_000);
+
+  // Regression: "the preview stops hot-updating in the console" (service gate). Any failed
+  // connection through the gate made it forget its port, and a WebSocket opened before the next
+  // HTTP request had looked the gate up again failed at once: the page's HMR client gave up.
+  it("opens a WebSocket connection right after another connection through the gate failed", async () => {
+    const svc = await database.db.serviceInstance.findFirstOrThrow({
+      where: { project: { slug: "gate-hmr" }, kind: "preview" },
+    });
+    const { hostname, port } = new URL(svc.endpoint as string);
+    for (let i = 0; i < 3; i++) {
+      // A container of this install that does not exist: the gate drops the connection.
+      await h.connector.fetch(`http://ds-${h.installId}-nope:${port}/`).catch(() => {});
+      const socket = h.connector.createConnection({ host: hostname, port: Number(port) });
+      const answer = await new Promise<string>((resolve, reject) => {
+        let got = "";
+        socket.on("data", (d) => {
+          got += String(d);
+          if (got.includes("\r\n")) resolve(got);
+        });
+        socket.once("error", reject);
+        socket.write(`GET / HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+      });
+      socket.destroy();
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    }
+  });
+
+  it("hot-updates a real browser's page through the gate", async () => {
+    const route = await database.db.route.findFirstOrThrow({ where: { hostname: "gate-hmr--preview.localhost" } });
+    // Public, so the browser needs no sign-in: this is about the socket, not the access.
+    await database.db.route.update({ where: { id: route.id }, data: { access: "public" } });
+    await new Promise((r) => setTimeout(r, 1500)); // the edge's route cache
+    const port = (edge.server.address() as AddressInfo).port;
+    const page = await openBrowserPage();
+    const heading = 'document.querySelector("h1")?.textContent';
+    const until = async (want: string, ms = 20_000) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const v = await page.evaluate<string | null>(heading);
+        if (v === want) return;
+        if (Date.now() > deadline) throw new Error(`the heading is still ${JSON.stringify(v)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await page.goto(`http://gate-hmr--preview.localhost:${port}/`);
+      await until("After the restart");
+      const svc = await database.db.serviceInstance.findFirstOrThrow({
+        where: { projectId: route.projectId, kind: "preview" },
+      });
+      const app = "export function App() {\n  return <h1>In the browser</h1>;\n}\n";
+      await h.runtime.docker
+        .getContainer(svc.containerId as string)
+        .putArchive(tarOf([{ name: "App.tsx", content: app }]), { path: "/app/src" });
+      await until("In the browser");
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });

@@ -65,10 +65,12 @@ export function composeServiceNetwork(opts: {
     return pending;
   };
   const address: GateAddress = {
-    port: () => (port !== null ? Promise.resolve(port) : ensure()),
+    port: ensure,
     knownPort: () => port,
+    // Looked at again on the next call, but the port stays known: a connection reset by a
+    // project's server (an idle keep-alive closed) must not leave WebSockets without a gate.
     forget: () => {
-      port = null;
+      checkedAt = 0;
     },
   };
   const connector = gateServiceConnector(address, secret);

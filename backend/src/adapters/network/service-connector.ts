@@ -49,7 +49,7 @@ export interface GateAddress {
   port(): Promise<number>;
   /** The last port known, for callers that cannot wait (ws, node:http). */
   knownPort(): number | null;
-  /** The gate did not answer there: look again on the next call. */
+  /** A connection through the gate failed: look at the gate again on the next call (keeps the port). */
   forget(): void;
 }
 
