@@ -36,6 +36,7 @@ import { templatesRoutes } from "./modules/templates/templates.routes.js";
 import type { TemplatesService } from "./modules/templates/templates.service.js";
 import { traefikRoutes } from "./modules/traefik/traefik.routes.js";
 import type { TraefikProviderService } from "./modules/traefik/traefik-provider.service.js";
+import type { ActivityRecorder } from "./ports/activity.port.js";
 import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
 import type { DatabaseProbe } from "./ports/database.port.js";
@@ -60,7 +61,15 @@ export interface AppDeps {
   /** Whose X-Forwarded-For to believe (TRUST_PROXY); off unless a proxy sits in front. */
   trustProxy?: boolean | number | string;
   /** Templates and projects (with their operations, events and logs). */
-  projects?: { templates: TemplatesService; projects: ProjectsService; hosts: PublicHosts };
+  projects?: {
+    templates: TemplatesService;
+    projects: ProjectsService;
+    hosts: PublicHosts;
+    /** IDLE_TIMEOUT_SECONDS, shown as the effective timeout of projects without their own. */
+    idleDefaultS?: number;
+  };
+  /** Successful API calls on a project count as its activity (issue #15). */
+  activity?: Pick<ActivityRecorder, "touch">;
   /** A project's files and git history (issue #13); needs `projects`. */
   files?: { files: FilesService; history: HistoryService };
   /** Production deployments: deploy, history, rollback, cancel, build logs (issue #12). */
@@ -71,6 +80,7 @@ export interface AppDeps {
   agent?: { settings: AgentSettingsService; agent: AgentService; events: AgentEventsHub };
 }
 
+const PROJECT_PATH = /^\/api\/v1\/projects\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?]|$)/i;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP application from its dependencies. Performs no I/O of its own. */
@@ -97,6 +107,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   // PostgreSQL cannot store U+0000: refused everywhere before validation, instead of a 500.
   app.addHook("preValidation", refuseNulCharacters);
+  const activity = deps.activity;
+  if (activity) {
+    // Any successful call under /api/v1/projects/<id>: the project is in use (no write here: aggregated).
+    app.addHook("onResponse", async (req, reply) => {
+      if (reply.statusCode >= 400) return;
+      const id = PROJECT_PATH.exec(req.url)?.[1];
+      if (id) activity.touch(id.toLowerCase());
+    });
+  }
 
   await app.register(fastifySwagger, {
     openapi: {

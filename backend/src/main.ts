@@ -10,6 +10,7 @@ import { composeDeployments } from "./composition/deployments.js";
 import { builtinEdgeServers, composeEdge } from "./composition/edge.js";
 import { composeFiles } from "./composition/files.js";
 import { composeIdentity } from "./composition/identity.js";
+import { composeIdle } from "./composition/idle.js";
 import { openDatabase, openDocker } from "./composition/infrastructure.js";
 import { InstallIdMismatch, installIdOf } from "./composition/installation.js";
 import { composeProjects } from "./composition/projects.js";
@@ -60,7 +61,28 @@ async function main() {
       audit,
     });
     cleanups.push(pruneSessionsHourly(sessions, logger));
-    const edge = composeEdge({ db, rootSecret, config, authenticator, log: logger });
+    // Bound late: the waker wakes the reconciler built below.
+    const edge = composeEdge({
+      db,
+      rootSecret,
+      config,
+      authenticator,
+      log: logger,
+      waking: (id) => idle.waker.isWaking(id),
+    });
+    const idle = composeIdle({
+      db,
+      config,
+      log: logger,
+      wake: (projectId) => {
+        // API-only replica: another replica's re-scan sees the cleared sleep.
+        if (!config.reconciler.enabled) return;
+        projects.reconciler.wake(projectId);
+        deployments.wake(projectId);
+      },
+      invalidate: (hostname) => edge.routes.invalidate(hostname),
+    });
+    cleanups.push(() => idle.close());
     const serviceNetwork = composeServiceNetwork({
       config: config.reconciler,
       runtime: containers,
@@ -115,6 +137,7 @@ async function main() {
       // Bound late: files (below) checks ownership with the projects service built here.
       initRepository: (p) => files.initRepository(p),
       alsoWake: deployments.wake,
+      idle,
     });
     cleanups.push(() => projects.close());
     cleanups.push(() => agent.stop());
@@ -153,16 +176,19 @@ async function main() {
         templates: projects.templates,
         projects: projects.projects,
         hosts: edge.hosts,
+        idleDefaultS: config.idle.timeoutS,
       },
+      activity: idle.activity,
       files,
       agent: agent.routes,
       deployments: deployments.service,
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
-    const edges = await builtinEdgeServers(config, edge, logger, serviceNetwork.connector);
+    const edges = await builtinEdgeServers(config, edge, logger, serviceNetwork.connector, idle.edge);
     for (const e of edges) cleanups.push(() => e.server.close());
     projects.start();
+    idle.start();
     agent.start();
     deployments.start();
     if (!config.reconciler.enabled) {

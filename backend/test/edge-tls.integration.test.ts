@@ -30,7 +30,16 @@ beforeAll(async () => {
     kind: "production",
     access: "public",
     target: upstream.url,
-    project: { id: "p1", slug: "kilo", name: "Kilo", ownerId: "u1", desiredState: "running", status: "running" },
+    project: {
+      id: "p1",
+      slug: "kilo",
+      name: "Kilo",
+      ownerId: "u1",
+      desiredState: "running",
+      status: "running",
+      sleeping: false,
+      productionIdle: false,
+    },
     serviceState: "running",
   });
   const access = edgeAccessServiceFactory({

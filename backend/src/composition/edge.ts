@@ -16,7 +16,7 @@ import { builtinProxyProvider } from "../adapters/proxy/builtin-proxy-provider.j
 import { traefikProxyProvider } from "../adapters/proxy/traefik-proxy-provider.js";
 import type { Config } from "../config/config.js";
 import { deriveKey } from "../config/secrets.js";
-import { buildEdge } from "../edge/edge-server.js";
+import { buildEdge, type EdgeDeps } from "../edge/edge-server.js";
 import { type OpencodePasswords, opencodePasswords } from "../modules/agent/opencode-password.js";
 import { principalResolverFactory } from "../modules/auth/principal-resolver.js";
 import { appSessionCodec } from "../modules/edge/app-session.js";
@@ -47,6 +47,8 @@ export interface EdgeOptions {
   opencodePasswords?: Pick<OpencodePasswords, "passwordFor">;
   origins?: EdgeOrigin[];
   principalCacheMs?: number;
+  /** A wake under way (composition/idle.ts, bound late): requests keep waiting on it. */
+  waking?: (projectId: string) => boolean;
 }
 
 /** Where people open project services: https on 443 behind Traefik, the builtin edge's port otherwise. */
@@ -111,6 +113,7 @@ export function composeEdge(opts: EdgeOptions) {
     appsDomain: config.appsDomain,
     publicUrl: config.publicUrl,
     opencodePassword: (opts.opencodePasswords ?? passwords).passwordFor,
+    ...(opts.waking ? { waking: opts.waking } : {}),
   });
   const traefik = config.traefik;
   // The reconciler calls proxy.verify(hostnames) after it writes Route rows, so a service
@@ -146,15 +149,16 @@ export async function builtinEdgeServers(
   edge: Edge,
   logger: FastifyBaseLogger,
   connector: ServiceConnector,
+  idle?: Pick<EdgeDeps, "activity" | "wake">,
 ) {
   type Listener = { server: FastifyInstance; port: number; scheme: "http" | "https"; behindTraefik: boolean };
   if (config.proxyProvider === "traefik") {
-    const server = await buildEdge({ access: edge.access, logger, behindProxy: true, connector });
+    const server = await buildEdge({ access: edge.access, logger, behindProxy: true, connector, ...idle });
     return [{ server, port: config.edge.port, scheme: "http", behindTraefik: true }] satisfies Listener[];
   }
   const servers: Listener[] = [
     {
-      server: await buildEdge({ access: edge.access, logger, connector }),
+      server: await buildEdge({ access: edge.access, logger, connector, ...idle }),
       port: config.edge.port,
       scheme: "http",
       behindTraefik: false,
@@ -162,7 +166,7 @@ export async function builtinEdgeServers(
   ];
   if (config.edge.tls) {
     const https = { cert: await readFile(config.edge.tls.certFile), key: await readFile(config.edge.tls.keyFile) };
-    const server = await buildEdge({ access: edge.access, logger, https, connector });
+    const server = await buildEdge({ access: edge.access, logger, https, connector, ...idle });
     servers.push({ server, port: config.edge.httpsPort, scheme: "https", behindTraefik: false });
   }
   return servers;

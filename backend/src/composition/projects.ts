@@ -18,6 +18,7 @@ import type { ServiceSecrets } from "../reconciler/converger-context.js";
 import { type Reconciler, type ReconcilerLog, reconcilerFactory } from "../reconciler/reconciler.js";
 import { opencodeServiceSecrets } from "../reconciler/service-secrets.js";
 import { inProcessProjectSignals } from "../shared/project-signals.js";
+import type { IdleArea } from "./idle.js";
 import type { ServiceNetwork } from "./service-network.js";
 
 export interface ProjectsOptions {
@@ -46,6 +47,8 @@ export interface ProjectsOptions {
   serviceNetwork: Pick<ServiceNetwork, "connector" | "attach" | "prepare">;
   /** Also woken after every project write (the deployer: a start brings the live deployment back). */
   alsoWake?: (projectId: string) => void;
+  /** Idle stop (composition/idle.ts): what the reconciler reads, what presence records. */
+  idle?: Pick<IdleArea, "reconciler" | "activity">;
 }
 
 /**
@@ -93,6 +96,7 @@ export function composeProjects(opts: ProjectsOptions) {
     serviceSecrets,
     verifyRoutes: verifyThrough(opts.proxy),
     ...(opts.initRepository ? { initRepository: opts.initRepository } : {}),
+    ...(opts.idle ? { idle: opts.idle.reconciler } : {}),
   });
   const projects = projectsServiceFactory({
     projects: store,
@@ -101,6 +105,7 @@ export function composeProjects(opts: ProjectsOptions) {
     audit,
     wake: wakeAfterWrites(reconciler, config.reconciler.enabled, opts.alsoWake),
     signals,
+    ...(opts.idle ? { activity: opts.idle.activity } : {}),
   });
   const templates = templatesServiceFactory({ templates: templateStore, audit });
   return {

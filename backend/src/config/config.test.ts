@@ -126,6 +126,15 @@ describe("loadConfig: identity", () => {
     expect(() => loadConfig({ SIGNUPS: "maybe" })).toThrow(/SIGNUPS/);
   });
 
+  it("reads the idle settings: 15 minutes, a 15 s hold; 0 or at least 10 seconds", () => {
+    expect(loadConfig({}).idle).toEqual({ timeoutS: 900, wakeHoldMs: 15_000, flushMs: 5000 });
+    expect(loadConfig({ IDLE_TIMEOUT_SECONDS: "0", WAKE_HOLD_MS: "3000" }).idle).toMatchObject({
+      timeoutS: 0,
+      wakeHoldMs: 3000,
+    });
+    expect(() => loadConfig({ IDLE_TIMEOUT_SECONDS: "5" })).toThrow(/IDLE_TIMEOUT_SECONDS/);
+  });
+
   it("reads the reconciler's settings, with defaults for the embedded default", () => {
     const d = loadConfig({});
     expect(d.reconciler).toEqual({

@@ -95,6 +95,14 @@ const EnvSchema = z.object({
   // false: this process serves the API only and leaves Docker to another replica's reconciler.
   RECONCILER_ENABLED: bool.default(true),
   HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  // Idle projects sleep (issue #15): 0 = never; otherwise at least 10 s.
+  IDLE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 0 || n >= 10, "0 (never) or at least 10")
+    .default(900),
+  WAKE_HOLD_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
+  ACTIVITY_FLUSH_MS: z.coerce.number().int().min(100).default(5000),
   DEPLOY_KEEP: z.coerce.number().int().min(1).max(100).default(5),
   DEPLOY_KEEP_WARM_S: z.coerce
     .number()
@@ -176,6 +184,8 @@ export interface Config {
     /** Containers joined to every project's network (the control plane and Traefik in compose). */
     attachContainers: string[];
   };
+  /** Idle stop and wake on access (issue #15). */
+  idle: { timeoutS: number; wakeHoldMs: number; flushMs: number };
   /** Production deployments (issue #12). */
   deployments: { keep: number; keepWarmMs: number; buildTimeoutS: number };
   /** Built-in templates: <dir>/<slug>/template.json. */
@@ -350,6 +360,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       gateImage: e.SERVICE_GATE_IMAGE,
       attachContainers: e.PROJECT_NETWORK_ATTACH?.split(",") ?? [],
     },
+    idle: { timeoutS: e.IDLE_TIMEOUT_SECONDS, wakeHoldMs: e.WAKE_HOLD_MS, flushMs: e.ACTIVITY_FLUSH_MS },
     deployments: {
       keep: e.DEPLOY_KEEP,
       keepWarmMs: e.DEPLOY_KEEP_WARM_S * 1000,

@@ -37,7 +37,8 @@ export function productionKeeper(deps: DeployerWorkDeps, steps: DeploymentSteps)
   return {
     /** While the project runs, its live deployment serves; while it is stopped, nothing does. */
     async keepLive(p: ProjectRecord, spec: ServiceSpec | undefined, rows: DeploymentRecord[]) {
-      if (p.desiredState !== "running") return keepStopped(rows);
+      // Asleep with productionIdle: production sleeps too (a request on its host wakes it).
+      if (p.desiredState !== "running" || (p.sleptAt && p.productionIdle)) return keepStopped(rows);
       const live = rows.find((r) => r.status === "live");
       if (!live || !spec) return;
       const details = live.containerId ? await deps.runtime.inspectContainer(live.containerId) : null;

@@ -10,6 +10,8 @@ import Fastify, {
 } from "fastify";
 import { type EdgeAccessService, type EdgeDecision, hostnameOf } from "../modules/edge/edge-access.service.js";
 import { cookieOptions, sendRefusal } from "../modules/edge/edge-reply.js";
+import type { ActivityRecorder, ProjectWaker } from "../ports/activity.port.js";
+import type { EdgeRoute } from "../ports/edge.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { withoutPlatformCookies } from "../shared/platform-cookies.js";
 
@@ -36,7 +38,19 @@ export interface EdgeDeps {
   behindProxy?: boolean;
   /** How project services are reached (the service gate, or the project networks). */
   connector: Pick<ServiceConnector, "dispatcher" | "createConnection">;
+  /** Idle stop (issue #15): requests and open WebSockets count as activity; a sleeping project wakes. */
+  activity?: ActivityRecorder;
+  wake?: { waker: ProjectWaker; holdMs: number; browserHoldMs?: number };
 }
+
+/** A person's page load (not a script, not a sub-resource): it gets the waking page, not a long hold. */
+const isNavigation = (req: FastifyRequest) =>
+  req.method === "GET" &&
+  (req.headers["sec-fetch-mode"] === "navigate" ||
+    (req.headers["sec-fetch-mode"] === undefined && /text\/html/.test(req.headers.accept ?? "")));
+
+/** Production traffic keeps a project awake only where production sleeps with it. */
+const countsAsActivity = (route: EdgeRoute) => route.kind !== "production" || route.project.productionIdle;
 
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"];
 
@@ -99,16 +113,32 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   // Every request, WebSocket upgrades included, passes this decision before the proxy.
   app.addHook("onRequest", async (req, reply) => {
     req.edgeScheme = schemeOf(req);
-    const decision = await deps.access.decide({
-      scheme: req.edgeScheme,
-      host: req.headers.host ?? "",
-      url: req.url,
-      method: req.method,
-      authorization: req.headers.authorization,
-      cookies: req.cookies,
-    });
+    const decide = () =>
+      deps.access.decide({
+        scheme: req.edgeScheme,
+        host: req.headers.host ?? "",
+        url: req.url,
+        method: req.method,
+        authorization: req.headers.authorization,
+        cookies: req.cookies,
+      });
+    let decision = await decide();
+    if (decision.kind === "wake" && deps.wake) {
+      // Held while the project starts (one start for every request), then forwarded as usual.
+      const { waker, holdMs, browserHoldMs = 1500 } = deps.wake;
+      const waitMs = isNavigation(req) ? Math.min(browserHoldMs, holdMs) : holdMs;
+      const route = decision.route;
+      if (await waker.wakeAndWait(route.project.id, route.hostname, waitMs)) decision = await decide();
+    }
     if (decision.kind === "proxy") {
       req.edge = decision;
+      const route = decision.route;
+      if (deps.activity && countsAsActivity(route)) {
+        if (req.headers.upgrade?.toLowerCase() === "websocket") {
+          const closed = deps.activity.socketOpened(route.project.id);
+          req.raw.socket.once("close", closed);
+        } else deps.activity.touch(route.project.id);
+      }
       // A renewed host session rides on the proxied response (reply-from keeps it).
       if (decision.setCookie) {
         const c = decision.setCookie;

@@ -15,10 +15,22 @@ export interface EdgeRoute {
     ownerId: string;
     desiredState: DesiredState;
     status: string;
+    /** Asleep (idle): a request wakes it (production only when productionIdle). */
+    sleeping: boolean;
+    productionIdle: boolean;
   };
   /** Observed state of the service behind the route (running, exited, absent, …). */
   serviceState: string;
 }
+
+/** The route reaches a running service of a running, awake project: the edge can forward to it. */
+export const routeServes = (r: EdgeRoute | null): boolean =>
+  r !== null &&
+  r.target !== null &&
+  r.serviceState === "running" &&
+  r.project.desiredState === "running" &&
+  r.project.status === "running" &&
+  !r.project.sleeping;
 
 export interface EdgeRouteLookup {
   findByHostname(hostname: string): Promise<EdgeRoute | null>;

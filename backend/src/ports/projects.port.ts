@@ -61,6 +61,12 @@ export interface ProjectRecord {
   generation: number;
   seededAt: Date | null;
   lastActivityAt: Date;
+  /** Seconds without activity before it sleeps; null = the installation default, 0 = never. */
+  idleTimeoutSeconds: number | null;
+  /** When it went to sleep (its containers stop, desired state stays running); null while awake. */
+  sleptAt: Date | null;
+  /** Production deployments sleep with the project only when this is set. */
+  productionIdle: boolean;
   createdAt: Date;
   updatedAt: Date;
   services: ServiceInstanceRecord[];
@@ -94,6 +100,18 @@ export interface RouteRecord {
   access: RouteAccess;
 }
 
+export interface ProjectSettingsPatch {
+  name?: string;
+  idleTimeoutSeconds?: number | null;
+  productionIdle?: boolean;
+}
+
+/** Where the activity aggregator flushes to: one write per project per flush, never per request. */
+export interface ActivityStore {
+  /** Moves lastActivityAt forward (never back) to each given time. */
+  recordActivity(latest: ReadonlyMap<string, Date>): Promise<void>;
+}
+
 export interface ProjectStore {
   /** null when the slug is taken (the caller picks another). */
   create(
@@ -114,6 +132,8 @@ export interface ProjectStore {
   activeOperation(projectId: string): Promise<OperationRecord | null>;
   listOperations(projectId: string, limit: number): Promise<OperationRecord[]>;
   getOperation(id: string): Promise<OperationRecord | null>;
+  /** Renames and idle settings; null when the name is taken by another of the owner's projects. */
+  updateSettings(id: string, patch: ProjectSettingsPatch): Promise<ProjectRecord | null>;
 }
 
 /** What the reconciler reads and writes. */
@@ -127,6 +147,12 @@ export interface ReconcileStore {
   listKnown(): Promise<Array<{ id: string; status: ProjectStatus; keepData: boolean }>>;
   setStatus(id: string, status: ProjectStatus, message: string | null): Promise<void>;
   markSeeded(id: string): Promise<void>;
+  /** Puts a running, awake project to sleep; false when something changed it meanwhile. */
+  markSleeping(id: string, at: Date): Promise<boolean>;
+  /** Wakes a sleeping project; true for the one caller (of every replica) that woke it. */
+  clearSleep(id: string): Promise<boolean>;
+  /** Why the project must stay awake whatever its activity (a build, the agent's work), or null. */
+  busyReason(id: string): Promise<string | null>;
   upsertService(
     projectId: string,
     kind: ServiceKind,

@@ -17,6 +17,8 @@ export const PROJECT_STATUSES = [
   "running",
   "stopping",
   "stopped",
+  /** Idle: containers stopped by the platform while the desired state stays running; a request wakes it. */
+  "sleeping",
   "failed",
   "deleting",
   "deleted",

@@ -67,6 +67,7 @@ export function containerEvents({ store, runtime, log }: ContainerEventsDeps) {
             note.died &&
             svc.observedState === "running" &&
             p.desiredState === "running" &&
+            !p.sleptAt &&
             note.generation === String(p.generation);
           if (crashed && note.died) {
             const template = await store.template(p.templateId);

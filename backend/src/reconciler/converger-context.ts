@@ -145,6 +145,11 @@ export function convergerContext(deps: ConvergerDeps) {
       const now = await store.get(p.id);
       if (!now || now.desiredState !== p.desiredState || now.generation !== p.generation) throw new Superseded();
     },
+    /** Throws Superseded when a sleeping project was woken (or changed) since the pass read it. */
+    async stillAsleep(p: ProjectRecord) {
+      const now = await store.get(p.id);
+      if (!now?.sleptAt || now.desiredState !== p.desiredState) throw new Superseded();
+    },
     /** A network with other containers attached (control plane, Traefik) cannot be removed. */
     async detachAndRemoveNetwork(network: string) {
       for (const c of deps.attachContainers ?? []) await deps.runtime.disconnectNetwork(network, c);

@@ -79,6 +79,9 @@ function memoryStore(project: ProjectRecord, op: OperationRecord) {
     markSeeded: async () => {
       project.seededAt = new Date();
     },
+    markSleeping: async () => false,
+    clearSleep: async () => false,
+    busyReason: async () => null,
     upsertService: async () => {},
     updateService: async () => {},
     upsertRoute: async () => {},
@@ -95,6 +98,7 @@ function newProject() {
     ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
     ...{ desiredState: "running", keepData: false, status: "pending", statusMessage: null, generation: 1 },
     ...{ seededAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
+    ...{ idleTimeoutSeconds: null, sleptAt: null, productionIdle: false },
   };
   const op: OperationRecord = {
     ...{ id: "o1", projectId: "p1", userId: "u", kind: "create", status: "pending", progress: 0 },

@@ -76,7 +76,9 @@ async function running(
   await ctx.setStatus(p, "running");
 }
 
+/** Stopped by a person, or asleep (desired running, sleptAt set): the same containers stop. */
 async function stopped(ctx: ConvergerContext, p: ProjectRecord, progress: OperationProgress) {
+  const asleep = p.desiredState === "running" && p.sleptAt !== null;
   const { runtime, store, stopTimeoutS } = ctx.deps;
   const containers = await runtime.listContainers(ctx.projectLabels(p));
   // The workspace (files and history) outlives a stop: a stopped project's files stay browsable.
@@ -85,7 +87,8 @@ async function stopped(ctx: ConvergerContext, p: ProjectRecord, progress: Operat
   const up = containers.filter(
     (c) => (c.state === "running" || c.state === "restarting") && !OUTLIVE_THE_STOP.has(c.labels[LABEL.kind] ?? ""),
   );
-  if (up.length || p.status !== "stopped") await ctx.setStatus(p, "stopping");
+  const final = asleep ? "sleeping" : "stopped";
+  if (up.length || p.status !== final) await ctx.setStatus(p, "stopping", asleep ? "idle: going to sleep" : null);
   await progress.run("stop", async () => {
     for (const c of up) await runtime.stopContainer(c.id, stopTimeoutS);
     await removeHelpers(ctx, containers);
@@ -95,7 +98,9 @@ async function stopped(ctx: ConvergerContext, p: ProjectRecord, progress: Operat
       await store.updateService(p.id, s.kind, { observedState: "exited", health: "unknown", endpoint: null });
     }
   }
-  await ctx.setStatus(p, "stopped");
+  // A wake (or a person's request) while it fell asleep: the next pass starts it again.
+  if (asleep) await ctx.stillAsleep(p);
+  await ctx.setStatus(p, final);
 }
 
 async function deleted(ctx: ConvergerContext, p: ProjectRecord, progress: OperationProgress) {
@@ -122,7 +127,7 @@ export function projectConverger(deps: ConvergerDeps) {
     /** Converges one project; throws ProjectFailure / Superseded / transient errors. */
     async converge(p: ProjectRecord, progress: OperationProgress, hasOp: boolean) {
       if (p.desiredState === "deleted") return deleted(ctx, p, progress);
-      if (p.desiredState === "stopped") return stopped(ctx, p, progress);
+      if (p.desiredState === "stopped" || p.sleptAt) return stopped(ctx, p, progress);
       const template = await deps.store.template(p.templateId);
       if (!template) throw new ProjectFailure("The project's template no longer exists");
       return running(ctx, p, template, progress, hasOp);

@@ -123,6 +123,9 @@ function memoryStore(project: ProjectRecord): ReconcileStore {
     markSeeded: async () => {
       project.seededAt = new Date();
     },
+    markSleeping: async () => false,
+    clearSleep: async () => false,
+    busyReason: async () => null,
     upsertService: async (_id, kind, patch) => {
       if (!service(kind)) {
         project.services.push({
@@ -156,6 +159,7 @@ async function runningProject() {
     ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
     ...{ desiredState: "running", keepData: false, status: "pending", statusMessage: null, generation: 1 },
     ...{ seededAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
+    ...{ idleTimeoutSeconds: null, sleptAt: null, productionIdle: false },
   };
   const engine = fakeEngine();
   const store = memoryStore(project);

@@ -1,11 +1,13 @@
 // The desired-state controller: level-triggered and idempotent. Woken after every write, on
 // Docker events, and by a periodic full re-scan; one worker per project across processes.
+import type { ActivityView } from "../ports/activity.port.js";
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { ProjectLocks, ProjectRecord, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { DomainError } from "../shared/errors.js";
 import { containerEvents } from "./container-events.js";
 import { type ConvergerRuntime, LABEL, ProjectFailure, type ServiceSecrets, Superseded } from "./converger-context.js";
+import { idleLongEnough } from "./idle-policy.js";
 import { operationProgress } from "./operation-progress.js";
 import { projectConverger } from "./project-converger.js";
 import { keyedWorkQueue } from "./work-queue.js";
@@ -36,6 +38,8 @@ export interface ReconcilerDeps {
   prepare?: () => Promise<void>;
   verifyRoutes?: (hostnames: string[]) => Promise<void>;
   initRepository?: (p: ProjectRecord) => Promise<void>;
+  /** Idle stop (issue #15): the installation's default timeout and what this process saw of activity. */
+  idle?: { defaultTimeoutS: number; activity: ActivityView; now?: () => number };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -77,6 +81,25 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let watching: Promise<void> | undefined;
 
+  /** Puts an idle project to sleep (its pass below then stops it); a person's operation in flight wins. */
+  async function sleepIfIdle(p: ProjectRecord, hasOp: boolean) {
+    const idle = deps.idle;
+    if (!idle || hasOp) return;
+    const inputs = {
+      now: (idle.now ?? Date.now)(),
+      defaultTimeoutS: idle.defaultTimeoutS,
+      lastSeen: idle.activity.lastSeen(p.id),
+      openSockets: idle.activity.openSockets(p.id),
+    };
+    if (!idleLongEnough(p, inputs)) return;
+    const busy = await store.busyReason(p.id);
+    if (busy) return;
+    const at = new Date(inputs.now);
+    if (!(await store.markSleeping(p.id, at))) return;
+    p.sleptAt = at;
+    log.info({ projectId: p.id }, `project ${p.slug}: idle, going to sleep`);
+  }
+
   async function pass(projectId: string) {
     let p = await store.get(projectId);
     if (!p) return;
@@ -86,6 +109,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     }
     if (!p || p.status === "deleted") return;
     const op = await store.activeOperation(p.id);
+    await sleepIfIdle(p, op !== null);
     const progress = operationProgress(store, op, () => signals.notify(p.id));
     try {
       await progress.begin();

@@ -213,6 +213,9 @@ export function runningProject(overrides: Partial<ProjectRecord> = {}): ProjectR
     generation: 1,
     seededAt: new Date(),
     lastActivityAt: new Date(),
+    idleTimeoutSeconds: null,
+    sleptAt: null,
+    productionIdle: false,
     createdAt: new Date(),
     updatedAt: new Date(),
     services: [

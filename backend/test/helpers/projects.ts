@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
@@ -9,9 +10,11 @@ import { type ComposeAgentOptions, type ComposedAgent, composeAgent } from "../.
 import { composeAudit } from "../../src/composition/audit.js";
 import { composeEdge } from "../../src/composition/edge.js";
 import { composeFiles, type FilesArea } from "../../src/composition/files.js";
+import { composeIdle, type IdleArea } from "../../src/composition/idle.js";
 import { composeProjects } from "../../src/composition/projects.js";
 import { composeServiceNetwork } from "../../src/composition/service-network.js";
-import type { FilesConfig } from "../../src/config/config.js";
+import type { Config, FilesConfig } from "../../src/config/config.js";
+import { buildEdge } from "../../src/edge/edge-server.js";
 import { loggerOptions } from "../../src/http/logger.js";
 import { authenticatorFactory } from "../../src/modules/auth/authenticator.js";
 import type { ServiceConnector } from "../../src/ports/service-connector.port.js";
@@ -57,7 +60,10 @@ export async function createStandInTemplate(database: TestDatabase, preview = st
 }
 
 /** The builtin edge's wiring on *.localhost (composition/edge.ts); `edgePort` is where its URLs point. */
-export function testEdge(database: TestDatabase, opts: { edgePort?: number; log?: ReconcilerLog } = {}) {
+export function testEdge(
+  database: TestDatabase,
+  opts: { edgePort?: number; log?: ReconcilerLog; waking?: (projectId: string) => boolean } = {},
+) {
   const log = opts.log ?? { info: () => {}, warn: () => {}, error: (o: object, m?: string) => console.error(m, o) };
   const edgePort = opts.edgePort ?? 8080;
   const authenticator = authenticatorFactory({ apiTokens: prismaApiTokenStore(database.db) });
@@ -74,6 +80,7 @@ export function testEdge(database: TestDatabase, opts: { edgePort?: number; log?
     },
     authenticator,
     log,
+    ...(opts.waking ? { waking: opts.waking } : {}),
   });
   return { log, authenticator, edge };
 }
@@ -95,6 +102,9 @@ export interface ProjectsHarness {
   agent?: ComposedAgent;
   /** With opts.agent, everything the app, the reconciler and the agent logged (JSON lines, redacted as in production). */
   logs(): string;
+  /** Set with opts.idle: the activity aggregator and waker, and the builtin edge (on *.localhost) in front. */
+  idle?: IdleArea;
+  edgePort?: number;
   close(): Promise<void>;
 }
 
@@ -123,6 +133,8 @@ export async function projectsHarness(
     files?: Partial<FilesConfig>;
     /** Compose the agent (issue #11) into the harness, as main.ts does; everything then logs through pino. */
     agent?: Pick<ComposeAgentOptions, "onTurnFinished" | "tuning" | "workerEnabled">;
+    /** Idle stop and wake on access (issue #15), with a builtin edge listening on a free port. */
+    idle?: Partial<Config["idle"]>;
   } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
@@ -151,7 +163,11 @@ export async function projectsHarness(
     rootSecret: Buffer.from(`test-gate-secret-${installId}`),
     extraLabels: { "devsanctum.test-run": TEST_RUN },
   });
-  const { authenticator, edge } = testEdge(database, { log });
+  let idle: IdleArea | undefined;
+  const { authenticator, edge } = testEdge(database, {
+    log,
+    ...(opts.idle ? { waking: (id: string) => idle?.waker.isWaking(id) ?? false } : {}),
+  });
   const agent = opts.agent
     ? composeAgent({
         db: database.db,
@@ -174,6 +190,15 @@ export async function projectsHarness(
         ...opts.agent,
       })
     : undefined;
+  if (opts.idle) {
+    idle = composeIdle({
+      db: database.db,
+      config: { idle: { timeoutS: 900, wakeHoldMs: 15_000, flushMs: 500, ...opts.idle } },
+      log,
+      wake: (id) => projects.reconciler.wake(id),
+      invalidate: (hostname) => edge.routes.invalidate(hostname),
+    });
+  }
   let files: FilesArea | undefined;
   const projects = composeProjects({
     db: database.db,
@@ -202,6 +227,7 @@ export async function projectsHarness(
     signals,
     stopTimeoutS: 2,
     ...(opts.files ? { initRepository: (p) => (files as FilesArea).initRepository(p) } : {}),
+    ...(idle ? { idle } : {}),
   });
   if (opts.files) {
     files = composeFiles({
@@ -223,10 +249,25 @@ export async function projectsHarness(
       templates: projects.templates,
       projects: projects.projects,
       hosts: edge.hosts,
+      ...(idle ? { idleDefaultS: idle.reconciler.defaultTimeoutS } : {}),
     },
+    ...(idle ? { activity: idle.activity } : {}),
     ...(files ? { files } : {}),
     ...(agent ? { agent: agent.routes, logger } : {}),
   });
+  let edgeServer: FastifyInstance | undefined;
+  let edgePort: number | undefined;
+  if (idle) {
+    edgeServer = await buildEdge({
+      access: edge.access,
+      logger: false,
+      connector: serviceNetwork.connector,
+      ...idle.edge,
+    });
+    await edgeServer.listen({ host: "127.0.0.1", port: 0 });
+    edgePort = (edgeServer.server.address() as AddressInfo).port;
+    idle.start();
+  }
   projects.start();
   agent?.start();
   return {
@@ -241,7 +282,11 @@ export async function projectsHarness(
     ...(files ? { files } : {}),
     ...(agent ? { agent } : {}),
     logs: () => logged,
+    ...(idle ? { idle } : {}),
+    ...(edgePort !== undefined ? { edgePort } : {}),
     async close() {
+      await edgeServer?.close();
+      await idle?.close();
       await agent?.stop();
       await projects.close();
       await files?.close();

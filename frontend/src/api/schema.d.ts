@@ -273,6 +273,27 @@ export interface paths {
         delete: operations["deleteProject"];
         options?: never;
         head?: never;
+        /** Rename a project or change its idle settings (the hostnames stay) */
+        patch: operations["updateProject"];
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Heartbeat of an open project page: keeps the project awake
+         * @description The console sends it every 30 s while a project page is open. Counts as activity; no body.
+         */
+        post: operations["projectPresence"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1299,7 +1320,7 @@ export interface components {
             /** @enum {string} */
             desiredState: "running" | "stopped" | "deleted";
             /** @enum {string} */
-            status: "pending" | "starting" | "running" | "stopping" | "stopped" | "failed" | "deleting" | "deleted";
+            status: "pending" | "starting" | "running" | "stopping" | "stopped" | "sleeping" | "failed" | "deleting" | "deleted";
             statusMessage: string | null;
             services: {
                 /** @enum {string} */
@@ -1319,8 +1340,19 @@ export interface components {
             agent: components["schemas"]["AgentSummaryInput"];
             /** @description containers → agent_working → ready (or agent_failed) for a project created with a prompt */
             setup: components["schemas"]["ProjectSetupInput"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Last use (edge, API, console, agent, builds); recorded within seconds
+             */
             lastActivityAt: string;
+            /** @description The project's own idle timeout; null follows the installation default */
+            idleTimeoutSeconds: number | null;
+            /** @description The idle timeout that applies; 0 = never sleeps */
+            effectiveIdleTimeoutSeconds: number;
+            /** @description When it went to sleep (status sleeping); null while awake */
+            sleptAt: string | null;
+            /** @description Production deployments sleep with the project */
+            productionIdle: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1794,7 +1826,7 @@ export interface components {
             /** @enum {string} */
             desiredState: "running" | "stopped" | "deleted";
             /** @enum {string} */
-            status: "pending" | "starting" | "running" | "stopping" | "stopped" | "failed" | "deleting" | "deleted";
+            status: "pending" | "starting" | "running" | "stopping" | "stopped" | "sleeping" | "failed" | "deleting" | "deleted";
             statusMessage: string | null;
             services: {
                 /** @enum {string} */
@@ -1814,8 +1846,19 @@ export interface components {
             agent: components["schemas"]["AgentSummary"];
             /** @description containers → agent_working → ready (or agent_failed) for a project created with a prompt */
             setup: components["schemas"]["ProjectSetup"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Last use (edge, API, console, agent, builds); recorded within seconds
+             */
             lastActivityAt: string;
+            /** @description The project's own idle timeout; null follows the installation default */
+            idleTimeoutSeconds: number | null;
+            /** @description The idle timeout that applies; 0 = never sleeps */
+            effectiveIdleTimeoutSeconds: number;
+            /** @description When it went to sleep (status sleeping); null while awake */
+            sleptAt: string | null;
+            /** @description Production deployments sleep with the project */
+            productionIdle: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3142,6 +3185,166 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectOperation"];
                 };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description Seconds without use before the project sleeps: 0 = never, null = the installation default */
+                    idleTimeoutSeconds?: number | null;
+                    /** @description Let production deployments sleep too (they wake the same way) */
+                    productionIdle?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projectPresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             400: {

@@ -27,13 +27,16 @@ export function prismaEdgeRouteLookup(db: Db): EdgeRouteLookup {
               ownerId: true,
               desiredState: true,
               status: true,
+              sleptAt: true,
+              productionIdle: true,
               services: { select: { kind: true, observedState: true, endpoint: true } },
             },
           },
         },
       });
       if (!route) return null;
-      const { services, ...project } = route.project;
+      const { services, sleptAt, ...rest } = route.project;
+      const project = { ...rest, sleeping: sleptAt !== null };
       return {
         hostname: route.hostname,
         kind: route.kind,

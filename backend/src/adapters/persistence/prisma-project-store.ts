@@ -1,6 +1,7 @@
 import type { Operation, Prisma } from "../../generated/prisma/client.js";
-import type { AgentState, SetupPhase } from "../../ports/agent.port.js";
+import { type AgentState, OPEN_PROMPT_STATUSES, type SetupPhase } from "../../ports/agent.port.js";
 import type {
+  ActivityStore,
   NewOperation,
   OperationRecord,
   OperationStep,
@@ -10,7 +11,7 @@ import type {
   ReconcileStore,
 } from "../../ports/projects.port.js";
 import type { TemplateStore } from "../../ports/templates.port.js";
-import { LIFECYCLE_OPERATION_KINDS } from "../../ports/vocabulary.js";
+import { ACTIVE_DEPLOYMENT_STATUSES, LIFECYCLE_OPERATION_KINDS } from "../../ports/vocabulary.js";
 import type { Db } from "./prisma-client.js";
 import { prismaTemplateStore } from "./prisma-template-store.js";
 
@@ -38,6 +39,9 @@ const toProject = (p: ProjectRow): ProjectRecord => ({
   generation: p.generation,
   seededAt: p.seededAt,
   lastActivityAt: p.lastActivityAt,
+  idleTimeoutSeconds: p.idleTimeoutSeconds,
+  sleptAt: p.sleptAt,
+  productionIdle: p.productionIdle,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
   services: p.services.map((s) => ({
@@ -91,7 +95,7 @@ const ACTIVE = { in: ["pending", "running"] as Array<"pending" | "running"> };
 // Deploy and rollback operations run beside the lifecycle: a start or stop neither cancels nor reports on them.
 const LIFECYCLE = { in: [...LIFECYCLE_OPERATION_KINDS] as string[] };
 
-export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
+export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & ActivityStore {
   const templates: TemplateStore = prismaTemplateStore(db);
   const get = async (id: string) => {
     const p = await db.project.findUnique({ where: { id }, include: withRelations });
@@ -153,6 +157,8 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
             status: change.status,
             statusMessage: null,
             lastActivityAt: new Date(),
+            // A person's start, stop, restart or delete ends a sleep.
+            sleptAt: null,
             ...(change.keepData !== undefined ? { keepData: change.keepData } : {}),
             ...(change.bumpGeneration ? { generation: { increment: 1 } } : {}),
           },
@@ -171,6 +177,46 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore {
     async getOperation(id) {
       const o = await db.operation.findUnique({ where: { id } });
       return o && toOperation(o);
+    },
+
+    async updateSettings(id, patch) {
+      try {
+        const p = await db.project.update({ where: { id }, data: patch, include: withRelations });
+        return toProject(p);
+      } catch (err) {
+        if ((err as { code?: string }).code === "P2002") return null;
+        throw err;
+      }
+    },
+    async recordActivity(latest) {
+      for (const [id, at] of latest) {
+        await db.project.updateMany({ where: { id, lastActivityAt: { lt: at } }, data: { lastActivityAt: at } });
+      }
+    },
+    async markSleeping(id, at) {
+      const r = await db.project.updateMany({
+        where: { id, desiredState: "running", status: "running", sleptAt: null },
+        data: { sleptAt: at },
+      });
+      return r.count === 1;
+    },
+    async clearSleep(id) {
+      const r = await db.project.updateMany({
+        where: { id, desiredState: "running", sleptAt: { not: null } },
+        data: { sleptAt: null, lastActivityAt: new Date() },
+      });
+      return r.count === 1;
+    },
+    async busyReason(id) {
+      const [building, prompts, agent] = await Promise.all([
+        db.deployment.count({ where: { projectId: id, status: { in: [...ACTIVE_DEPLOYMENT_STATUSES] } } }),
+        db.agentPrompt.count({ where: { projectId: id, status: { in: [...OPEN_PROMPT_STATUSES] } } }),
+        db.projectAgent.findUnique({ where: { projectId: id }, select: { state: true } }),
+      ]);
+      if (building) return "a deployment is building";
+      if (agent?.state === "working") return "the agent is working";
+      if (prompts) return "the agent has prompts to run";
+      return null;
     },
 
     template: (id) => templates.get(id),

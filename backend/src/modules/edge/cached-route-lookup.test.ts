@@ -44,7 +44,16 @@ describe("cachedRouteLookup", () => {
       kind: "preview",
       access: "owner",
       target: "http://127.0.0.1:49153",
-      project: { id: "p", slug: "c", name: "C", ownerId: "u", desiredState: "running", status: "starting" },
+      project: {
+        id: "p",
+        slug: "c",
+        name: "C",
+        ownerId: "u",
+        desiredState: "running",
+        status: "starting",
+        sleeping: false,
+        productionIdle: false,
+      },
       serviceState: "running",
     };
     t = 100; // its preview is up while the project is still starting: still unsettled

@@ -1,4 +1,4 @@
-import type { EdgeRoute, EdgeRouteLookup } from "../../ports/edge.port.js";
+import { type EdgeRoute, type EdgeRouteLookup, routeServes } from "../../ports/edge.port.js";
 
 // The edge asks for the same few hostnames thousands of times a second; a route change
 // (start, stop, delete) may take up to `ttlMs` to be seen. Misses are cached too, so a
@@ -13,12 +13,7 @@ export function cachedRouteLookup(
   const now = opts.now ?? Date.now;
   const max = opts.maxEntries ?? 10_000;
   const unsettledTtl = Math.min(opts.unsettledTtlMs ?? opts.ttlMs, opts.ttlMs);
-  const settled = (r: EdgeRoute | null) =>
-    r !== null &&
-    r.target !== null &&
-    r.serviceState === "running" &&
-    r.project.desiredState === "running" &&
-    r.project.status === "running";
+  const settled = routeServes;
   const entries = new Map<string, { at: number; ttl: number; value: Promise<EdgeRoute | null> }>();
   const lookup: EdgeRouteLookup & { invalidate(hostname?: string): void } = {
     findByHostname(hostname) {

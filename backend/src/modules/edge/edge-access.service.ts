@@ -41,6 +41,8 @@ export type EdgeDecision =
     }
   | { kind: "redirect"; location: string; setCookie?: SetCookie }
   | { kind: "page"; page: EdgePage }
+  /** Asleep, and the caller may open it: the edge wakes it and holds the request (issue #15). */
+  | { kind: "wake"; route: EdgeRoute }
   | { kind: "unauthorized"; message: string };
 
 export interface EdgeAccessDeps {
@@ -61,7 +63,15 @@ export interface EdgeAccessDeps {
   /** How long the principal behind a host session is trusted before it is read again (5 s). */
   principalCacheMs?: number;
   now?: () => number;
+  /** A wake this process started is under way: requests keep waiting on it rather than see "starting". */
+  waking?: (projectId: string) => boolean;
 }
+
+/** Whether a request for this route wakes the project: production sleeps only when it opted in. */
+export const wakesOnAccess = (route: EdgeRoute) =>
+  route.project.desiredState === "running" &&
+  route.project.sleeping &&
+  (route.kind !== "production" || route.project.productionIdle);
 
 export function hostnameOf(host: string): string {
   return host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
@@ -157,6 +167,10 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
       };
     }
     if (route.project.desiredState === "deleted") return { kind: "page", page: unknownHost };
+    if (wakesOnAccess(route)) return { kind: "wake", route };
+    if (route.kind !== "production" && deps.waking?.(route.project.id) && route.project.status !== "failed") {
+      return { kind: "wake", route };
+    }
     if (!route.target || route.serviceState !== "running") {
       const failed = route.project.status === "failed";
       return {

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { EdgeRoute } from "../../ports/edge.port.js";
 import { withoutPlatformCookies } from "../../shared/platform-cookies.js";
 import { type EdgeDecision, type EdgeRequest, hostnameOf, type SetCookie } from "./edge-access.service.js";
-import { renderEdgePage } from "./edge-pages.js";
+import { type EdgePage, renderEdgePage } from "./edge-pages.js";
 
 // The one place an edge access decision becomes an HTTP answer, for every caller: the builtin
 // edge, Traefik's forwardAuth and Traefik's offline page. Two copies of this once drifted: the
@@ -9,6 +10,23 @@ import { renderEdgePage } from "./edge-pages.js";
 // so signing in to a preview inside the console's frame worked on the builtin edge only.
 
 type Refusal = Exclude<EdgeDecision, { kind: "proxy" }>;
+
+/** How long a browser is told to wait before it asks again for a project that is waking. */
+export const WAKE_RETRY_S = 1;
+
+/**
+ * A project still waking when the hold is over: browsers get a small page that reloads itself
+ * (shown after ~1.5 s of waiting, and progress on each reload), other clients a 503 with
+ * Retry-After so a script can wait and try again.
+ */
+function wakingPage(route: EdgeRoute): EdgePage {
+  return {
+    status: 503,
+    title: `${route.project.name} is waking up`,
+    message: "It was asleep after a while unused and is starting now. This page opens it by itself in a moment.",
+    refreshS: WAKE_RETRY_S,
+  };
+}
 
 const isLocalhost = (hostname: string) => hostname === "localhost" || hostname.endsWith(".localhost");
 
@@ -51,6 +69,12 @@ export function sendRefusal(reply: FastifyReply, decision: Refusal, host: string
         reply.setCookie(c.name, c.value, cookieOptions(c, hostnameOf(host)));
       }
       return reply.redirect(decision.location, 302);
+    case "wake":
+      reply.header("retry-after", String(WAKE_RETRY_S));
+      return reply
+        .status(503)
+        .type("text/html; charset=utf-8")
+        .send(renderEdgePage(wakingPage(decision.route)));
     case "page":
       if (decision.page.refreshS) reply.header("refresh", String(decision.page.refreshS));
       return reply.status(decision.page.status).type("text/html; charset=utf-8").send(renderEdgePage(decision.page));

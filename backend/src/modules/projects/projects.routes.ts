@@ -14,12 +14,15 @@ import {
   Project,
   ProjectParams,
   ProjectWithOperation,
+  UpdateProjectBody,
 } from "./projects.schemas.js";
 import { type ProjectEvent, type ProjectsService, toProjectDto } from "./projects.service.js";
 
 export interface ProjectsRoutesOptions {
   projects: ProjectsService;
   hosts: PublicHosts;
+  /** IDLE_TIMEOUT_SECONDS: shown as the effective timeout of projects without their own. */
+  idleDefaultS?: number;
   /** Changed file paths by anyone (issue #13), relayed on the events stream as `files.changed`. */
   fileChanges?: (projectId: string, signal: AbortSignal) => AsyncIterable<string[]>;
 }
@@ -32,8 +35,9 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
   const { projects, hosts } = opts;
   const read = app.requireAuth("projects:read");
   const write = app.requireAuth("projects:write");
+  const dto = (p: Parameters<typeof toProjectDto>[0]) => toProjectDto(p, hosts, opts.idleDefaultS);
   const accepted = (r: Awaited<ReturnType<ProjectsService["start"]>>) => ({
-    project: toProjectDto(r.project, hosts),
+    project: dto(r.project),
     operation: toOperationDto(r.operation),
   });
 
@@ -65,7 +69,7 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
         response: { 200: z.object({ projects: z.array(Project) }), ...errors },
       },
     },
-    async (req) => ({ projects: (await projects.list(principalOf(req))).map((p) => toProjectDto(p, hosts)) }),
+    async (req) => ({ projects: (await projects.list(principalOf(req))).map(dto) }),
   );
 
   app.get(
@@ -81,7 +85,44 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
         response: { 200: Project, ...errors },
       },
     },
-    async (req) => toProjectDto(await projects.get(principalOf(req), req.params.id), hosts),
+    async (req) => dto(await projects.get(principalOf(req), req.params.id)),
+  );
+
+  app.patch(
+    "/projects/:id",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "updateProject",
+        tags: ["projects"],
+        summary: "Rename a project or change its idle settings (the hostnames stay)",
+        security: SECURED,
+        params: ProjectParams,
+        body: UpdateProjectBody,
+        response: { 200: Project, ...errors },
+      },
+    },
+    async (req) => dto(await projects.update(principalOf(req), req.params.id, req.body)),
+  );
+
+  app.post(
+    "/projects/:id/presence",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "projectPresence",
+        tags: ["projects"],
+        summary: "Heartbeat of an open project page: keeps the project awake",
+        description: "The console sends it every 30 s while a project page is open. Counts as activity; no body.",
+        security: SECURED,
+        params: ProjectParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await projects.presence(principalOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
   );
 
   for (const action of ["start", "stop", "restart"] as const) {
@@ -184,7 +225,7 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
       stream.signal.addEventListener("abort", () => aborter.abort());
       try {
         for await (const e of all) {
-          if (e.type === "project") stream.send("project", toProjectDto(e.project, hosts));
+          if (e.type === "project") stream.send("project", dto(e.project));
           else if (e.type === "operation") stream.send("operation", toOperationDto(e.operation));
           else stream.send("files.changed", { paths: e.paths });
         }

@@ -33,7 +33,15 @@ export const Project = z
     }),
     agent: AgentSummary.describe("The project's agent: its state, current session and last event"),
     setup: Setup.describe("containers → agent_working → ready (or agent_failed) for a project created with a prompt"),
-    lastActivityAt: z.iso.datetime(),
+    lastActivityAt: z.iso.datetime().describe("Last use (edge, API, console, agent, builds); recorded within seconds"),
+    idleTimeoutSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe("The project's own idle timeout; null follows the installation default"),
+    effectiveIdleTimeoutSeconds: z.number().int().describe("The idle timeout that applies; 0 = never sleeps"),
+    sleptAt: z.iso.datetime().nullable().describe("When it went to sleep (status sleeping); null while awake"),
+    productionIdle: z.boolean().describe("Production deployments sleep with the project"),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -57,6 +65,26 @@ export const CreateProjectBody = z
   .refine((b) => (b.templateId === undefined) !== (b.template === undefined), {
     message: "give the template as templateId (its id) or template (its slug), one of them",
     path: ["template"],
+  });
+
+/** 0 = never; otherwise 10 s to 30 days. */
+export const IdleTimeoutSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 24 * 3600)
+  .refine((n) => n === 0 || n >= 10, { message: "0 (never) or at least 10 seconds" });
+
+export const UpdateProjectBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(60).optional(),
+    idleTimeoutSeconds: IdleTimeoutSeconds.nullable()
+      .optional()
+      .describe("Seconds without use before the project sleeps: 0 = never, null = the installation default"),
+    productionIdle: z.boolean().optional().describe("Let production deployments sleep too (they wake the same way)"),
+  })
+  .refine((b) => Object.keys(b).length > 0, {
+    message: "Send at least one of name, idleTimeoutSeconds, productionIdle",
   });
 
 export const ProjectParams = z.object({ id: z.uuid() });

@@ -1,3 +1,4 @@
+import type { ActivityRecorder } from "../../ports/activity.port.js";
 import type { AuditLog } from "../../ports/audit.port.js";
 import type { Principal } from "../../ports/auth.port.js";
 import type { ContainerRuntime, LogLine } from "../../ports/container-runtime.port.js";
@@ -6,6 +7,7 @@ import type {
   OperationKind,
   OperationRecord,
   ProjectRecord,
+  ProjectSettingsPatch,
   ProjectSignals,
   ProjectStore,
 } from "../../ports/projects.port.js";
@@ -18,7 +20,10 @@ import { isReserved, slugCandidate, slugify } from "./project-slug.js";
 
 const operationNotFound = () => notFound("OPERATION_NOT_FOUND", "No such operation");
 
-export function toProjectDto(p: ProjectRecord, hosts: PublicHosts) {
+/** Until the config says otherwise (IDLE_TIMEOUT_SECONDS). */
+export const DEFAULT_IDLE_TIMEOUT_S = 900;
+
+export function toProjectDto(p: ProjectRecord, hosts: PublicHosts, idleDefaultS = DEFAULT_IDLE_TIMEOUT_S) {
   const urls: Partial<Record<ServiceKind, string>> = {};
   const live = p.status !== "deleted";
   const services = p.services.map((s) => {
@@ -45,6 +50,10 @@ export function toProjectDto(p: ProjectRecord, hosts: PublicHosts) {
       running: p.status === "running",
     }),
     lastActivityAt: p.lastActivityAt.toISOString(),
+    idleTimeoutSeconds: p.idleTimeoutSeconds,
+    effectiveIdleTimeoutSeconds: p.idleTimeoutSeconds ?? idleDefaultS,
+    sleptAt: p.sleptAt?.toISOString() ?? null,
+    productionIdle: p.productionIdle,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
@@ -66,6 +75,8 @@ export interface ProjectsServiceDeps {
   signals: ProjectSignals;
   /** How often a watch re-reads the database anyway: changes made by another replica. */
   watchPollMs?: number;
+  /** Console presence counts as activity (issue #15). */
+  activity?: Pick<ActivityRecorder, "touch">;
 }
 
 const SATISFIED: Record<"start" | "stop", ProjectRecord["status"]> = { start: "running", stop: "stopped" };
@@ -235,6 +246,30 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
         if (active) return { project: p, operation: active };
       }
       return change(principal, p, "delete", { desiredState: "deleted", status: "deleting", keepData: opts.keepData });
+    },
+
+    /** Rename and idle settings; the slug (and so every hostname) stays. */
+    async update(principal: Principal, id: string, patch: ProjectSettingsPatch) {
+      const p = await owned(principal, id);
+      if (p.desiredState === "deleted") throw conflict("PROJECT_DELETING", "The project is being deleted");
+      if (patch.name !== undefined) {
+        if (!slugify(patch.name))
+          throw badRequest("INVALID_PROJECT_NAME", "The name needs at least one letter or digit");
+        const same = patch.name.toLowerCase() === p.name.toLowerCase();
+        if (!same && (await projects.nameTaken(p.ownerId, patch.name))) {
+          throw conflict("PROJECT_NAME_TAKEN", `You already have a project named "${patch.name}"`);
+        }
+      }
+      const updated = await projects.updateSettings(p.id, patch);
+      if (!updated) throw conflict("PROJECT_NAME_TAKEN", `You already have a project named "${patch.name}"`);
+      await audit.record({ actorId: principal.userId, action: "project.update", target: p.id, data: { ...patch } });
+      signals.notify(p.id);
+      return updated;
+    },
+    /** The console's heartbeat while a project page is open: someone is looking at it. */
+    async presence(principal: Principal, id: string) {
+      const p = await owned(principal, id);
+      deps.activity?.touch(p.id);
     },
 
     async operations(principal: Principal, id: string) {
