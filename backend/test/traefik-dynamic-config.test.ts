@@ -22,13 +22,16 @@ const OPTS: TraefikRenderOptions = {
 const GOLDEN = new URL("./fixtures/traefik-dynamic.golden.json", import.meta.url);
 const validate = traefikSchemaValidator();
 
+const AWAKE = { desiredState: "running", sleeping: false, productionIdle: false } as const;
+const ASLEEP = { id: "00000000-0000-4000-8000-000000000004", slug: "delta", ...AWAKE, sleeping: true };
+
 function route(hostname: string, over: Partial<PublishedRoute> = {}): PublishedRoute {
   return {
     hostname,
     kind: "preview",
     access: "owner",
     target: "http://ds-alpha-preview:5173",
-    project: { id: "00000000-0000-4000-8000-000000000001", slug: "alpha", desiredState: "running" },
+    project: { ...AWAKE, id: "00000000-0000-4000-8000-000000000001", slug: "alpha" },
     serviceState: "running",
     healthCheckPath: null,
     ...over,
@@ -46,10 +49,25 @@ const FIXTURE: PublishedRoute[] = [
   }),
   route("alpha.apps.example.com", { kind: "production", access: "public", target: "http://ds-alpha-production:3000" }),
   route("bravo--preview.apps.example.com", {
-    project: { id: "00000000-0000-4000-8000-000000000002", slug: "bravo", desiredState: "stopped" },
+    project: { ...AWAKE, id: "00000000-0000-4000-8000-000000000002", slug: "bravo", desiredState: "stopped" },
     serviceState: "exited",
   }),
   route("charlie--preview.apps.example.com", { access: "authenticated", target: null, serviceState: "absent" }),
+  // Asleep (issue #15): its dev hosts wake through the control plane's edge; production serves on.
+  route("delta--preview.apps.example.com", { project: ASLEEP, target: "http://ds-delta-preview:5173" }),
+  route("delta.apps.example.com", {
+    project: ASLEEP,
+    kind: "production",
+    access: "public",
+    target: "http://ds-delta:3000",
+  }),
+  route("echo.apps.example.com", {
+    project: { ...ASLEEP, id: "00000000-0000-4000-8000-000000000005", slug: "echo", productionIdle: true },
+    kind: "production",
+    access: "public",
+    serviceState: "exited",
+    target: "http://ds-echo:3000",
+  }),
 ];
 
 const render = (routes: PublishedRoute[], opts = OPTS) => renderTraefikConfig(routes, opts);
@@ -75,11 +93,11 @@ describe("Traefik dynamic configuration", () => {
       middlewares: ["devsanctum-forward-auth", "devsanctum-security-headers"],
       tls: {},
     });
-    // OpenCode goes to the control plane's edge, which checks access and adds the password itself.
-    expect(http.routers[routerNameFor("alpha--opencode.apps.example.com")]).toMatchObject({
-      middlewares: ["devsanctum-security-headers"],
-      service: "devsanctum-control-plane-edge",
-    });
+    // OpenCode goes to the control plane's edge, which checks access and adds the password itself
+    // (through a service of its own: verification tells a running route from a sleeping one).
+    const opencode = routerNameFor("alpha--opencode.apps.example.com");
+    expect(http.routers[opencode]).toMatchObject({ middlewares: ["devsanctum-security-headers"], service: opencode });
+    expect(http.services[opencode]?.loadBalancer.servers).toEqual([{ url: "http://control-plane:8080" }]);
     expect(http.services["devsanctum-control-plane-edge"]?.loadBalancer.servers).toEqual([
       { url: "http://control-plane:8080" },
     ]);
@@ -93,7 +111,6 @@ describe("Traefik dynamic configuration", () => {
     });
     // No credential anywhere in the document (Traefik's API shows it to project networks).
     expect(JSON.stringify(http)).not.toMatch(/Basic |password/i);
-    expect(http.services[routerNameFor("alpha--opencode.apps.example.com")]).toBeUndefined();
     expect(http.middlewares["devsanctum-forward-auth"]).toEqual({
       forwardAuth: {
         address: "http://control-plane:3000/internal/forward-auth?key=k3y",
@@ -113,6 +130,29 @@ describe("Traefik dynamic configuration", () => {
       expect(http.services[name]).toBeUndefined();
     }
     expect(http.middlewares["devsanctum-offline-page"]).toEqual({ replacePath: { path: "/internal/traefik/offline" } });
+  });
+
+  it("sends a sleeping project's hosts to the control plane's edge (it holds and wakes); production only with productionIdle", () => {
+    const { config } = render(FIXTURE);
+    expect(validate(config)).toEqual([]);
+    const { http } = config;
+    for (const host of ["delta--preview.apps.example.com", "echo.apps.example.com"]) {
+      const name = routerNameFor(host);
+      // No forwardAuth: the edge makes the same access decision before it wakes anything.
+      expect(http.routers[name]).toMatchObject({
+        service: "devsanctum-control-plane-edge",
+        middlewares: ["devsanctum-security-headers"],
+      });
+      expect(http.services[name]).toBeUndefined();
+    }
+    const production = routerNameFor("delta.apps.example.com");
+    expect(http.routers[production]?.service).toBe(production);
+    expect(http.services[production]?.loadBalancer.servers).toEqual([{ url: "http://ds-delta:3000" }]);
+    // Awake again: back at its container.
+    const woken = render([route("delta--preview.apps.example.com", { target: "http://ds-delta-preview:5173" })]);
+    const name = routerNameFor("delta--preview.apps.example.com");
+    expect(woken.config.http.routers[name]?.service).toBe(name);
+    expect(woken.config.http.services[name]?.loadBalancer.servers).toEqual([{ url: "http://ds-delta-preview:5173" }]);
   });
 
   it("is only the sentinel for an empty table, and never emits an empty map", () => {

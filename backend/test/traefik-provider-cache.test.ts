@@ -32,7 +32,7 @@ const route = (slug: string): PublishedRoute => ({
   kind: "production",
   access: "public",
   target: `http://${slug}:3000`,
-  project: { id: slug, slug, desiredState: "running" },
+  project: { id: slug, slug, desiredState: "running", sleeping: false, productionIdle: false },
   serviceState: "running",
   healthCheckPath: null,
 });

@@ -77,6 +77,29 @@ describe("Traefik verification client", () => {
     expect(stub.seen.some((s) => s.path === `/api/http/routers/${SENTINEL_ROUTER}@http`)).toBe(true);
   });
 
+  it("a woken project's route is live only once Traefik sends it to its container, not to the control plane", async () => {
+    const host = "delta--preview.apps.example.com";
+    const name = routerNameFor(host);
+    // What Traefik holds from before the wake (the sleeping route to the control plane's edge), then the new document.
+    const asleep: Reply = {
+      status: 200,
+      body: { ...(enabled(name).body as object), service: "devsanctum-control-plane-edge" },
+    };
+    const stub = await stubTraefik({
+      [SENTINEL_ROUTER]: [enabled(SENTINEL_ROUTER)],
+      [name]: [asleep, asleep, { status: 200, body: { ...(enabled(name).body as object), service: `${name}@http` } }],
+    });
+    await provider(stub.url).verify([host]);
+    expect(stub.seen.filter((s) => s.path.includes(name))).toHaveLength(3);
+    await new Promise((resolve) => server?.close(resolve));
+
+    const stuck = await stubTraefik({ [SENTINEL_ROUTER]: [enabled(SENTINEL_ROUTER)], [name]: [asleep] });
+    const err = await provider(stuck.url, { timeoutMs: 300 })
+      .verify([host])
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain("routed to devsanctum-control-plane-edge (not yet to");
+  });
+
   it("gives up after the timeout with an error naming the router and Traefik's last answer", async () => {
     const host = "bravo--preview.apps.example.com";
     const name = routerNameFor(host);

@@ -23,6 +23,18 @@ export interface EdgeRoute {
   serviceState: string;
 }
 
+/**
+ * A request for this route wakes its sleeping project (the builtin edge holds it meanwhile;
+ * Traefik sends such hosts to that edge). Production sleeps only when the project opted in.
+ */
+export const wakesOnAccess = (route: {
+  kind: ServiceKind;
+  project: { desiredState: DesiredState; sleeping: boolean; productionIdle: boolean };
+}) =>
+  route.project.desiredState === "running" &&
+  route.project.sleeping &&
+  (route.kind !== "production" || route.project.productionIdle);
+
 /** The route reaches a running service of a running, awake project: the edge can forward to it. */
 export const routeServes = (r: EdgeRoute | null): boolean =>
   r !== null &&

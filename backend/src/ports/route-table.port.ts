@@ -9,7 +9,8 @@ export interface PublishedRoute {
   access: RouteAccess;
   /** Upstream base URL, e.g. http://app-preview:5173; null while the service has no endpoint. */
   target: string | null;
-  project: { id: string; slug: string; desiredState: DesiredState };
+  /** sleeping: asleep (idle), woken by a request on its hosts (production only with productionIdle). */
+  project: { id: string; slug: string; desiredState: DesiredState; sleeping: boolean; productionIdle: boolean };
   /** Observed state of the service behind the route (running, exited, absent, …). */
   serviceState: string;
   /** The template's health-check path for this service kind, when it declares one. */

@@ -11,6 +11,8 @@ interface Row {
   projectId: string;
   slug: string;
   desiredState: PublishedRoute["project"]["desiredState"];
+  sleeping: boolean;
+  productionIdle: boolean;
   observedState: string | null;
   endpoint: string | null;
   healthCheckPath: string | null;
@@ -24,6 +26,7 @@ export function prismaRouteTable(db: Db): RouteTable {
       const rows = await db.$queryRaw<Row[]>`
         SELECT r.hostname, r.kind::text AS kind, r.access::text AS access, r.target,
                p.id::text AS "projectId", p.slug, p."desiredState"::text AS "desiredState",
+               p."sleptAt" IS NOT NULL AS sleeping, p."productionIdle",
                s."observedState", s.endpoint,
                t.services -> r.kind::text -> 'healthCheck' ->> 'path' AS "healthCheckPath"
         FROM "Route" r
@@ -35,7 +38,13 @@ export function prismaRouteTable(db: Db): RouteTable {
         hostname: row.hostname,
         kind: row.kind,
         access: row.access,
-        project: { id: row.projectId, slug: row.slug, desiredState: row.desiredState },
+        project: {
+          id: row.projectId,
+          slug: row.slug,
+          desiredState: row.desiredState,
+          sleeping: row.sleeping,
+          productionIdle: row.productionIdle,
+        },
         ...upstreamOf(
           row,
           row.observedState === null

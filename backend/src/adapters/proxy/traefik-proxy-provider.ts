@@ -21,7 +21,12 @@ export interface TraefikProxyDeps {
 
 type Answer = { live: true } | { live: false; said: string };
 
-async function askTraefik(doFetch: typeof fetch, url: string, signal: AbortSignal): Promise<Answer> {
+/**
+ * `service`: the service the router must name (a project route's own, not the control plane's
+ * shared ones): a route is live once Traefik sends it to the container, not while the document
+ * it still holds sends a sleeping (or stopped) project's host to the control plane.
+ */
+async function askTraefik(doFetch: typeof fetch, url: string, signal: AbortSignal, service?: string): Promise<Answer> {
   let res: Response;
   try {
     res = await doFetch(url, { signal, headers: { accept: "application/json" } });
@@ -31,7 +36,11 @@ async function askTraefik(doFetch: typeof fetch, url: string, signal: AbortSigna
   const text = await res.text().catch(() => "");
   if (res.status !== 200) return { live: false, said: `HTTP ${res.status} ${text.trim().slice(0, 200)}`.trim() };
   try {
-    const router = JSON.parse(text) as { status?: unknown; error?: unknown };
+    const router = JSON.parse(text) as { status?: unknown; error?: unknown; service?: unknown };
+    const named = String(router.service ?? "").replace(/@http$/, "");
+    if (router.status === "enabled" && service && named !== service) {
+      return { live: false, said: `HTTP 200 enabled, routed to ${named} (not yet to ${service})` };
+    }
     if (router.status === "enabled") return { live: true };
     const why = router.error ? ` ${JSON.stringify(router.error).slice(0, 300)}` : "";
     return { live: false, said: `HTTP 200 status "${String(router.status)}"${why}` };
@@ -61,7 +70,7 @@ export function traefikProxyProvider(deps: TraefikProxyDeps) {
         AbortSignal.timeout(Math.min(5000, Math.max(remaining, 500))),
         ...(opts.signal ? [opts.signal] : []),
       ]);
-      const answer = await askTraefik(doFetch, url, signal);
+      const answer = await askTraefik(doFetch, url, signal, name === deps.sentinelRouter ? undefined : name);
       if (answer.live) return;
       last = answer.said;
       const left = deadline - Date.now();

@@ -1,5 +1,11 @@
 import { type Authenticator, hasScope, type Principal, type PrincipalResolver, refOf } from "../../ports/auth.port.js";
-import type { EdgeOrigin, EdgeRoute, EdgeRouteLookup, UsedCodeLedger } from "../../ports/edge.port.js";
+import {
+  type EdgeOrigin,
+  type EdgeRoute,
+  type EdgeRouteLookup,
+  type UsedCodeLedger,
+  wakesOnAccess,
+} from "../../ports/edge.port.js";
 import { AUTH_CALLBACK_PATH } from "../../shared/edge-paths.js";
 import { DomainError } from "../../shared/errors.js";
 import { safePath } from "../../shared/safe-path.js";
@@ -66,12 +72,6 @@ export interface EdgeAccessDeps {
   /** A wake this process started is under way: requests keep waiting on it rather than see "starting". */
   waking?: (projectId: string) => boolean;
 }
-
-/** Whether a request for this route wakes the project: production sleeps only when it opted in. */
-export const wakesOnAccess = (route: EdgeRoute) =>
-  route.project.desiredState === "running" &&
-  route.project.sleeping &&
-  (route.kind !== "production" || route.project.productionIdle);
 
 export function hostnameOf(host: string): string {
   return host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");

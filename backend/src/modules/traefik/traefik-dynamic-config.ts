@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { wakesOnAccess } from "../../ports/edge.port.js";
 import type { PublishedRoute } from "../../ports/route-table.port.js";
 import { FORWARD_AUTH_PATH, OFFLINE_PAGE_PATH } from "../../shared/edge-paths.js";
 
@@ -118,6 +119,7 @@ export function renderTraefikConfig(
   opts: TraefikRenderOptions,
 ): { config: TraefikDynamicConfig; skipped: SkippedRoute[] } {
   const controlPlane = opts.controlPlaneUrl.replace(/\/+$/, "");
+  const controlPlaneEdge = opts.controlPlaneEdgeUrl.replace(/\/+$/, "");
   const entryPoint = opts.entryPoint ?? "websecure";
   const tls: TraefikRouter["tls"] = !opts.tls
     ? {}
@@ -135,7 +137,7 @@ export function renderTraefikConfig(
   const services: Record<string, TraefikService> = {
     [CONTROL_PLANE_SERVICE]: { loadBalancer: { passHostHeader: true, servers: [{ url: controlPlane }] } },
     [CONTROL_PLANE_EDGE_SERVICE]: {
-      loadBalancer: { passHostHeader: true, servers: [{ url: opts.controlPlaneEdgeUrl.replace(/\/+$/, "") }] },
+      loadBalancer: { passHostHeader: true, servers: [{ url: controlPlaneEdge }] },
     },
   };
   const middlewares: Record<string, Record<string, unknown>> = {
@@ -180,6 +182,18 @@ export function renderTraefikConfig(
     }
     const target = validTarget(route.target);
     const rule = `Host(\`${hostname}\`)`;
+    if (wakesOnAccess(route)) {
+      // Asleep: the control plane's edge decides access, holds the request while the project
+      // wakes and forwards it; the next poll after it runs routes straight to its container.
+      routers[name] = {
+        entryPoints: [entryPoint],
+        middlewares: [SECURITY_HEADERS_MIDDLEWARE],
+        rule,
+        service: CONTROL_PLANE_EDGE_SERVICE,
+        tls,
+      };
+      continue;
+    }
     if (!isLive(route) || !target) {
       // Not running: the control plane answers with the same page the builtin edge shows
       // (stopped with a Start button for its owner, starting, failed), after the same access check.
@@ -194,13 +208,16 @@ export function renderTraefikConfig(
     }
     if (route.kind === "opencode") {
       // The control plane's edge decides access and adds the OpenCode password (see options).
+      // A service of its own (to the same edge), so every running route's router names its own
+      // service: route verification tells it from the shared one of a sleeping project.
       routers[name] = {
         entryPoints: [entryPoint],
         middlewares: [SECURITY_HEADERS_MIDDLEWARE],
         rule,
-        service: CONTROL_PLANE_EDGE_SERVICE,
+        service: name,
         tls,
       };
+      services[name] = { loadBalancer: { passHostHeader: true, servers: [{ url: controlPlaneEdge }] } };
       continue;
     }
     routers[name] = {
