@@ -187,4 +187,74 @@ describe("project page", () => {
     await expect.poll(() => router.state.location.pathname).toBe("/projects");
     expect(query).toBe("true");
   });
+
+  it("shows a sleeping project: Sleeping, since when, and a Wake button that starts it", async () => {
+    const sleptAt = new Date(Date.now() - 20 * 60_000).toISOString();
+    const p = project({ status: "sleeping", sleptAt });
+    const { events } = serveProject(p);
+    const wakeOp = operation({ id: "op3", kind: "start", steps: [{ name: "start", status: "running" }] });
+    let woke = 0;
+    server.use(
+      http.post("/api/v1/projects/p1/start", () => {
+        woke++;
+        return HttpResponse.json(
+          { project: { ...p, status: "starting", sleptAt: null }, operation: wakeOp },
+          { status: 202 },
+        );
+      }),
+    );
+    const { user } = renderApp("/projects/p1");
+    const asleep = await screen.findByRole("region", { name: "Asleep" });
+    expect(within(asleep).getByText("20 minutes ago")).toHaveAttribute("datetime", sleptAt);
+    expect(screen.getByText("Sleeping")).toBeInTheDocument();
+    expect(screen.getByText(/wake it \(or open one of its hosts\)/i)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Wake" }));
+    expect(woke).toBe(1);
+    expect(await screen.findByText("Starting")).toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "Asleep" })).not.toBeInTheDocument();
+    await expect.poll(() => events.connections).toBeGreaterThan(0);
+    events.send("project", { ...p, status: "running", sleptAt: null });
+    expect(await screen.findByTitle("Preview of My App")).toBeInTheDocument();
+  });
+
+  it("shows the idle timeout and changes it", async () => {
+    const p = project();
+    serveProject(p);
+    let sent: unknown;
+    server.use(
+      http.patch("/api/v1/projects/p1", async ({ request }) => {
+        sent = await request.json();
+        return HttpResponse.json({ ...p, idleTimeoutSeconds: 0, effectiveIdleTimeoutSeconds: 0 });
+      }),
+    );
+    const { user } = renderApp("/projects/p1");
+    const panel = await screen.findByRole("region", { name: "Sleep when idle" });
+    expect(within(panel).getByText(/sleeps after 15 minutes without use/i)).toBeInTheDocument();
+    const select = within(panel).getByRole("combobox", { name: "Idle timeout" });
+    expect(select).toHaveValue("default");
+    await user.selectOptions(select, "Never");
+    expect(sent).toEqual({ idleTimeoutSeconds: 0 });
+    expect(await within(panel).findByText("This project never sleeps.")).toBeInTheDocument();
+    expect(select).toHaveValue("0");
+  });
+
+  it("says what went wrong when the timeout is refused, keeping the old one", async () => {
+    const p = project({ idleTimeoutSeconds: 45, effectiveIdleTimeoutSeconds: 45 });
+    serveProject(p);
+    server.use(
+      http.patch("/api/v1/projects/p1", () =>
+        HttpResponse.json(apiError("VALIDATION_FAILED", "idleTimeoutSeconds: 0 (never) or at least 10 seconds"), {
+          status: 400,
+        }),
+      ),
+    );
+    const { user } = renderApp("/projects/p1");
+    const panel = await screen.findByRole("region", { name: "Sleep when idle" });
+    const select = within(panel).getByRole("combobox", { name: "Idle timeout" });
+    expect(select).toHaveValue("45");
+    expect(within(panel).getByRole("option", { name: "45 seconds" })).toBeInTheDocument();
+    await user.selectOptions(select, "1 hour");
+    expect(await within(panel).findByText(/could not change the idle timeout/i)).toBeInTheDocument();
+    expect(select).toHaveValue("45");
+  });
 });

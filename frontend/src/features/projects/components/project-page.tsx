@@ -6,12 +6,14 @@ import type { Project, ServiceKind } from "../../../api/types";
 import { ErrorMessage } from "../../../components/error-message";
 import { PageTitle } from "../../../components/page-title";
 import { Loading } from "../../../components/spinner";
-import { relativeTime } from "../../../lib/format";
+import { absoluteTime, relativeTime } from "../../../lib/format";
 import { isActive, isLifecycle, TRANSITIONAL } from "../api/cache";
 import { projectOperationsQuery, projectQuery } from "../api/get-project";
 import { type LifecycleAction, useDeleteProject, useProjectAction } from "../api/project-actions";
 import { useProjectEvents } from "../api/project-events";
+import { usePresence } from "../api/project-settings";
 import { DeleteProjectDialog } from "./delete-project-dialog";
+import { IdleSettings } from "./idle-settings";
 import { LogsPanel } from "./logs-panel";
 import { OperationProgress } from "./operation-progress";
 import { PreviewFrame } from "./preview-frame";
@@ -58,6 +60,8 @@ export function ProjectPage({
   const project = useQuery({ ...projectQuery(id), staleTime: 30_000 });
   // Stream only once the project is known to exist (and be ours).
   const stream = useProjectEvents(project.isSuccess ? id : null);
+  // An open project page keeps the project awake (issue #15).
+  usePresence(project.isSuccess ? id : null);
 
   if (project.isPending) return <Loading label="Loading the project…" />;
   if (project.isError) {
@@ -134,8 +138,9 @@ function ProjectView({
   // Deployments run beside the lifecycle: their operations neither show here nor block Start / Stop.
   const latest = operations.data?.find(isLifecycle);
   const busy = TRANSITIONAL.has(p.status) || isActive(latest) || action.isPending;
-  const canStart = p.status === "stopped" || p.status === "failed";
-  const canStop = p.status === "running" || p.status === "starting" || p.status === "failed";
+  const asleep = p.status === "sleeping";
+  const canStart = p.status === "stopped" || p.status === "failed" || asleep;
+  const canStop = p.status === "running" || p.status === "starting" || p.status === "failed" || asleep;
   const offerStart = search.get("action") === "start" && canStart;
   const showOperation = latest && (isActive(latest) || latest.status === "failed");
   const services = (p.services.length ? p.services.map((s) => s.kind) : (["preview"] as ServiceKind[])).filter(
@@ -167,7 +172,7 @@ function ProjectView({
           <>
             {canStart ? (
               <button type="button" className="button button-primary" disabled={busy} onClick={() => run("start")}>
-                Start
+                {asleep ? "Wake" : "Start"}
               </button>
             ) : null}
             {canStop ? (
@@ -206,6 +211,17 @@ function ProjectView({
         </span>
       </div>
       {p.statusMessage ? <p className="muted">{p.statusMessage}</p> : null}
+      {asleep ? (
+        <section className="alert alert-info" aria-label="Asleep">
+          <span>
+            Asleep since{" "}
+            <time dateTime={p.sleptAt ?? undefined} title={absoluteTime(p.sleptAt)}>
+              {relativeTime(p.sleptAt)}
+            </time>
+            , after a while without use. The first visit to one of its hosts wakes it.
+          </span>
+        </section>
+      ) : null}
 
       {offerStart ? (
         <section className="alert alert-info" aria-label="Start the project">
@@ -288,6 +304,7 @@ function Overview({
       </section>
 
       <SetupPhases project={p} />
+      <IdleSettings project={p} />
 
       <div className={beside ? "workspace" : undefined}>
         {previewUp && p.urls.preview ? (
@@ -297,7 +314,9 @@ function Overview({
             <p className="muted">
               {p.status === "stopped"
                 ? "The preview appears here when the project runs."
-                : "Waiting for the preview to start…"}
+                : p.status === "sleeping"
+                  ? "Asleep: wake it (or open one of its hosts) to see the preview."
+                  : "Waiting for the preview to start…"}
             </p>
           </section>
         )}

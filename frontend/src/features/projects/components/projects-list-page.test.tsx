@@ -23,7 +23,19 @@ describe("projects list", () => {
     const starting = project({ id: "p2", name: "Blog", slug: "blog", status: "starting" });
     server.use(
       http.get("/api/v1/projects", () =>
-        HttpResponse.json({ projects: [project(), starting, project({ id: "p3", name: "Old", status: "stopped" })] }),
+        HttpResponse.json({
+          projects: [
+            project(),
+            starting,
+            project({ id: "p3", name: "Old", status: "stopped" }),
+            project({
+              id: "p4",
+              name: "Dozy",
+              status: "sleeping",
+              sleptAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
+            }),
+          ],
+        }),
       ),
       // Only the project that is changing is followed; the others would be unhandled requests.
       http.get("/api/v1/projects/p2/events", () => events.response([["project", starting]])),
@@ -35,6 +47,9 @@ describe("projects list", () => {
     const app = screen.getByRole("link", { name: "My App" }).closest("li") as HTMLElement;
     expect(within(app).getByText("Running")).toBeInTheDocument();
     expect(within(app).getByText(/active 5 minutes ago/i)).toBeInTheDocument();
+    const dozy = screen.getByRole("link", { name: "Dozy" }).closest("li") as HTMLElement;
+    expect(within(dozy).getByText("Sleeping")).toBeInTheDocument();
+    expect(within(dozy).getByText(/asleep since 2 hours ago/i)).toBeInTheDocument();
 
     await expect.poll(() => events.connections).toBe(1);
     events.send("project", { ...starting, status: "running" });

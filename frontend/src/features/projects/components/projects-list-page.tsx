@@ -64,9 +64,15 @@ function ProjectRow({ project: p }: { project: Project }) {
         <span className="muted">{p.templateName}</span>
       </div>
       <StatusBadge status={p.status} />
-      <span className="muted project-activity" title={absoluteTime(p.lastActivityAt ?? p.updatedAt)}>
-        Active {relativeTime(p.lastActivityAt ?? p.updatedAt)}
-      </span>
+      {p.status === "sleeping" && p.sleptAt ? (
+        <span className="muted project-activity" title={absoluteTime(p.sleptAt)}>
+          Asleep since {relativeTime(p.sleptAt)}
+        </span>
+      ) : (
+        <span className="muted project-activity" title={absoluteTime(p.lastActivityAt ?? p.updatedAt)}>
+          Active {relativeTime(p.lastActivityAt ?? p.updatedAt)}
+        </span>
+      )}
     </li>
   );
 }
