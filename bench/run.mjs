@@ -5,6 +5,7 @@ import { benchEdge, benchTraefikProvider } from "./edge.bench.mjs";
 import { benchFiles } from "./files.bench.mjs";
 import { benchHealthz } from "./healthz.bench.mjs";
 import { benchLifecycle } from "./lifecycle.bench.mjs";
+import { benchWake } from "./wake.bench.mjs";
 
 const only = process.argv[2];
 const benches = {
@@ -16,6 +17,7 @@ const benches = {
   lifecycle: benchLifecycle,
   files: benchFiles,
   deploy: benchDeploy,
+  wake: benchWake,
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -21,6 +21,8 @@ export interface EdgeRoute {
   };
   /** Observed state of the service behind the route (running, exited, absent, …). */
   serviceState: string;
+  /** Its health check passed since it last started. */
+  serviceHealthy?: boolean;
 }
 
 /**
@@ -42,6 +44,18 @@ export const routeServes = (r: EdgeRoute | null): boolean =>
   r.serviceState === "running" &&
   r.project.desiredState === "running" &&
   r.project.status === "running" &&
+  !r.project.sleeping;
+
+/**
+ * A woken project's host can take requests: its own service runs and passed its health check,
+ * even while the project's other services are still starting (the agent takes seconds longer).
+ */
+export const routeAnswers = (r: EdgeRoute | null): boolean =>
+  r !== null &&
+  r.target !== null &&
+  r.serviceState === "running" &&
+  r.serviceHealthy === true &&
+  r.project.desiredState === "running" &&
   !r.project.sleeping;
 
 export interface EdgeRouteLookup {

@@ -1,8 +1,9 @@
 // Wake on access: the first request for a sleeping project's host clears its sleep (one start,
 // whichever replica and however many requests) and wakes the reconciler; every request then
-// waits for the same readiness check of its hostname, polled on the uncached route table.
+// waits for the same readiness check of its hostname, polled on the uncached route table: its
+// own service up and healthy (a preview answers before the project's agent is up).
 import type { ProjectWaker } from "../ports/activity.port.js";
-import { type EdgeRouteLookup, routeServes } from "../ports/edge.port.js";
+import { type EdgeRouteLookup, routeAnswers } from "../ports/edge.port.js";
 import type { ReconcileStore } from "../ports/projects.port.js";
 
 export interface ProjectWakerDeps {
@@ -53,7 +54,7 @@ export function projectWaker(deps: ProjectWakerDeps): ProjectWaker & { wake(proj
     const loop = (async () => {
       while (Date.now() < until) {
         const r = await deps.routes.findByHostname(hostname).catch(() => null);
-        if (routeServes(r)) {
+        if (routeAnswers(r)) {
           deps.invalidate(hostname);
           waking.delete(projectId);
           return true;

@@ -29,7 +29,7 @@ export function prismaEdgeRouteLookup(db: Db): EdgeRouteLookup {
               status: true,
               sleptAt: true,
               productionIdle: true,
-              services: { select: { kind: true, observedState: true, endpoint: true } },
+              services: { select: { kind: true, observedState: true, endpoint: true, health: true } },
             },
           },
         },
@@ -43,6 +43,7 @@ export function prismaEdgeRouteLookup(db: Db): EdgeRouteLookup {
         access: route.access,
         project,
         ...upstreamOf(route, services),
+        serviceHealthy: services.find((s) => s.kind === route.kind)?.health === "healthy",
       };
     },
   };
