@@ -172,10 +172,22 @@ export async function benchWake() {
     const rssAsleep = await controlPlaneRssMiB(appPort);
     console.log(`\nmemory of ${PROJECTS} vite-react projects (preview + agent), docker stats, plus the control plane`);
     table([
-      { state: "running", "containers up": running.count, "containers MiB": running.mib, "control plane RSS MiB": rssRunning ?? "-" },
-      { state: "sleeping", "containers up": asleep.count, "containers MiB": asleep.mib, "control plane RSS MiB": rssAsleep ?? "-" },
+      {
+        state: "running",
+        "containers up": running.count,
+        "containers MiB": running.mib,
+        "control plane RSS MiB": rssRunning ?? "-",
+      },
+      {
+        state: "sleeping",
+        "containers up": asleep.count,
+        "containers MiB": asleep.mib,
+        "control plane RSS MiB": rssAsleep ?? "-",
+      },
     ]);
-    console.log("(containers up includes the install's service gate; a sleeping project's stopped containers hold no memory)");
+    console.log(
+      "(containers up includes the install's service gate; a sleeping project's stopped containers hold no memory)",
+    );
     return { wake, dockerStart, running, asleep };
   } finally {
     await db.end().catch(() => {});
