@@ -23,7 +23,8 @@ export interface ProjectWakerDeps {
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function projectWaker(deps: ProjectWakerDeps): ProjectWaker & { wake(projectId: string): Promise<boolean> } {
-  const pollMs = deps.pollMs ?? 100;
+  // One indexed query per waiting hostname (not per request) each poll: cheap, and it is what a wake waits on.
+  const pollMs = deps.pollMs ?? 25;
   /** Projects this process is waking, until they serve or the hold is over. */
   const waking = new Map<string, number>();
   const starts = new Map<string, Promise<boolean>>();

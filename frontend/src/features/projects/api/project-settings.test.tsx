@@ -2,9 +2,16 @@ import { renderHook } from "@testing-library/react";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { server } from "../../../testing/server";
-import { usePresence } from "./project-settings";
+import { presenceEveryMs, usePresence } from "./project-settings";
 
 describe("usePresence", () => {
+  it("beats every 30 s, or three times per idle timeout when that is shorter", () => {
+    expect(presenceEveryMs(900)).toBe(30_000);
+    expect(presenceEveryMs(30)).toBe(10_000);
+    expect(presenceEveryMs(10)).toBe(3333);
+    expect(presenceEveryMs(0)).toBe(30_000); // never sleeps: the default pace is harmless
+  });
+
   it("beats while the page is open and visible, not while hidden, and stops on unmount", async () => {
     let beats = 0;
     server.use(

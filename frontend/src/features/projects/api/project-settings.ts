@@ -16,14 +16,15 @@ export function useUpdateProject(id: string) {
   });
 }
 
-/** How often an open, visible project page says someone is looking (the idle timeout is at least 10 s). */
-export const PRESENCE_EVERY_MS = 30_000;
+/** How often an open, visible project page says someone is looking: every 30 s, or thrice per timeout. */
+export const presenceEveryMs = (idleTimeoutS: number | undefined) =>
+  idleTimeoutS ? Math.min(30_000, Math.max(3000, Math.floor((idleTimeoutS * 1000) / 3))) : 30_000;
 
 /**
  * The project page's heartbeat: keeps the project awake while someone has it open and visible.
  * Opening the page is activity already (its API calls); a hidden tab lets it sleep.
  */
-export function usePresence(id: string | null, everyMs = PRESENCE_EVERY_MS) {
+export function usePresence(id: string | null, everyMs = 30_000) {
   useEffect(() => {
     if (!id) return;
     const beat = () => {

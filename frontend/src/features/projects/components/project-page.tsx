@@ -11,7 +11,7 @@ import { isActive, isLifecycle, TRANSITIONAL } from "../api/cache";
 import { projectOperationsQuery, projectQuery } from "../api/get-project";
 import { type LifecycleAction, useDeleteProject, useProjectAction } from "../api/project-actions";
 import { useProjectEvents } from "../api/project-events";
-import { usePresence } from "../api/project-settings";
+import { presenceEveryMs, usePresence } from "../api/project-settings";
 import { DeleteProjectDialog } from "./delete-project-dialog";
 import { IdleSettings } from "./idle-settings";
 import { LogsPanel } from "./logs-panel";
@@ -61,7 +61,7 @@ export function ProjectPage({
   // Stream only once the project is known to exist (and be ours).
   const stream = useProjectEvents(project.isSuccess ? id : null);
   // An open project page keeps the project awake (issue #15).
-  usePresence(project.isSuccess ? id : null);
+  usePresence(project.isSuccess ? id : null, presenceEveryMs(project.data?.effectiveIdleTimeoutSeconds));
 
   if (project.isPending) return <Loading label="Loading the project…" />;
   if (project.isError) {
