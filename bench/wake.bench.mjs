@@ -179,7 +179,9 @@ export async function benchWake() {
     await sleep(1000);
     const asleep = await containerMemoryMiB(installId);
     const rssAsleep = await controlPlaneRssMiB(appPort);
-    console.log(`\nmemory of ${measured.length} vite-react projects (preview + agent), docker stats, plus the control plane`);
+    console.log(
+      `\nmemory of ${measured.length} vite-react projects (preview + agent), docker stats, plus the control plane`,
+    );
     table([
       {
         state: "running",
