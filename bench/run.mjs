@@ -2,6 +2,7 @@
 // Needs a build (`pnpm build`) and, for the container benchmarks, a Docker engine.
 import { benchDeploy } from "./deploy.bench.mjs";
 import { benchEdge, benchTraefikProvider } from "./edge.bench.mjs";
+import { benchEvents } from "./events.bench.mjs";
 import { benchFiles } from "./files.bench.mjs";
 import { benchHealthz } from "./healthz.bench.mjs";
 import { benchLifecycle } from "./lifecycle.bench.mjs";
@@ -10,6 +11,7 @@ import { benchWake } from "./wake.bench.mjs";
 const only = process.argv[2];
 const benches = {
   healthz: benchHealthz,
+  events: benchEvents,
   edge: async () => {
     await benchEdge();
     await benchTraefikProvider();

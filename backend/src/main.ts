@@ -11,7 +11,7 @@ import { builtinEdgeServers, composeEdge } from "./composition/edge.js";
 import { composeFiles } from "./composition/files.js";
 import { composeIdentity } from "./composition/identity.js";
 import { composeIdle } from "./composition/idle.js";
-import { openDatabase, openDocker } from "./composition/infrastructure.js";
+import { openChangeFeed, openDatabase, openDocker } from "./composition/infrastructure.js";
 import { InstallIdMismatch, installIdOf } from "./composition/installation.js";
 import { composeProjects } from "./composition/projects.js";
 import { composeServiceNetwork } from "./composition/service-network.js";
@@ -21,7 +21,6 @@ import { isConsoleBuild } from "./http/console-static.js";
 import { loggerOptions } from "./http/logger.js";
 import { sessionCookies } from "./modules/auth/session-cookies.js";
 import { announceSignInLink, signupPolicyLine } from "./modules/auth/start-announcements.js";
-import { inProcessProjectSignals } from "./shared/project-signals.js";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -47,6 +46,8 @@ async function main() {
     const database = await openDatabase(config, logger);
     cleanups.push(() => database.close());
     const { db } = database;
+    const changes = await openChangeFeed(database.url, config, logger);
+    cleanups.push(async () => changes.feed?.close());
     const containers = await openDocker(config, logger);
     const installId = await installIdOf(db, config.installId);
     const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
@@ -69,6 +70,7 @@ async function main() {
       authenticator,
       log: logger,
       waking: (id) => idle.waker.isWaking(id),
+      ...(changes.feed ? { changes: changes.feed } : {}),
     });
     const idle = composeIdle({
       db,
@@ -91,7 +93,7 @@ async function main() {
       ...(config.testRun ? { extraLabels: { "devsanctum.test-run": config.testRun } } : {}),
     });
     cleanups.push(() => serviceNetwork.close());
-    const signals = inProcessProjectSignals();
+    const { signals } = changes;
     const agent = composeAgent({
       db,
       databaseUrl: database.url,
@@ -134,6 +136,7 @@ async function main() {
       serviceNetwork,
       serviceSecrets: agent.serviceSecrets,
       signals,
+      watchPollMs: changes.watchPollMs,
       // Bound late: files (below) checks ownership with the projects service built here.
       initRepository: (p) => files.initRepository(p),
       alsoWake: deployments.wake,

@@ -25,6 +25,7 @@ import { edgeAccessServiceFactory } from "../modules/edge/edge-access.service.js
 import { routerNameFor, SENTINEL_ROUTER } from "../modules/traefik/traefik-dynamic-config.js";
 import { traefikProviderServiceFactory } from "../modules/traefik/traefik-provider.service.js";
 import type { Authenticator } from "../ports/auth.port.js";
+import type { ChangedTable, ChangeFeed } from "../ports/change-feed.port.js";
 import type { EdgeOrigin, EdgeRouteLookup } from "../ports/edge.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
@@ -39,6 +40,8 @@ export interface EdgeOptions {
   config: EdgeConfig;
   authenticator: Authenticator;
   log: { warn(obj: object, msg?: string): void };
+  /** Committed changes from every replica: Traefik's document re-renders at once. */
+  changes?: Pick<ChangeFeed, "onChange">;
   /**
    * Tests: a fixed route table instead of the database's, a known OpenCode password, more
    * origins (one access service behind both the builtin edge and forwardAuth), no principal cache.
@@ -94,6 +97,16 @@ function traefikProxy(traefik: NonNullable<EdgeConfig["traefik"]>): ProxyProvide
   });
 }
 
+/** The tables Traefik's document is rendered from (prisma-route-table.ts). */
+const ROUTE_TABLES = new Set<ChangedTable>(["Route", "Project", "ServiceInstance", "Template"]);
+
+function routeTableChanges(feed: Pick<ChangeFeed, "onChange">) {
+  return (fn: () => void) =>
+    feed.onChange((c) => {
+      if (ROUTE_TABLES.has(c.table)) fn();
+    });
+}
+
 export function composeEdge(opts: EdgeOptions) {
   const { db, config } = opts;
   const passwords = composeOpencodePasswords(db, opts.rootSecret);
@@ -131,6 +144,7 @@ export function composeEdge(opts: EdgeOptions) {
         ...(traefik.tls ? { tls: traefik.tls } : {}),
       },
       ttlMs: 1000,
+      ...(opts.changes ? { onTableChange: routeTableChanges(opts.changes) } : {}),
       onSkipped: (skipped) => opts.log.warn({ skipped }, "routes left out of the Traefik configuration"),
     }),
   };

@@ -4,8 +4,12 @@ import type { Logger } from "pino";
 import { dockerodeContainerRuntime } from "../adapters/docker/dockerode-container-runtime.js";
 import { startEmbeddedPostgres } from "../adapters/persistence/embedded-postgres.js";
 import { applyMigrations } from "../adapters/persistence/migrate.js";
+import { pgChangeFeed } from "../adapters/persistence/pg-change-feed.js";
 import { createPrismaClient, prismaDatabaseProbe } from "../adapters/persistence/prisma-client.js";
 import type { Config } from "../config/config.js";
+import type { ChangeFeed } from "../ports/change-feed.port.js";
+import type { ProjectSignals } from "../ports/projects.port.js";
+import { changeFeedProjectSignals, inProcessProjectSignals } from "../shared/project-signals.js";
 
 export async function openDatabase(config: Pick<Config, "database">, logger: Logger) {
   const stops: Array<() => Promise<unknown>> = [];
@@ -46,4 +50,19 @@ export async function openDocker(config: Pick<Config, "docker">, logger: Logger)
     (err: Error) => logger.warn(err.message),
   );
   return containers;
+}
+
+/**
+ * The database's change feed: one LISTEN connection for the process, fanned out to every open
+ * events stream and to Traefik's document. Streams still re-read every `watchPollMs` in case a
+ * notification was lost. Without it (CHANGE_FEED=false), in-process signals and a 2 s re-read.
+ */
+export async function openChangeFeed(
+  databaseUrl: string,
+  config: Pick<Config, "changeFeed">,
+  logger: Pick<Logger, "warn">,
+): Promise<{ feed: ChangeFeed | null; signals: ProjectSignals; watchPollMs: number }> {
+  if (!config.changeFeed) return { feed: null, signals: inProcessProjectSignals(), watchPollMs: 2000 };
+  const feed = await pgChangeFeed(databaseUrl, { log: logger });
+  return { feed, signals: changeFeedProjectSignals(feed), watchPollMs: 30_000 };
 }

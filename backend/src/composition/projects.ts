@@ -45,6 +45,8 @@ export interface ProjectsOptions {
   initRepository?: (p: ProjectRecord) => Promise<void>;
   /** How project services are reached, and the gate the reconciler keeps running (composition/service-network.ts). */
   serviceNetwork: Pick<ServiceNetwork, "connector" | "attach" | "prepare">;
+  /** How often an open events stream re-reads anyway (default 2 s; with the change feed, a safety net). */
+  watchPollMs?: number;
   /** Also woken after every project write (the deployer: a start brings the live deployment back). */
   alsoWake?: (projectId: string) => void;
   /** Idle stop (composition/idle.ts): what the reconciler reads, what presence records. */
@@ -106,6 +108,7 @@ export function composeProjects(opts: ProjectsOptions) {
     wake: wakeAfterWrites(reconciler, config.reconciler.enabled, opts.alsoWake),
     signals,
     ...(opts.idle ? { activity: opts.idle.activity } : {}),
+    ...(opts.watchPollMs !== undefined ? { watchPollMs: opts.watchPollMs } : {}),
   });
   const templates = templatesServiceFactory({ templates: templateStore, audit });
   return {

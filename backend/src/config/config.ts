@@ -94,6 +94,8 @@ const EnvSchema = z.object({
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   // false: this process serves the API only and leaves Docker to another replica's reconciler.
   RECONCILER_ENABLED: bool.default(true),
+  // false: no LISTEN connection (a pooler in transaction mode forbids it); event streams re-read every 2 s.
+  CHANGE_FEED: bool.default(true),
   HEALTH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   // Idle projects sleep (issue #15): 0 = never; otherwise at least 10 s.
   IDLE_TIMEOUT_SECONDS: z.coerce
@@ -169,6 +171,8 @@ export interface Config {
     verifyTimeoutMs: number;
   };
   shutdownTimeoutMs: number;
+  /** LISTEN/NOTIFY for events streams and Traefik's document; false: re-read every 2 s instead. */
+  changeFeed: boolean;
   /** Fastify's trustProxy: whose X-Forwarded-For to believe. */
   trustProxy: boolean | number | string;
   reconciler: {
@@ -351,6 +355,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
       rateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowS: e.AUTH_RATE_LIMIT_WINDOW_S },
     },
+    changeFeed: e.CHANGE_FEED,
     reconciler: {
       enabled: e.RECONCILER_ENABLED,
       intervalMs: e.RECONCILE_INTERVAL_MS,

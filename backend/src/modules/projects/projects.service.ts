@@ -85,16 +85,59 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
   const { projects, templates, containers, audit, wake, signals } = deps;
   const watchPollMs = deps.watchPollMs ?? 2000;
 
+  // One change wakes every stream open on the project in the same tick; they share one read
+  // when it started after their wake-up (a read begun earlier may predate the change).
+  let tick = 0;
+  const reads = new Map<string, { startedAt: number; value: Promise<[ProjectRecord | null, OperationRecord[]]> }>();
+  function readShared(id: string, wokenAt: number) {
+    const inFlight = reads.get(id);
+    if (inFlight && inFlight.startedAt > wokenAt) return inFlight.value;
+    const entry = { startedAt: ++tick, value: Promise.all([projects.get(id), projects.listOperations(id, 1)]) };
+    reads.set(id, entry);
+    const forget = () => reads.get(id) === entry && reads.delete(id);
+    entry.value.then(forget, forget);
+    return entry.value;
+  }
+
+  // The periodic re-read (another replica's write, a lost notification) ticks once per project,
+  // waking all its streams together so that they share the read too.
+  const rereads = new Map<string, Set<() => void>>();
+  const rereadTimers = new Map<string, NodeJS.Timeout>();
+  function rereadEvery(id: string, poke: () => void): () => void {
+    let pokes = rereads.get(id);
+    if (!pokes) {
+      const all = new Set<() => void>();
+      pokes = all;
+      rereads.set(id, all);
+      rereadTimers.set(
+        id,
+        setInterval(() => {
+          for (const p of all) p();
+        }, watchPollMs),
+      );
+    }
+    pokes.add(poke);
+    return () => {
+      pokes.delete(poke);
+      if (pokes.size) return;
+      clearInterval(rereadTimers.get(id));
+      rereadTimers.delete(id);
+      rereads.delete(id);
+    };
+  }
+
   /** Yields the project, then whatever changed in it or its newest operation, until `signal` aborts. */
   async function* changes(first: ProjectRecord, signal: AbortSignal): AsyncGenerator<ProjectEvent> {
     let dirty = true;
+    let wokenAt = ++tick;
     let wake: (() => void) | null = null;
     const poke = () => {
       dirty = true;
+      wokenAt = ++tick;
       wake?.();
     };
     const unsubscribe = signals.subscribe(first.id, poke);
-    const poll = setInterval(poke, watchPollMs);
+    const stopRereads = rereadEvery(first.id, poke);
     signal.addEventListener("abort", poke);
     const last = { project: JSON.stringify(first), operation: "" };
     try {
@@ -104,7 +147,7 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
         wake = null;
         if (signal.aborted) return;
         dirty = false;
-        const [p, op] = await Promise.all([projects.get(first.id), projects.listOperations(first.id, 1)]);
+        const [p, op] = await readShared(first.id, wokenAt);
         const operation = op[0];
         if (operation && JSON.stringify(operation) !== last.operation) {
           last.operation = JSON.stringify(operation);
@@ -117,7 +160,7 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
       }
     } finally {
       unsubscribe();
-      clearInterval(poll);
+      stopRereads();
       signal.removeEventListener("abort", poke);
     }
   }

@@ -17,6 +17,8 @@ import {
 // case a write slipped past it); a poll waits at most `maxWaitMs` for a fresh render and
 // otherwise gets the previous document (10,000 routes take ~0.5 s of CPU to read and render);
 // and Go's client, which asks for gzip, gets 1/17 of the bytes.
+// With a change feed (the database's NOTIFY), a change renders at once in the background, so
+// the next poll already gets it; the fingerprint still guards against a missed notification.
 
 const gzipAsync = promisify(gzip);
 
@@ -42,6 +44,8 @@ export interface TraefikProviderDeps {
   onSkipped?: (skipped: SkippedRoute[]) => void;
   /** Told when a render fails while an older document is still being served. */
   onError?: (err: unknown) => void;
+  /** Subscribes to "something the table reads changed" (from any replica); returns unsubscribe. */
+  onTableChange?: (fn: () => void) => () => void;
 }
 
 export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
@@ -51,8 +55,11 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
   const now = deps.now ?? Date.now;
   let cached: { at: number; readAt: number; version: string; value: RenderedDynamicConfig } | null = null;
   let refreshing: Promise<RenderedDynamicConfig> | null = null;
+  // Set by the change feed; cleared when a render starts reading the table.
+  let dirty = false;
 
   async function render(version: string, at: number): Promise<RenderedDynamicConfig> {
+    dirty = false;
     const table = await deps.routes.listRoutes();
     const { config, skipped } = renderTraefikConfig(table, deps.render);
     if (skipped.length) deps.onSkipped?.(skipped);
@@ -74,7 +81,7 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
   /** The fingerprint is read before the table: a write between the two shows on the next check. */
   async function revalidate(at: number): Promise<RenderedDynamicConfig> {
     const version = await deps.routes.version();
-    if (cached && cached.version === version && at - cached.readAt < rereadMs) {
+    if (!dirty && cached && cached.version === version && at - cached.readAt < rereadMs) {
       cached = { ...cached, at };
       return cached.value;
     }
@@ -84,13 +91,20 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
   function refresh(): Promise<RenderedDynamicConfig> {
     refreshing ??= revalidate(now()).finally(() => {
       refreshing = null;
+      if (dirty) changed(); // a change landed while the table was being read
     });
     return refreshing;
   }
 
+  function changed() {
+    dirty = true;
+    if (!refreshing) refresh().catch((err: unknown) => deps.onError?.(err));
+  }
+  const unsubscribe = deps.onTableChange?.(changed);
+
   return {
     current(): Promise<RenderedDynamicConfig> {
-      if (cached && now() - cached.at < ttlMs) return Promise.resolve(cached.value);
+      if (cached && !dirty && now() - cached.at < ttlMs) return Promise.resolve(cached.value);
       const fresh = refresh();
       if (!cached) return fresh;
       const stale = cached.value;
@@ -101,6 +115,9 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
         }),
         new Promise<RenderedDynamicConfig>((resolve) => setTimeout(resolve, maxWaitMs, stale).unref()),
       ]);
+    },
+    close() {
+      unsubscribe?.();
     },
   };
 }
