@@ -29,6 +29,7 @@ import { healthRoutes } from "./modules/health/health.routes.js";
 import { healthServiceFactory } from "./modules/health/health.service.js";
 import { historyRoutes } from "./modules/history/history.routes.js";
 import type { HistoryService } from "./modules/history/history.service.js";
+import { metricsRoutes } from "./modules/metrics/metrics.routes.js";
 import { projectsRoutes } from "./modules/projects/projects.routes.js";
 import type { ProjectsService } from "./modules/projects/projects.service.js";
 import { systemRoutes } from "./modules/system/system.routes.js";
@@ -40,6 +41,7 @@ import type { ActivityRecorder } from "./ports/activity.port.js";
 import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
 import type { DatabaseProbe } from "./ports/database.port.js";
+import type { HttpMetrics, MetricsScrape } from "./ports/metrics.port.js";
 import type { PublicHosts } from "./shared/project-urls.js";
 
 export interface AppDeps {
@@ -78,6 +80,8 @@ export interface AppDeps {
   consoleDir?: string;
   /** The projects' agents: model settings, sessions, prompts, permissions, events (issue #11). */
   agent?: { settings: AgentSettingsService; agent: AgentService; events: AgentEventsHub };
+  /** GET /metrics and the per-request counters (issue #16); METRICS_TOKEN may read them. */
+  metrics?: { http: HttpMetrics; scrape: MetricsScrape; token?: string };
 }
 
 const PROJECT_PATH = /^\/api\/v1\/projects\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?]|$)/i;
@@ -105,6 +109,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header("x-request-id", req.id);
   });
   registerErrorHandling(app);
+  if (deps.metrics) {
+    const { http } = deps.metrics;
+    // The route's pattern, never its URL: one series per route, not per project or file.
+    app.addHook("onResponse", async (req, reply) => {
+      http.request({
+        method: req.method,
+        route: req.routeOptions.url ?? "unmatched",
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      });
+    });
+  }
   // PostgreSQL cannot store U+0000: refused everywhere before validation, instead of a 500.
   app.addHook("preValidation", refuseNulCharacters);
   const activity = deps.activity;
@@ -156,6 +172,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const health = healthServiceFactory({ database: deps.database, containers: deps.containers });
   await app.register(healthRoutes, { health });
+  if (deps.metrics) {
+    const { scrape, token } = deps.metrics;
+    await app.register(metricsRoutes, {
+      scrape,
+      authenticator: deps.authenticator,
+      ...(token ? { metricsToken: token } : {}),
+    });
+  }
   await app.register(systemRoutes, { prefix: "/api/v1", containers: deps.containers, version: deps.version });
 
   if (deps.identity) {

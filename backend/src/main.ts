@@ -13,6 +13,7 @@ import { composeIdentity } from "./composition/identity.js";
 import { composeIdle } from "./composition/idle.js";
 import { openChangeFeed, openDatabase, openDocker } from "./composition/infrastructure.js";
 import { InstallIdMismatch, installIdOf } from "./composition/installation.js";
+import { composeMetrics } from "./composition/metrics.js";
 import { composeProjects } from "./composition/projects.js";
 import { composeServiceNetwork } from "./composition/service-network.js";
 import { type Config, ConfigError, loadConfig } from "./config/config.js";
@@ -53,6 +54,8 @@ async function main() {
     const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
 
     // The areas.
+    const metrics = composeMetrics({ token: config.metricsToken });
+    metrics.watchContainers(containers, installId);
     const audit = composeAudit(db, logger);
     const { identity, authenticator, sessions } = await composeIdentity({
       db,
@@ -141,7 +144,9 @@ async function main() {
       initRepository: (p) => files.initRepository(p),
       alsoWake: deployments.wake,
       idle,
+      metrics: metrics.reconciler,
     });
+    metrics.watchQueue(projects.reconciler);
     cleanups.push(() => projects.close());
     cleanups.push(() => agent.stop());
     const files = composeFiles({
@@ -185,10 +190,14 @@ async function main() {
       files,
       agent: agent.routes,
       deployments: deployments.service,
+      metrics: metrics.app,
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());
-    const edges = await builtinEdgeServers(config, edge, logger, serviceNetwork.connector, idle.edge);
+    const edges = await builtinEdgeServers(config, edge, logger, serviceNetwork.connector, {
+      ...idle.edge,
+      metrics: metrics.edge,
+    });
     for (const e of edges) cleanups.push(() => e.server.close());
     projects.start();
     idle.start();

@@ -43,6 +43,7 @@ const app = await buildApp({
   },
   agent: { settings: unused("agentSettings"), agent: unused("agent"), events: unused("agentEvents") },
   deployments: unused<DeploymentsService>("deployments"),
+  metrics: { http: unused("httpMetrics"), scrape: unused("metricsScrape") },
 });
 await app.ready();
 process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);

@@ -163,16 +163,16 @@ export async function builtinEdgeServers(
   edge: Edge,
   logger: FastifyBaseLogger,
   connector: ServiceConnector,
-  idle?: Pick<EdgeDeps, "activity" | "wake">,
+  extra: Partial<Pick<EdgeDeps, "activity" | "wake" | "metrics">> = {},
 ) {
   type Listener = { server: FastifyInstance; port: number; scheme: "http" | "https"; behindTraefik: boolean };
   if (config.proxyProvider === "traefik") {
-    const server = await buildEdge({ access: edge.access, logger, behindProxy: true, connector, ...idle });
+    const server = await buildEdge({ access: edge.access, logger, behindProxy: true, connector, ...extra });
     return [{ server, port: config.edge.port, scheme: "http", behindTraefik: true }] satisfies Listener[];
   }
   const servers: Listener[] = [
     {
-      server: await buildEdge({ access: edge.access, logger, connector, ...idle }),
+      server: await buildEdge({ access: edge.access, logger, connector, ...extra }),
       port: config.edge.port,
       scheme: "http",
       behindTraefik: false,
@@ -180,7 +180,7 @@ export async function builtinEdgeServers(
   ];
   if (config.edge.tls) {
     const https = { cert: await readFile(config.edge.tls.certFile), key: await readFile(config.edge.tls.keyFile) };
-    const server = await buildEdge({ access: edge.access, logger, https, connector, ...idle });
+    const server = await buildEdge({ access: edge.access, logger, https, connector, ...extra });
     servers.push({ server, port: config.edge.httpsPort, scheme: "https", behindTraefik: false });
   }
   return servers;

@@ -12,6 +12,7 @@ import { projectsServiceFactory } from "../modules/projects/projects.service.js"
 import { templatesServiceFactory } from "../modules/templates/templates.service.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
+import type { ReconcilerMetrics } from "../ports/metrics.port.js";
 import type { ProjectRecord, ProjectSignals } from "../ports/projects.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import type { ServiceSecrets } from "../reconciler/converger-context.js";
@@ -51,6 +52,8 @@ export interface ProjectsOptions {
   alsoWake?: (projectId: string) => void;
   /** Idle stop (composition/idle.ts): what the reconciler reads, what presence records. */
   idle?: Pick<IdleArea, "reconciler" | "activity">;
+  /** Reconciler passes by outcome and duration (composition/metrics.ts). */
+  metrics?: ReconcilerMetrics;
 }
 
 /**
@@ -99,6 +102,7 @@ export function composeProjects(opts: ProjectsOptions) {
     verifyRoutes: verifyThrough(opts.proxy),
     ...(opts.initRepository ? { initRepository: opts.initRepository } : {}),
     ...(opts.idle ? { idle: opts.idle.reconciler } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   const projects = projectsServiceFactory({
     projects: store,

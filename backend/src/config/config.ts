@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   EDGE_TLS_CERT: z.string().optional(),
   EDGE_TLS_KEY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // GET /metrics: a scraper sends it as `Authorization: Bearer`; unset, only admins' tokens read it.
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   // Which proxies may set X-Forwarded-For (client IPs for rate limits and audit): false, true,
   // a hop count, or comma-separated addresses/CIDRs. Behind Traefik (compose) set it.
   TRUST_PROXY: z
@@ -173,6 +175,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** LISTEN/NOTIFY for events streams and Traefik's document; false: re-read every 2 s instead. */
   changeFeed: boolean;
+  /** The bearer token Prometheus scrapes GET /metrics with (admins' API tokens work too). */
+  metricsToken?: string;
   /** Fastify's trustProxy: whose X-Forwarded-For to believe. */
   trustProxy: boolean | number | string;
   reconciler: {
@@ -322,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : {}),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     auth: {
       ...(e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET

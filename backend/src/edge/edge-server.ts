@@ -12,8 +12,10 @@ import { type EdgeAccessService, type EdgeDecision, hostnameOf } from "../module
 import { cookieOptions, sendRefusal } from "../modules/edge/edge-reply.js";
 import type { ActivityRecorder, ProjectWaker } from "../ports/activity.port.js";
 import type { EdgeRoute } from "../ports/edge.port.js";
+import type { EdgeMetrics } from "../ports/metrics.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { withoutPlatformCookies } from "../shared/platform-cookies.js";
+import { edgeMetricsHooks, edgeWebsocketHooks } from "./edge-metrics.js";
 
 // The builtin edge: the embedded default's reverse proxy. Routes by Host header to the
 // project's container endpoint with @fastify/http-proxy (undici for HTTP, ws for WebSocket
@@ -41,6 +43,8 @@ export interface EdgeDeps {
   /** Idle stop (issue #15): requests and open WebSockets count as activity; a sleeping project wakes. */
   activity?: ActivityRecorder;
   wake?: { waker: ProjectWaker; holdMs: number; browserHoldMs?: number };
+  /** Requests, durations, bytes and open WebSockets (GET /metrics). */
+  metrics?: EdgeMetrics;
 }
 
 /** A person's page load (not a script, not a sub-resource): it gets the waking page, not a long hold. */
@@ -109,6 +113,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   app.decorateRequest("edge", null);
   app.decorateRequest("edgeScheme", scheme);
+  if (deps.metrics) edgeMetricsHooks(app, deps.metrics);
 
   // Every request, WebSocket upgrades included, passes this decision before the proxy.
   app.addHook("onRequest", async (req, reply) => {
@@ -156,6 +161,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   await app.register(fastifyHttpProxy, {
     upstream: "",
     websocket: true,
+    ...edgeWebsocketHooks(deps.metrics),
     // The connector's undici dispatcher: keep-alive pools per service (through the gate when there
     // is one); without pooling every proxied request opens a connection (3x less throughput).
     undici: deps.connector.dispatcher as never,

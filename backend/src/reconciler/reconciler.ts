@@ -2,6 +2,7 @@
 // Docker events, and by a periodic full re-scan; one worker per project across processes.
 import type { ActivityView } from "../ports/activity.port.js";
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
+import type { ReconcileOutcome, ReconcilerMetrics } from "../ports/metrics.port.js";
 import type { ProjectLocks, ProjectRecord, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { DomainError } from "../shared/errors.js";
@@ -40,6 +41,8 @@ export interface ReconcilerDeps {
   initRepository?: (p: ProjectRecord) => Promise<void>;
   /** Idle stop (issue #15): the installation's default timeout and what this process saw of activity. */
   idle?: { defaultTimeoutS: number; activity: ActivityView; now?: () => number };
+  /** Passes by outcome and duration (GET /metrics). */
+  metrics?: ReconcilerMetrics;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -100,14 +103,14 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     log.info({ projectId: p.id }, `project ${p.slug}: idle, going to sleep`);
   }
 
-  async function pass(projectId: string) {
+  async function pass(projectId: string): Promise<ReconcileOutcome> {
     let p = await store.get(projectId);
-    if (!p) return;
+    if (!p) return "converged";
     if (await events.settle(p)) {
       signals.notify(p.id);
       p = await store.get(projectId);
     }
-    if (!p || p.status === "deleted") return;
+    if (!p || p.status === "deleted") return "converged";
     const op = await store.activeOperation(p.id);
     await sleepIfIdle(p, op !== null);
     const progress = operationProgress(store, op, () => signals.notify(p.id));
@@ -115,17 +118,19 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       await progress.begin();
       await converger.converge(p, progress, op !== null);
       await progress.succeed();
+      return "converged";
     } catch (err) {
-      if (err instanceof Superseded || aborter.signal.aborted) return;
+      if (err instanceof Superseded || aborter.signal.aborted) return "superseded";
       if (err instanceof DomainError && err.code === "DOCKER_UNAVAILABLE") {
         // Not the project's fault: its operation stays in flight and the next re-scan goes on.
         log.warn({ projectId }, err.message);
-        return;
+        return "docker_unavailable";
       }
       const message = err instanceof Error ? err.message : String(err);
       log.warn({ projectId, err: err instanceof ProjectFailure ? undefined : err }, `project ${p.slug}: ${message}`);
       await store.setStatus(p.id, "failed", message);
       await progress.fail(message);
+      return "failed";
     } finally {
       signals.notify(p.id);
     }
@@ -133,8 +138,11 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
 
   const queue = keyedWorkQueue(deps.concurrency, async (projectId) => {
     if (aborter.signal.aborted) return;
+    const started = performance.now();
+    const observe = (outcome: ReconcileOutcome) => deps.metrics?.pass(outcome, (performance.now() - started) / 1000);
     try {
       const r = await locks.tryRun(projectId, () => pass(projectId));
+      observe(r.ran ? r.value : "locked");
       // Another process works on it; look again shortly, in case our write came after its read.
       if (!r.ran && !retries.has(projectId)) {
         retries.add(projectId);
@@ -144,6 +152,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
         }, 1000).unref();
       }
     } catch (err) {
+      observe("error");
       log.error({ err, projectId }, "reconcile pass failed");
     }
   });
@@ -225,6 +234,8 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       timer.unref();
     },
     wake: (projectId: string) => queue.add(projectId),
+    /** Projects waiting for or in a pass (GET /metrics). */
+    queueDepth: () => queue.size,
     scan,
     /** Resolves when no pass runs or waits (tests). */
     idle: () => queue.idle(),

@@ -11,6 +11,7 @@ import { composeAudit } from "../../src/composition/audit.js";
 import { composeEdge } from "../../src/composition/edge.js";
 import { composeFiles, type FilesArea } from "../../src/composition/files.js";
 import { composeIdle, type IdleArea } from "../../src/composition/idle.js";
+import type { ComposedMetrics } from "../../src/composition/metrics.js";
 import { composeProjects } from "../../src/composition/projects.js";
 import { composeServiceNetwork } from "../../src/composition/service-network.js";
 import type { Config, FilesConfig } from "../../src/config/config.js";
@@ -135,6 +136,8 @@ export async function projectsHarness(
     agent?: Pick<ComposeAgentOptions, "onTurnFinished" | "tuning" | "workerEnabled">;
     /** Idle stop and wake on access (issue #15), with a builtin edge listening on a free port. */
     idle?: Partial<Config["idle"]>;
+    /** GET /metrics wired as main.ts wires it (composition/metrics.ts). */
+    metrics?: ComposedMetrics;
   } = {},
 ): Promise<ProjectsHarness> {
   const runtime = testDocker();
@@ -228,7 +231,10 @@ export async function projectsHarness(
     stopTimeoutS: 2,
     ...(opts.files ? { initRepository: (p) => (files as FilesArea).initRepository(p) } : {}),
     ...(idle ? { idle } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics.reconciler } : {}),
   });
+  opts.metrics?.watchContainers(runtime, installId);
+  opts.metrics?.watchQueue(projects.reconciler);
   if (opts.files) {
     files = composeFiles({
       runtime,
@@ -254,6 +260,7 @@ export async function projectsHarness(
     ...(idle ? { activity: idle.activity } : {}),
     ...(files ? { files } : {}),
     ...(agent ? { agent: agent.routes, logger } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics.app } : {}),
   });
   let edgeServer: FastifyInstance | undefined;
   let edgePort: number | undefined;

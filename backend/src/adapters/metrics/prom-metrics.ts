@@ -1,0 +1,133 @@
+// The metrics ports on prom-client, in a registry of their own (not prom-client's global one):
+// two control planes in one process (tests) do not share counters.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { EdgeMetrics, HttpMetrics, MetricsScrape, ReconcilerMetrics } from "../../ports/metrics.port.js";
+
+const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const PASS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export interface PromMetrics {
+  http: HttpMetrics;
+  edge: EdgeMetrics;
+  reconciler: ReconcilerMetrics;
+  /** Queue depth read at scrape time. */
+  gaugeQueueDepth(read: () => number): void;
+  /** Containers by kind and state, listed at scrape time. */
+  gaugeContainers(list: () => Promise<Array<{ kind: string; state: string }>>): void;
+  scrape: MetricsScrape;
+}
+
+export function promMetrics(opts: { defaultMetrics?: boolean } = {}): PromMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "devsanctum_" });
+  const registers = [registry];
+
+  const httpRequests = new Counter({
+    name: "devsanctum_http_requests_total",
+    help: "API requests answered, by method, route pattern and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers,
+  });
+  const httpSeconds = new Histogram({
+    name: "devsanctum_http_request_duration_seconds",
+    help: "API request duration, by method, route pattern and status",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: SECONDS,
+    registers,
+  });
+  const edgeRequests = new Counter({
+    name: "devsanctum_edge_requests_total",
+    help: "Requests through the builtin edge, by service kind (none: refused before a route) and status",
+    labelNames: ["kind", "status"] as const,
+    registers,
+  });
+  const edgeSeconds = new Histogram({
+    name: "devsanctum_edge_request_duration_seconds",
+    help: "Duration of requests through the builtin edge, by service kind and status",
+    labelNames: ["kind", "status"] as const,
+    buckets: SECONDS,
+    registers,
+  });
+  const edgeBytes = new Counter({
+    name: "devsanctum_edge_response_bytes_total",
+    help: "Bytes the builtin edge sent to clients (headers included), by service kind and status",
+    labelNames: ["kind", "status"] as const,
+    registers,
+  });
+  const edgeWebsockets = new Gauge({
+    name: "devsanctum_edge_open_websockets",
+    help: "WebSockets open through the builtin edge",
+    registers,
+  });
+  const passes = new Counter({
+    name: "devsanctum_reconciler_passes_total",
+    help: "Reconciler passes over one project, by outcome",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const passSeconds = new Histogram({
+    name: "devsanctum_reconciler_pass_duration_seconds",
+    help: "Duration of reconciler passes, by outcome",
+    labelNames: ["outcome"] as const,
+    buckets: PASS_SECONDS,
+    registers,
+  });
+
+  let queueDepth = () => 0;
+  new Gauge({
+    name: "devsanctum_reconciler_queue_depth",
+    help: "Projects waiting for or in a reconciler pass",
+    registers,
+    collect() {
+      this.set(queueDepth());
+    },
+  });
+  let listContainers: () => Promise<Array<{ kind: string; state: string }>> = async () => [];
+  new Gauge({
+    name: "devsanctum_containers",
+    help: "This install's containers, by kind (service kind, gate, workspace …) and Docker state",
+    labelNames: ["kind", "state"] as const,
+    registers,
+    async collect() {
+      this.reset();
+      // Docker unreachable: the gauge is empty for this scrape, the rest is still served.
+      const list = await listContainers().catch(() => []);
+      for (const c of list) this.inc({ kind: c.kind, state: c.state });
+    },
+  });
+
+  const status = (n: number) => String(n);
+  return {
+    http: {
+      request({ method, route, status: s, seconds }) {
+        const labels = { method, route, status: status(s) };
+        httpRequests.inc(labels);
+        httpSeconds.observe(labels, seconds);
+      },
+    },
+    edge: {
+      request({ kind, status: s, seconds, bytes }) {
+        const labels = { kind, status: status(s) };
+        edgeRequests.inc(labels);
+        edgeSeconds.observe(labels, seconds);
+        if (bytes > 0) edgeBytes.inc(labels, bytes);
+      },
+      websockets(change) {
+        edgeWebsockets.inc(change);
+      },
+    },
+    reconciler: {
+      pass(outcome, seconds) {
+        passes.inc({ outcome });
+        passSeconds.observe({ outcome }, seconds);
+      },
+    },
+    gaugeQueueDepth(read) {
+      queueDepth = read;
+    },
+    gaugeContainers(list) {
+      listContainers = list;
+    },
+    scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}

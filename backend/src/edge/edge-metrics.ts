@@ -1,0 +1,39 @@
+// The builtin edge's counters (issue #16), kept out of edge-server.ts's hot path: one number
+// read when a request starts, one observation when it ends, no per-request allocation beyond
+// the labels.
+import type { FastifyInstance } from "fastify";
+import type { EdgeMetrics } from "../ports/metrics.port.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The client socket's bytesWritten when this request started (keep-alive reuses the socket). */
+    edgeBytesAtStart: number;
+  }
+}
+
+/** Registers the hooks; call before the access decision's hook so refused requests count too. */
+export function edgeMetricsHooks(app: FastifyInstance, metrics: EdgeMetrics) {
+  app.decorateRequest("edgeBytesAtStart", 0);
+  app.addHook("onRequest", async (req) => {
+    req.edgeBytesAtStart = req.raw.socket?.bytesWritten ?? 0;
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.request({
+      kind: req.edge?.route.kind ?? "none",
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+      bytes: (req.raw.socket?.bytesWritten ?? 0) - req.edgeBytesAtStart,
+    });
+  });
+}
+
+/** @fastify/http-proxy's wsHooks: the open-WebSockets gauge. */
+export function edgeWebsocketHooks(metrics: EdgeMetrics | undefined) {
+  if (!metrics) return {};
+  return {
+    wsHooks: {
+      onConnect: () => metrics.websockets(1),
+      onDisconnect: () => metrics.websockets(-1),
+    },
+  };
+}
