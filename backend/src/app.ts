@@ -18,6 +18,8 @@ import type { AgentService } from "./modules/agent/agent.service.js";
 import type { AgentEventsHub } from "./modules/agent/agent-events.js";
 import { agentSettingsRoutes } from "./modules/agent/agent-settings.routes.js";
 import type { AgentSettingsService } from "./modules/agent/agent-settings.service.js";
+import { auditRoutes } from "./modules/audit/audit.routes.js";
+import type { AuditService } from "./modules/audit/audit.service.js";
 import { type IdentityDeps, identityRoutes } from "./modules/auth/auth.routes.js";
 import { deploymentsRoutes } from "./modules/deployments/deployments.routes.js";
 import type { DeploymentsService } from "./modules/deployments/deployments.service.js";
@@ -80,6 +82,8 @@ export interface AppDeps {
   consoleDir?: string;
   /** The projects' agents: model settings, sessions, prompts, permissions, events (issue #11). */
   agent?: { settings: AgentSettingsService; agent: AgentService; events: AgentEventsHub };
+  /** GET /api/v1/audit: the audit log read back (issue #16). */
+  audit?: AuditService;
   /** GET /metrics and the per-request counters (issue #16); METRICS_TOKEN may read them. */
   metrics?: { http: HttpMetrics; scrape: MetricsScrape; token?: string };
 }
@@ -153,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "files", description: "A project's files: browse, edit, upload and download" },
         { name: "history", description: "A project's git history: commits, diffs, restore" },
         { name: "agent", description: "A project's agent (OpenCode): model settings, sessions, prompts, events" },
+        { name: "audit", description: "Who did what: the audit log" },
         { name: "deployments", description: "Production deployments: immutable builds, blue-green switch, rollback" },
       ],
       components: {
@@ -217,6 +222,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(agentRoutes, { prefix: "/api/v1", agent, events });
   }
   if (deps.deployments) await app.register(deploymentsRoutes, { prefix: "/api/v1", deployments: deps.deployments });
+
+  if (deps.audit) await app.register(auditRoutes, { prefix: "/api/v1", audit: deps.audit });
 
   if (deps.consoleDir) await app.register(consoleStatic, { root: deps.consoleDir });
 

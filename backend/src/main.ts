@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { composeAgent } from "./composition/agent.js";
-import { composeAudit } from "./composition/audit.js";
+import { composeAudit, composeAuditReader } from "./composition/audit.js";
 import { composeDeployments } from "./composition/deployments.js";
 import { builtinEdgeServers, composeEdge } from "./composition/edge.js";
 import { composeFiles } from "./composition/files.js";
@@ -191,6 +191,7 @@ async function main() {
       agent: agent.routes,
       deployments: deployments.service,
       metrics: metrics.app,
+      audit: composeAuditReader(db),
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
     cleanups.push(() => app.close());

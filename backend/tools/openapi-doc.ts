@@ -2,6 +2,7 @@
 // service is a stand-in that throws if touched, since building the app only registers routes.
 // The console generates its API types from this (pnpm --filter ./frontend gen:api).
 import { buildApp } from "../src/app.js";
+import type { AuditService } from "../src/modules/audit/audit.service.js";
 import type { DeploymentsService } from "../src/modules/deployments/deployments.service.js";
 import type { EdgeAccessService } from "../src/modules/edge/edge-access.service.js";
 
@@ -43,6 +44,7 @@ const app = await buildApp({
   },
   agent: { settings: unused("agentSettings"), agent: unused("agent"), events: unused("agentEvents") },
   deployments: unused<DeploymentsService>("deployments"),
+  audit: unused<AuditService>("audit"),
   metrics: { http: unused("httpMetrics"), scrape: unused("metricsScrape") },
 });
 await app.ready();

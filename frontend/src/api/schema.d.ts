@@ -930,6 +930,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log, newest first: an admin sees every event, anyone else their own
+         * @description Filters narrow the list: actor, project, action (exact or a prefix such as project.*), from/to. Pages of `limit` events; pass `nextCursor` back as `cursor` for the next, older page.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1054,6 +1074,25 @@ export interface components {
             patterns: string[];
             callId: string | null;
             messageId: string | null;
+        };
+        AuditEventInput: {
+            /** Format: uuid */
+            id: string;
+            actorId: string | null;
+            action: string;
+            /** @description A project id, or kind:id (api_token:…, user:…, session:…) */
+            target: string | null;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            ip: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditPageInput: {
+            events: components["schemas"]["AuditEventInput"][];
+            /** @description Pass as cursor for the next (older) page; null on the last one */
+            nextCursor: string | null;
         };
         MeInput: {
             /** Format: uuid */
@@ -1560,6 +1599,25 @@ export interface components {
             patterns: string[];
             callId: string | null;
             messageId: string | null;
+        };
+        AuditEvent: {
+            /** Format: uuid */
+            id: string;
+            actorId: string | null;
+            action: string;
+            /** @description A project id, or kind:id (api_token:…, user:…, session:…) */
+            target: string | null;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            ip: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditPage: {
+            events: components["schemas"]["AuditEvent"][];
+            /** @description Pass as cursor for the next (older) page; null on the last one */
+            nextCursor: string | null;
         };
         Me: {
             /** Format: uuid */
@@ -7033,6 +7091,76 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Events by this user (a user who is not an admin sees only their own) */
+                actor?: string;
+                /** @description Events about this project */
+                project?: string;
+                /** @description An exact action (project.create) or a prefix ending in .* (project.*) */
+                action?: string;
+                /** @description At or after this time (ISO 8601) */
+                from?: string;
+                /** @description Before this time (ISO 8601) */
+                to?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
