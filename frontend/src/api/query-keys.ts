@@ -16,6 +16,7 @@
 //   ['projects', id, 'agent', 'sessions']          its agent's sessions (status, queue)
 //   ['projects', id, 'agent', 'messages', sid]     one session's messages (fed by the agent stream)
 //   ['projects', id, 'agent', 'permissions']       pending permission requests
+//   ['audit', filters]              the audit log's pages for these filters
 export const queryKeys = {
   me: ["me"] as const,
   providers: ["auth", "providers"] as const,
@@ -37,4 +38,5 @@ export const queryKeys = {
   agentSessions: (id: string) => ["projects", id, "agent", "sessions"] as const,
   agentMessages: (id: string, sid: string) => ["projects", id, "agent", "messages", sid] as const,
   agentPermissions: (id: string) => ["projects", id, "agent", "permissions"] as const,
+  audit: (filters: object) => ["audit", filters] as const,
 };

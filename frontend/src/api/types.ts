@@ -50,3 +50,6 @@ export type DeploymentList = Ok<paths["/api/v1/projects/{id}/deployments"]["get"
 export type Deployment = DeploymentList["deployments"][number];
 export type DeploymentStatus = Deployment["status"];
 export type DeploymentWithLog = Ok<paths["/api/v1/projects/{id}/deployments/{number}"]["get"], 200>["deployment"];
+export type AuditPage = Ok<paths["/api/v1/audit"]["get"], 200>;
+export type AuditEvent = AuditPage["events"][number];
+export type AuditFilters = NonNullable<paths["/api/v1/audit"]["get"]["parameters"]["query"]>;

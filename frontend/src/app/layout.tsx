@@ -29,6 +29,9 @@ export function Layout() {
               <NavLink to="/settings/agent">Agent</NavLink>
             </li>
             <li>
+              <NavLink to="/audit">Audit</NavLink>
+            </li>
+            <li>
               <NavLink to="/account" aria-label={`Account (${me.data?.email ?? ""})`}>
                 {me.data?.avatarUrl ? <img src={me.data.avatarUrl} alt="" className="avatar-small" /> : null}
                 <span className="nav-account">{me.data?.name ?? "Account"}</span>

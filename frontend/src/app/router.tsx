@@ -1,6 +1,7 @@
 import { Navigate, type RouteObject } from "react-router";
 import { AccountPage } from "../features/account/components/account-page";
 import { AgentSettingsPage } from "../features/agent/components/agent-settings-page";
+import { AuditPage } from "../features/audit/components/audit-page";
 import { SignInPage } from "../features/auth/components/signin-page";
 import { ProjectsListPage } from "../features/projects/components/projects-list-page";
 import { TemplatesPage } from "../features/templates/components/templates-page";
@@ -36,6 +37,7 @@ export const routes: RouteObject[] = [
           { path: "/templates", element: <TemplatesPage /> },
           { path: "/tokens", element: <TokensPage /> },
           { path: "/account", element: <AccountPage /> },
+          { path: "/audit", element: <AuditPage /> },
           { path: "*", element: <NotFound /> },
         ],
       },
