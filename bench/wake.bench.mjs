@@ -197,7 +197,7 @@ export async function benchWake() {
       },
     ]);
     console.log(
-      "(containers up includes the install's service gate; a sleeping project's stopped containers hold no memory)",
+      "(containers up includes the install's service gate and each project's files workspace, which stops after WORKSPACE_IDLE_S; a sleeping project's stopped containers hold no memory)",
     );
     return { wake, dockerStart, running, asleep };
   } finally {
