@@ -35,6 +35,8 @@ import { metricsRoutes } from "./modules/metrics/metrics.routes.js";
 import { projectsRoutes } from "./modules/projects/projects.routes.js";
 import type { ProjectsService } from "./modules/projects/projects.service.js";
 import { systemRoutes } from "./modules/system/system.routes.js";
+import { tasksRoutes } from "./modules/tasks/tasks.routes.js";
+import type { TasksService } from "./modules/tasks/tasks.service.js";
 import { templatesRoutes } from "./modules/templates/templates.routes.js";
 import type { TemplatesService } from "./modules/templates/templates.service.js";
 import { traefikRoutes } from "./modules/traefik/traefik.routes.js";
@@ -75,7 +77,7 @@ export interface AppDeps {
   /** Successful API calls on a project count as its activity (issue #15). */
   activity?: Pick<ActivityRecorder, "touch">;
   /** A project's files and git history (issue #13); needs `projects`. */
-  files?: { files: FilesService; history: HistoryService };
+  files?: { files: FilesService; history: HistoryService; tasks?: TasksService };
   /** Production deployments: deploy, history, rollback, cancel, build logs (issue #12). */
   deployments?: DeploymentsService;
   /** The built web console (frontend/dist), served at "/" with client-side routes (issue #6). */
@@ -156,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: "projects", description: "Projects, their lifecycle, operations, events and logs" },
         { name: "files", description: "A project's files: browse, edit, upload and download" },
         { name: "history", description: "A project's git history: commits, diffs, restore" },
+        { name: "tasks", description: "A project's task board: tasks on their own branch and worktree, review, merge" },
         { name: "agent", description: "A project's agent (OpenCode): model settings, sessions, prompts, events" },
         { name: "audit", description: "Who did what: the audit log" },
         { name: "deployments", description: "Production deployments: immutable builds, blue-green switch, rollback" },
@@ -213,6 +216,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (deps.files) {
       await app.register(filesRoutes, { prefix: "/api/v1", files: deps.files.files });
       await app.register(historyRoutes, { prefix: "/api/v1", history: deps.files.history });
+      if (deps.files.tasks) await app.register(tasksRoutes, { prefix: "/api/v1", tasks: deps.files.tasks });
     }
   }
 

@@ -3,6 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
+import { prismaTaskStore } from "./adapters/persistence/prisma-task-store.js";
 import { buildApp } from "./app.js";
 import { composeAgent } from "./composition/agent.js";
 import { composeAudit, composeAuditReader } from "./composition/audit.js";
@@ -159,6 +160,7 @@ async function main() {
       store: projects.store,
       users: identity.users,
       audit,
+      taskStore: prismaTaskStore(db),
       log: logger,
     });
     cleanups.push(() => files.close());

@@ -5,6 +5,7 @@ import { buildApp } from "../src/app.js";
 import type { AuditService } from "../src/modules/audit/audit.service.js";
 import type { DeploymentsService } from "../src/modules/deployments/deployments.service.js";
 import type { EdgeAccessService } from "../src/modules/edge/edge-access.service.js";
+import type { TasksService } from "../src/modules/tasks/tasks.service.js";
 
 const unused = <T extends object>(name: string, known: Record<string, unknown> = {}): T =>
   new Proxy({} as T, {
@@ -41,6 +42,7 @@ const app = await buildApp({
     // Read when the routes register: the body limits of uploads.
     files: unused("files", { limits: { maxFileBytes: 1, maxUploadBytes: 1, maxTreeEntries: 1 }, changes: () => [] }),
     history: unused("history"),
+    tasks: unused<TasksService>("tasks"),
   },
   agent: { settings: unused("agentSettings"), agent: unused("agent"), events: unused("agentEvents") },
   deployments: unused<DeploymentsService>("deployments"),

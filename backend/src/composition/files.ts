@@ -7,15 +7,19 @@ import { gitCliProjectGit } from "../adapters/workspace/git-cli-project-git.js";
 import type { FilesConfig } from "../config/config.js";
 import { type FilesServiceDeps, filesServiceFactory } from "../modules/files/files.service.js";
 import { historyServiceFactory } from "../modules/history/history.service.js";
+import { tasksServiceFactory } from "../modules/tasks/tasks.service.js";
 import type { AccountStore } from "../ports/account.port.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { Labels } from "../ports/container-runtime.port.js";
 import type { ProjectStore } from "../ports/projects.port.js";
+import type { TaskStore } from "../ports/tasks.port.js";
 import type { TemplateStore } from "../ports/templates.port.js";
 import { resourceNames } from "../reconciler/converger-context.js";
 
 /** The workspace container's limits: file operations and git, never a build. */
 const WORKSPACE_LIMITS = { memoryMb: 256, cpus: 1, pids: 64 };
+/** The largest diff returned whole; a bigger one is cut and says so. */
+const MAX_DIFF_BYTES = 8 * 1024 * 1024;
 
 export interface FilesAreaDeps {
   /** The Docker adapter (its engine client): workspace containers and exec. */
@@ -30,6 +34,8 @@ export interface FilesAreaDeps {
   store: Pick<ProjectStore, "get">;
   users: Pick<AccountStore, "findById">;
   audit?: AuditLog;
+  /** The task board (issue #14): tasks on their own branch and worktree of the project. */
+  taskStore?: TaskStore;
   log?: { warn(obj: object, msg?: string): void };
   /** Tests: the files agent somewhere else (a child process on a folder). */
   host?: WorkspaceHost;
@@ -59,17 +65,21 @@ export function composeFiles(deps: FilesAreaDeps) {
     lookup: (id) => deps.store.get(id),
     ...audit,
   });
-  const history = historyServiceFactory({
+  const git = gitCliProjectGit(agent);
+  const common = {
     projects: deps.projects,
     templates: deps.templates,
     users: deps.users,
-    git: gitCliProjectGit(agent),
-    maxDiffBytes: 8 * 1024 * 1024,
+    git,
+    maxDiffBytes: MAX_DIFF_BYTES,
     ...audit,
-  });
+  };
+  const history = historyServiceFactory(common);
+  const tasks = deps.taskStore ? tasksServiceFactory({ ...common, store: deps.taskStore }) : undefined;
   return {
     files,
     history,
+    ...(tasks ? { tasks } : {}),
     /** For the reconciler's seed step: the template's files become the first commit. */
     initRepository: (p: Parameters<typeof history.initialize>[0]) => history.initialize(p),
     /**

@@ -92,3 +92,36 @@ export interface ProjectGit {
 export const PLATFORM_AUTHOR: GitPerson = { name: "DevSanctum", email: "platform@devsanctum.invalid" };
 /** The project's agent: every agent turn is committed under this name. */
 export const AGENT_AUTHOR: GitPerson = { name: "DevSanctum agent", email: "agent@devsanctum.invalid" };
+
+/** Where a task's work happens: its branch, checked out in a worktree of its own. */
+export interface TaskTree {
+  branch: string;
+  /** Relative to the project's root; inside .git, so the main tree, its dev server and its archive never see it. */
+  path: string;
+}
+
+export type MergeResult = { merged: true; commit: CommitInfo } | { merged: false; conflicts: string[] };
+
+/** Branches and worktrees for the task board (issue #14), in the same git repository. */
+export interface TaskGit {
+  /** The branch at `base` (HEAD when absent) and its worktree; idempotent. Returns the base commit. */
+  openTree(t: WorkspaceTarget, tree: TaskTree, opts: { base?: string }): Promise<{ base: string }>;
+  /** Whether the worktree is there (checked out). */
+  hasTree(t: WorkspaceTarget, tree: TaskTree): Promise<boolean>;
+  /** Commits everything changed in the worktree on its branch; null when nothing changed. */
+  commitTree(
+    t: WorkspaceTarget,
+    tree: TaskTree,
+    opts: { message: string; author: GitPerson },
+  ): Promise<CommitInfo | null>;
+  /** The worktree's files (or, without a worktree, its branch) against `base`. */
+  treeDiff(t: WorkspaceTarget, tree: TaskTree, opts: { base: string; maxBytes: number }): Promise<Diff>;
+  /**
+   * Merges the branch into the main tree as one merge commit. A conflict changes no file of
+   * either tree and names the conflicting paths. Uncommitted work in the main tree is
+   * committed first (nothing is lost).
+   */
+  mergeTree(t: WorkspaceTarget, tree: TaskTree, opts: { message: string; author: GitPerson }): Promise<MergeResult>;
+  /** Removes the worktree, keeping its branch; idempotent. */
+  closeTree(t: WorkspaceTarget, tree: TaskTree): Promise<void>;
+}

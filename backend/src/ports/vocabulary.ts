@@ -80,3 +80,7 @@ export type RouteAccess = (typeof ROUTE_ACCESS)[number];
 
 export const ROLES = ["admin", "member"] as const;
 export type Role = (typeof ROLES)[number];
+
+/** A task's column on the project's board (issue #14), in the order a task moves through them. */
+export const TASK_STATUSES = ["todo", "in_progress", "qa", "review", "done", "rejected", "cancelled"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { prismaAccountStore } from "../../src/adapters/persistence/prisma-account-store.js";
 import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
+import { prismaTaskStore } from "../../src/adapters/persistence/prisma-task-store.js";
 import { type ComposeAgentOptions, type ComposedAgent, composeAgent } from "../../src/composition/agent.js";
 import { composeAudit } from "../../src/composition/audit.js";
 import { composeEdge } from "../../src/composition/edge.js";
@@ -246,6 +247,7 @@ export async function projectsHarness(
       store: projects.store,
       users: prismaAccountStore(database.db),
       audit,
+      taskStore: prismaTaskStore(database.db),
     });
   }
   const app = await buildTestApp(database, {

@@ -9,3 +9,16 @@ type Covers<T, L extends readonly T[]> = [Exclude<T, L[number]>] extends [never]
 
 const kinds = ["preview", "opencode", "production"] as const satisfies readonly Kind[];
 export const SERVICE_KINDS: Covers<Kind, typeof kinds> = kinds;
+
+type TaskStatus = components["schemas"]["TaskStatus"];
+const taskStatuses = [
+  "todo",
+  "in_progress",
+  "qa",
+  "review",
+  "done",
+  "rejected",
+  "cancelled",
+] as const satisfies readonly TaskStatus[];
+/** The task board's columns, in the order a task moves through them (issue #14). */
+export const TASK_STATUSES: Covers<TaskStatus, typeof taskStatuses> = taskStatuses;

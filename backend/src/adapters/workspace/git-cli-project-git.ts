@@ -7,6 +7,8 @@ import {
   type GitPerson,
   PLATFORM_AUTHOR,
   type ProjectGit,
+  type TaskGit,
+  type TaskTree,
 } from "../../ports/project-git.port.js";
 import type { GitRunner, WorkspaceTarget } from "../../ports/workspace.port.js";
 import { DomainError } from "../../shared/errors.js";
@@ -25,7 +27,7 @@ const identity = (author: GitPerson) => ({
   GIT_COMMITTER_EMAIL: PLATFORM_COMMITTER.email,
 });
 
-export function gitCliProjectGit(runner: GitRunner): ProjectGit {
+export function gitCliProjectGit(runner: GitRunner): ProjectGit & TaskGit {
   const git = async (t: WorkspaceTarget, args: string[], opts: Parameters<GitRunner["git"]>[2] = {}) => {
     const r = await runner.git(t, args, opts);
     if (r.code !== 0) {
@@ -79,8 +81,15 @@ export function gitCliProjectGit(runner: GitRunner): ProjectGit {
   const emptyTree = async (t: WorkspaceTarget) =>
     (await text(t, ["hash-object", "-t", "tree", "--stdin"], { input: "" })).trim();
 
-  const diffBetween = async (t: WorkspaceTarget, from: string, to: string, args: string[], maxBytes: number) => {
-    const r = await git(t, ["diff", ...DIFF_FLAGS, ...args, "--"], { maxOutput: maxBytes });
+  const diffBetween = async (
+    t: WorkspaceTarget,
+    from: string,
+    to: string,
+    args: string[],
+    maxBytes: number,
+    where: string[] = [],
+  ) => {
+    const r = await git(t, [...where, "diff", ...DIFF_FLAGS, ...args, "--"], { maxOutput: maxBytes });
     const unified = r.stdout.toString("utf8");
     const files = parsePatch(unified);
     const stats = {
@@ -97,7 +106,75 @@ export function gitCliProjectGit(runner: GitRunner): ProjectGit {
     return id;
   };
 
+  /** git -C <worktree>: the task's files, its own index and HEAD. */
+  const inTree = (tree: TaskTree) => ["-C", tree.path];
+  const hasTree = async (t: WorkspaceTarget, tree: TaskTree) => {
+    // Inside .git but not a worktree, git answers "false" (the repository's own folder).
+    const r = await runner.git(t, [...inTree(tree), "rev-parse", "--is-inside-work-tree"]);
+    return r.code === 0 && r.stdout.toString("utf8").trim() === "true";
+  };
+  const beforeHistory = { author: PLATFORM_COMMITTER, message: "Files as they were when history began" };
+
+  const taskGit: TaskGit = {
+    hasTree,
+    async openTree(t, tree, opts) {
+      await ensureRepository(t, beforeHistory);
+      const base = await mustResolve(t, opts.base ?? "HEAD");
+      if (await hasTree(t, tree)) return { base };
+      await git(t, ["worktree", "prune"]);
+      const branch = await resolveCommit(t, `refs/heads/${tree.branch}`);
+      const add = branch
+        ? ["worktree", "add", "--quiet", tree.path, tree.branch]
+        : ["worktree", "add", "--quiet", "-b", tree.branch, tree.path, base];
+      await git(t, add, { env: identity(PLATFORM_COMMITTER) });
+      return { base };
+    },
+    async commitTree(t, tree, opts) {
+      await git(t, [...inTree(tree), ...ADD_ALL]);
+      const staged = await runner.git(t, [...inTree(tree), "diff", "--cached", "--quiet", "HEAD", "--"]);
+      if (staged.code === 0) return null;
+      await git(t, [...inTree(tree), "commit", "--quiet", "--file=-"], {
+        env: identity(opts.author),
+        input: opts.message,
+      });
+      return show(t, await mustResolve(t, `refs/heads/${tree.branch}`));
+    },
+    async treeDiff(t, tree, opts) {
+      const base = await mustResolve(t, opts.base);
+      if (await hasTree(t, tree)) {
+        await git(t, [...inTree(tree), ...ADD_ALL]);
+        return diffBetween(t, base, "worktree", ["--cached", base], opts.maxBytes, inTree(tree));
+      }
+      const head = await mustResolve(t, `refs/heads/${tree.branch}`);
+      return diffBetween(t, base, head, [base, head], opts.maxBytes);
+    },
+    async mergeTree(t, tree, opts) {
+      const branch = await mustResolve(t, `refs/heads/${tree.branch}`);
+      await commitAll(t, { message: `Changes before merging ${tree.branch}`, author: opts.author });
+      // The merge is computed in the object store only: a conflict touches neither tree.
+      const m = await runner.git(t, ["merge-tree", "--write-tree", "--name-only", "--no-messages", "HEAD", branch]);
+      const lines = m.stdout.toString("utf8").split("\n").filter(Boolean);
+      if (m.code === 1) return { merged: false, conflicts: [...new Set(lines.slice(1))] };
+      if (m.code !== 0 || !lines[0]) {
+        throw new DomainError("unavailable", "GIT_FAILED", `git merge-tree failed: ${m.stderr.trim().slice(0, 500)}`);
+      }
+      const commit = (
+        await text(t, ["commit-tree", lines[0], "-p", "HEAD", "-p", branch, "-F", "-"], {
+          env: identity(opts.author),
+          input: opts.message,
+        })
+      ).trim();
+      await git(t, ["merge", "--ff-only", "--quiet", commit], { env: identity(opts.author) });
+      return { merged: true, commit: await show(t, commit) };
+    },
+    async closeTree(t, tree) {
+      if (await hasTree(t, tree)) await git(t, ["worktree", "remove", "--force", tree.path]);
+      await git(t, ["worktree", "prune"]);
+    },
+  };
+
   return {
+    ...taskGit,
     ensureRepository,
     resolveCommit,
     commitAll,

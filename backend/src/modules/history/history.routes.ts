@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, SECURED } from "../../http/auth-hooks.js";
+import { Commit, Diff } from "../../shared/git-schemas.js";
 import { ErrorBody, errorResponses, ProjectIdParams as ProjectParams } from "../../shared/schemas.js";
-import { Commit, CommitBody, CommitParams, CommitResult, Diff, DiffQuery, HistoryQuery } from "./history.schemas.js";
+import { CommitBody, CommitParams, CommitResult, DiffQuery, HistoryQuery } from "./history.schemas.js";
 import type { HistoryService } from "./history.service.js";
 
 const errors = { ...errorResponses, 403: ErrorBody, 409: ErrorBody, 503: ErrorBody };

@@ -3,10 +3,11 @@
 import type { AccountStore } from "../../ports/account.port.js";
 import type { AuditLog } from "../../ports/audit.port.js";
 import type { Principal } from "../../ports/auth.port.js";
-import { AGENT_AUTHOR, type GitPerson, PLATFORM_AUTHOR, type ProjectGit } from "../../ports/project-git.port.js";
+import { AGENT_AUTHOR, PLATFORM_AUTHOR, type ProjectGit } from "../../ports/project-git.port.js";
 import type { ProjectRecord } from "../../ports/projects.port.js";
 import type { TemplateStore } from "../../ports/templates.port.js";
 import { conflict, notFound } from "../../shared/errors.js";
+import { gitAuthorOf } from "../../shared/git-author.js";
 import { workspaceTargetOf } from "../../shared/workspace-target.js";
 
 export interface HistoryServiceDeps {
@@ -30,12 +31,7 @@ export function historyServiceFactory(deps: HistoryServiceDeps) {
     const p = await deps.projects.get(principal, id);
     return { p, t: await workspaceTargetOf(deps.templates, p) };
   };
-  /** A person commits as themselves: their name and the e-mail they signed in with. */
-  const authorOf = async (principal: Principal): Promise<GitPerson> => {
-    const u = await deps.users.findById(principal.userId);
-    if (!u) throw notFound("USER_NOT_FOUND", "The signed-in user no longer exists");
-    return { name: u.name?.trim() || (u.email.split("@")[0] ?? u.email), email: u.email };
-  };
+  const authorOf = (principal: Principal) => gitAuthorOf(deps.users, principal);
 
   return {
     async log(principal: Principal, id: string, opts: { limit: number; before?: string | undefined }) {

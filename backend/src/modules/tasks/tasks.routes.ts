@@ -1,0 +1,212 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf, SECURED } from "../../http/auth-hooks.js";
+import type { TaskRecord } from "../../ports/tasks.port.js";
+import { Commit, Diff } from "../../shared/git-schemas.js";
+import { ErrorBody, errorResponses, ProjectIdParams } from "../../shared/schemas.js";
+import {
+  ApproveBody,
+  CreateTaskBody,
+  RejectBody,
+  Task,
+  TaskListQuery,
+  TaskParams,
+  UpdateTaskBody,
+} from "./tasks.schemas.js";
+import type { TasksService } from "./tasks.service.js";
+
+const errors = { ...errorResponses, 403: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+
+const view = (t: TaskRecord): z.infer<typeof Task> => ({
+  n: t.n,
+  title: t.title,
+  description: t.description,
+  status: t.status,
+  position: t.position,
+  createdById: t.createdById,
+  sessionId: t.sessionId,
+  branch: t.branch,
+  baseCommit: t.baseCommit,
+  mergeCommit: t.mergeCommit,
+  qaResults: t.qaResults ?? null,
+  reviewHistory: t.reviewHistory,
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString(),
+});
+
+export const tasksRoutes: FastifyPluginAsyncZod<{ tasks: TasksService }> = async (app, { tasks }) => {
+  const read = app.requireAuth("projects:read");
+  const write = app.requireAuth("projects:write");
+  const tags = ["tasks"];
+
+  app.post(
+    "/projects/:id/tasks",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "createTask",
+        tags,
+        summary: "Add a task to the project's board (todo, at the end of its column)",
+        security: SECURED,
+        params: ProjectIdParams,
+        body: CreateTaskBody,
+        response: { 201: Task, ...errors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(view(await tasks.create(principalOf(req), req.params.id, req.body))),
+  );
+
+  app.get(
+    "/projects/:id/tasks",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "listTasks",
+        tags,
+        summary: "The project's tasks, by position in their column",
+        security: SECURED,
+        params: ProjectIdParams,
+        querystring: TaskListQuery,
+        response: { 200: z.object({ tasks: z.array(Task) }), ...errors },
+      },
+    },
+    async (req) => ({ tasks: (await tasks.list(principalOf(req), req.params.id, req.query)).map(view) }),
+  );
+
+  app.get(
+    "/projects/:id/tasks/:n",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "getTask",
+        tags,
+        summary: "One task",
+        security: SECURED,
+        params: TaskParams,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (req) => view(await tasks.get(principalOf(req), req.params.id, req.params.n)),
+  );
+
+  app.patch(
+    "/projects/:id/tasks/:n",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "updateTask",
+        tags,
+        summary: "Edit a task or move it on the board (409 for a move its state does not allow)",
+        security: SECURED,
+        params: TaskParams,
+        body: UpdateTaskBody,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (req) => view(await tasks.update(principalOf(req), req.params.id, req.params.n, req.body)),
+  );
+
+  app.delete(
+    "/projects/:id/tasks/:n",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "deleteTask",
+        tags,
+        summary: "Delete a task and its worktree (its branch stays in history)",
+        security: SECURED,
+        params: TaskParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await tasks.remove(principalOf(req), req.params.id, req.params.n);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/projects/:id/tasks/:n/run",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "runTask",
+        tags,
+        summary: "Start a todo task: its own branch task/<n> and worktree from the main tree's last commit",
+        security: SECURED,
+        params: TaskParams,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (req) => view(await tasks.run(principalOf(req), req.params.id, req.params.n)),
+  );
+
+  app.get(
+    "/projects/:id/tasks/:n/diff",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "getTaskDiff",
+        tags,
+        summary: "The task's changes against its base commit: per-file hunks and a summary",
+        security: SECURED,
+        params: TaskParams,
+        response: { 200: Diff, ...errors },
+      },
+    },
+    async (req) => tasks.diff(principalOf(req), req.params.id, req.params.n),
+  );
+
+  app.post(
+    "/projects/:id/tasks/:n/approve",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "approveTask",
+        tags,
+        summary: "Merge the task's branch into the main tree as one commit (409 TASK_CONFLICT changes nothing)",
+        security: SECURED,
+        params: TaskParams,
+        body: ApproveBody.nullish().describe("Optional: the merge commit's message"),
+        response: { 200: z.object({ task: Task, commit: Commit }), ...errors },
+      },
+    },
+    async (req) => {
+      const r = await tasks.approve(principalOf(req), req.params.id, req.params.n, req.body ?? {});
+      return { task: view(r.task), commit: r.commit };
+    },
+  );
+
+  app.post(
+    "/projects/:id/tasks/:n/reject",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "rejectTask",
+        tags,
+        summary: "Reject the task: the main tree untouched, its branch kept for reference",
+        security: SECURED,
+        params: TaskParams,
+        body: RejectBody,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (req) => view(await tasks.reject(principalOf(req), req.params.id, req.params.n, req.body)),
+  );
+
+  app.post(
+    "/projects/:id/tasks/:n/cancel",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "cancelTask",
+        tags,
+        summary: "Cancel an open task and remove its worktree (its branch stays)",
+        security: SECURED,
+        params: TaskParams,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (req) => view(await tasks.cancel(principalOf(req), req.params.id, req.params.n)),
+  );
+};
