@@ -249,4 +249,26 @@ describe("tasks on their own branch and worktree", () => {
     expect(await inWorkspace(`test -e ${treeOf(y.n)} && echo there || echo gone`)).toContain("gone");
     expect(await mainHead()).toBe(head);
   });
+
+  it("approves two non-conflicting tasks at once: both merge, one after the other", async () => {
+    const x = await create("Left");
+    const y = await create("Right");
+    await api("POST", `/tasks/${x.n}/run`);
+    await api("POST", `/tasks/${y.n}/run`);
+    await inWorkspace(`printf 'left\\n' > ${treeOf(x.n)}/left.txt && printf 'right\\n' > ${treeOf(y.n)}/right.txt`);
+    const head = await mainHead();
+    const [rx, ry] = await Promise.all([api("POST", `/tasks/${x.n}/approve`), api("POST", `/tasks/${y.n}/approve`)]);
+    expect([rx.statusCode, ry.statusCode]).toEqual([200, 200]);
+    // One merge on top of the other (the log also lists each branch's own commit).
+    const [mx, my] = [rx.json().commit, ry.json().commit];
+    const [first, second] = mx.parents[0] === head ? [mx, my] : [my, mx];
+    expect(first.parents[0]).toBe(head);
+    expect(second.parents[0]).toBe(first.id);
+    expect((await history()).commits[0]?.id).toBe(second.id);
+    expect(await mainHead()).toBe(second.id);
+    expect((await inWorkspace("cat /app/left.txt /app/right.txt")).split("\n").filter(Boolean)).toEqual([
+      "left",
+      "right",
+    ]);
+  });
 });

@@ -11,6 +11,7 @@ import type { TemplateStore } from "../../ports/templates.port.js";
 import type { TaskStatus } from "../../ports/vocabulary.js";
 import { conflict, DomainError, notFound } from "../../shared/errors.js";
 import { gitAuthorOf } from "../../shared/git-author.js";
+import { keyedQueue } from "../../shared/keyed-queue.js";
 import { workspaceTargetOf } from "../../shared/workspace-target.js";
 
 export interface TasksServiceDeps {
@@ -33,6 +34,8 @@ const RUNNING: readonly TaskStatus[] = ["in_progress", "qa", "review"];
 
 export function tasksServiceFactory(deps: TasksServiceDeps) {
   const { store, git } = deps;
+  /** A project's task git work, one step at a time (two approvals at once: the second merges onto the first). */
+  const serially = keyedQueue();
   const project = (principal: Principal, id: string) => deps.projects.get(principal, id);
   const mustGet = async (projectId: string, n: number) => {
     const t = await store.get(projectId, n);
@@ -126,23 +129,32 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
     },
     async remove(principal: Principal, id: string, n: number) {
       const p = await project(principal, id);
-      const task = await mustGet(p.id, n);
-      await closeTree(p, task, null);
-      await store.remove(p.id, n);
-      await record(principal, "task.delete", task);
+      return serially(p.id, async () => {
+        const task = await mustGet(p.id, n);
+        await closeTree(p, task, null);
+        await store.remove(p.id, n);
+        await record(principal, "task.delete", task);
+      });
     },
 
     /** The task's branch and worktree (from the main tree's last commit); todo → in_progress. */
     async run(principal: Principal, id: string, n: number) {
       const p = await project(principal, id);
-      const task = await mustGet(p.id, n);
-      if (task.status !== "todo") throw notIn(task, ["todo"], "run");
-      const t = await workspaceTargetOf(deps.templates, p);
-      const tree = taskTree(n);
-      const { base } = await git.openTree(t, tree, task.baseCommit ? { base: task.baseCommit } : {});
-      const moved = await move(task, { status: "in_progress", branch: tree.branch, baseCommit: base }, ["todo"], "run");
-      await record(principal, "task.run", moved, { base });
-      return moved;
+      return serially(p.id, async () => {
+        const task = await mustGet(p.id, n);
+        if (task.status !== "todo") throw notIn(task, ["todo"], "run");
+        const t = await workspaceTargetOf(deps.templates, p);
+        const tree = taskTree(n);
+        const { base } = await git.openTree(t, tree, task.baseCommit ? { base: task.baseCommit } : {});
+        const moved = await move(
+          task,
+          { status: "in_progress", branch: tree.branch, baseCommit: base },
+          ["todo"],
+          "run",
+        );
+        await record(principal, "task.run", moved, { base });
+        return moved;
+      });
     },
     async diff(principal: Principal, id: string, n: number) {
       const p = await project(principal, id);
@@ -153,69 +165,75 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
     },
     async approve(principal: Principal, id: string, n: number, body: { message?: string | undefined }) {
       const p = await project(principal, id);
-      const task = await mustGet(p.id, n);
-      if (!RUNNING.includes(task.status) || !task.branch) throw notIn(task, RUNNING, "be approved");
-      const t = await workspaceTargetOf(deps.templates, p);
-      const tree = taskTree(n);
-      const author = await authorOf(principal);
-      // What the agent left uncommitted in the worktree belongs to the task too.
-      if (await git.hasTree(t, tree)) {
-        await git.commitTree(t, tree, { message: `Task ${n}: ${task.title}`, author });
-      }
-      const message = body.message?.trim() || `Task ${n}: ${task.title}\n\n${task.description}`.trim();
-      const merged = await git.mergeTree(t, tree, { message, author });
-      if (!merged.merged) {
-        throw new DomainError(
-          "conflict",
-          "TASK_CONFLICT",
-          `Task ${n}'s branch conflicts with the main tree in ${merged.conflicts.join(", ") || "some files"}`,
-          { conflicts: merged.conflicts },
+      return serially(p.id, async () => {
+        const task = await mustGet(p.id, n);
+        if (!RUNNING.includes(task.status) || !task.branch) throw notIn(task, RUNNING, "be approved");
+        const t = await workspaceTargetOf(deps.templates, p);
+        const tree = taskTree(n);
+        const author = await authorOf(principal);
+        // What the agent left uncommitted in the worktree belongs to the task too.
+        if (await git.hasTree(t, tree)) {
+          await git.commitTree(t, tree, { message: `Task ${n}: ${task.title}`, author });
+        }
+        const message = body.message?.trim() || `Task ${n}: ${task.title}\n\n${task.description}`.trim();
+        const merged = await git.mergeTree(t, tree, { message, author });
+        if (!merged.merged) {
+          throw new DomainError(
+            "conflict",
+            "TASK_CONFLICT",
+            `Task ${n}'s branch conflicts with the main tree in ${merged.conflicts.join(", ") || "some files"}`,
+            { conflicts: merged.conflicts },
+          );
+        }
+        const done = await move(
+          task,
+          {
+            status: "done",
+            mergeCommit: merged.commit.id,
+            reviewHistory: [...task.reviewHistory, round(principal, { action: "approve", message })],
+          },
+          RUNNING,
+          "be approved",
         );
-      }
-      const done = await move(
-        task,
-        {
-          status: "done",
-          mergeCommit: merged.commit.id,
-          reviewHistory: [...task.reviewHistory, round(principal, { action: "approve", message })],
-        },
-        RUNNING,
-        "be approved",
-      );
-      await git.closeTree(t, tree);
-      await record(principal, "task.approve", done, { commit: merged.commit.id });
-      return { task: done, commit: merged.commit };
+        await git.closeTree(t, tree);
+        await record(principal, "task.approve", done, { commit: merged.commit.id });
+        return { task: done, commit: merged.commit };
+      });
     },
     async reject(principal: Principal, id: string, n: number, body: { reason: string }) {
       const p = await project(principal, id);
-      const task = await mustGet(p.id, n);
-      if (!RUNNING.includes(task.status)) throw notIn(task, RUNNING, "be rejected");
-      const rejected = await move(
-        task,
-        {
-          status: "rejected",
-          reviewHistory: [...task.reviewHistory, round(principal, { action: "reject", message: body.reason })],
-        },
-        RUNNING,
-        "be rejected",
-      );
-      await closeTree(p, task, await authorOf(principal));
-      await record(principal, "task.reject", rejected);
-      return rejected;
+      return serially(p.id, async () => {
+        const task = await mustGet(p.id, n);
+        if (!RUNNING.includes(task.status)) throw notIn(task, RUNNING, "be rejected");
+        const rejected = await move(
+          task,
+          {
+            status: "rejected",
+            reviewHistory: [...task.reviewHistory, round(principal, { action: "reject", message: body.reason })],
+          },
+          RUNNING,
+          "be rejected",
+        );
+        await closeTree(p, task, await authorOf(principal));
+        await record(principal, "task.reject", rejected);
+        return rejected;
+      });
     },
     async cancel(principal: Principal, id: string, n: number) {
       const p = await project(principal, id);
-      const task = await mustGet(p.id, n);
-      if (!OPEN.includes(task.status)) throw notIn(task, OPEN, "be cancelled");
-      const cancelled = await move(
-        task,
-        { status: "cancelled", reviewHistory: [...task.reviewHistory, round(principal, { action: "cancel" })] },
-        OPEN,
-        "be cancelled",
-      );
-      await closeTree(p, task, await authorOf(principal));
-      await record(principal, "task.cancel", cancelled);
-      return cancelled;
+      return serially(p.id, async () => {
+        const task = await mustGet(p.id, n);
+        if (!OPEN.includes(task.status)) throw notIn(task, OPEN, "be cancelled");
+        const cancelled = await move(
+          task,
+          { status: "cancelled", reviewHistory: [...task.reviewHistory, round(principal, { action: "cancel" })] },
+          OPEN,
+          "be cancelled",
+        );
+        await closeTree(p, task, await authorOf(principal));
+        await record(principal, "task.cancel", cancelled);
+        return cancelled;
+      });
     },
   };
 }
