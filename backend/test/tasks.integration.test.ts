@@ -271,4 +271,15 @@ describe("tasks on their own branch and worktree", () => {
       "right",
     ]);
   });
+
+  it("refuses to approve a task that changed nothing (409 TASK_EMPTY), main untouched", async () => {
+    const e = await create("Does nothing");
+    await api("POST", `/tasks/${e.n}/run`);
+    const head = await mainHead();
+    const res = await api("POST", `/tasks/${e.n}/approve`);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe("TASK_EMPTY");
+    expect(await mainHead()).toBe(head);
+    expect((await api("GET", `/tasks/${e.n}`)).json().status).toBe("in_progress");
+  });
 });

@@ -175,6 +175,11 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
         if (await git.hasTree(t, tree)) {
           await git.commitTree(t, tree, { message: `Task ${n}: ${task.title}`, author });
         }
+        // Nothing to merge is said, not recorded as an empty merge commit.
+        const changed = await git.treeDiff(t, tree, { base: task.baseCommit ?? "HEAD", maxBytes: 64 * 1024 });
+        if (changed.stats.files === 0) {
+          throw conflict("TASK_EMPTY", `Task ${n} changed no file: reject or cancel it instead`);
+        }
         const message = body.message?.trim() || `Task ${n}: ${task.title}\n\n${task.description}`.trim();
         const merged = await git.mergeTree(t, tree, { message, author });
         if (!merged.merged) {
