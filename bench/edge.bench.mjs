@@ -162,6 +162,8 @@ async function renderInProcess() {
   const opts = {
     appsDomain: APPS,
     controlPlaneUrl: "http://control-plane:3000",
+    controlPlaneEdgeUrl: "http://control-plane:8080",
+    forwardAuthKey: "bench",
     tls: { certResolver: "le", wildcard: true },
   };
   const times = [];
@@ -220,6 +222,8 @@ export async function benchTraefikProvider() {
       // As the reconciler does after a restart: the service's endpoint (which the proxies
       // prefer) and the route's target both move.
       const target = `http://ds-changed-${i}:5173`;
+      // One transaction: the two writes land together (and are announced together).
+      await db.query("BEGIN");
       await db.query(`UPDATE "Route" SET target = $1, "updatedAt" = now() WHERE hostname = $2`, [
         target,
         `p1--preview.${APPS}`,
@@ -229,6 +233,7 @@ export async function benchTraefikProvider() {
           WHERE kind = 'preview' AND "projectId" = (SELECT "projectId" FROM "Route" WHERE hostname = $2)`,
         [target, `p1--preview.${APPS}`],
       );
+      await db.query("COMMIT");
       const t0 = performance.now();
       for (;;) {
         const now = await get();
@@ -241,6 +246,7 @@ export async function benchTraefikProvider() {
       change.push(performance.now() - t0);
     }
     await db.end();
+    console.log(`a changed Route row shows after ${change.map(Math.round).join(", ")} ms`);
     const full = await load(url, { connections: 10, duration, headers, status: 200 });
     const zipped = await load(url, {
       connections: 10,

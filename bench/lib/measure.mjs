@@ -106,7 +106,10 @@ export async function load(url, { connections = 50, duration = 5, warmup = 1, he
   const unexpected = status
     ? Object.entries(r.statusCodeStats ?? {}).reduce((n, [code, s]) => n + (Number(code) === status ? 0 : s.count), 0)
     : r.non2xx;
-  if (unexpected || r.errors) throw new Error(`${url}: ${unexpected} unexpected responses, ${r.errors} errors`);
+  if (unexpected || r.errors)
+    throw new Error(
+      `${url}: ${unexpected} unexpected responses (${JSON.stringify(r.statusCodeStats)}), ${r.errors} errors`,
+    );
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
