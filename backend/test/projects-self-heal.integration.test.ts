@@ -101,7 +101,7 @@ describe("self-healing", () => {
     await eventually(
       () => service(projectId),
       (s) => s.containerId !== before.containerId && s.observedState === "running" && s.health === "healthy",
-      15_000,
+      30_000,
     ).catch(async (err) => {
       throw new Error(
         `${err.message}\nproject: ${JSON.stringify((await api("GET", `/projects/${projectId}`)).json())}`,

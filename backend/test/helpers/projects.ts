@@ -318,7 +318,21 @@ export async function removeByInstall(
   for (const c of await runtime.listContainers(labels)) await runtime.removeContainer(c.id);
   for (const n of await runtime.listNetworks(labels)) {
     for (const c of attached) await runtime.disconnectNetwork(n.name, c);
-    await runtime.removeNetwork(n.name);
+    // Whatever is still on it (a service gate another harness of this install re-joined) is
+    // forced off first; a network with an endpoint cannot be removed.
+    const net = runtime.docker.getNetwork(n.name);
+    for (let attempt = 1; ; attempt++) {
+      const info = await net.inspect().catch(() => null);
+      for (const id of Object.keys(info?.Containers ?? {})) {
+        await net.disconnect({ Container: id, Force: true }).catch(() => {});
+      }
+      try {
+        await runtime.removeNetwork(n.name);
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+      }
+    }
   }
   for (const v of await runtime.listVolumes(labels)) await runtime.removeVolume(v.name);
 }
