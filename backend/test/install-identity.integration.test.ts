@@ -10,7 +10,13 @@ import { bindInstallId, InstallIdMismatch } from "../src/composition/installatio
 import { signedInUser } from "./helpers/auth.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { freePort, startControlPlane } from "./helpers/process.js";
-import { createStandInTemplate, eventually, type ProjectsHarness, projectsHarness } from "./helpers/projects.js";
+import {
+  createStandInTemplate,
+  eventually,
+  type ProjectsHarness,
+  projectsHarness,
+  removeByInstall,
+} from "./helpers/projects.js";
 
 const databases: TestDatabase[] = [];
 const fresh = async () => {
@@ -98,8 +104,13 @@ describe("a sweep on another database with the same install id", () => {
     });
   });
   afterAll(async () => {
+    // Both reconcilers stop before either cleans up: the two share an install id, and one would
+    // heal (recreate) what the other's cleanup removes.
+    await first?.reconciler.stop();
+    await second?.reconciler.stop();
     await second?.close();
     await first?.close();
+    if (first) await removeByInstall(first.runtime, first.installId);
   });
 
   it("leaves the other install's project alone (containers, network, files volume) and reports it once", async () => {

@@ -5,8 +5,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { testDocker } from "./helpers/app.js";
 import { BACKEND, freePort, startControlPlane as start, waitFor } from "./helpers/process.js";
-import { eventually } from "./helpers/projects.js";
+import { eventually, removeByInstall } from "./helpers/projects.js";
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -24,6 +25,9 @@ describe("devsanctum process", () => {
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
     for (const d of dirs) await rm(d, { recursive: true, force: true });
+    // What the started control planes made in Docker (their service gate): labelled with their
+    // install id, removed here and only that.
+    await removeByInstall(testDocker(), `proc-${process.pid}`);
   });
 
   it("starts embedded PostgreSQL, serves /readyz and /docs/json, and leaves nothing behind on SIGTERM", async () => {
