@@ -37,7 +37,7 @@ const healed = (projectId: string, gone: string | null) =>
     async () => ({ svc: await service(projectId), status: (await api("GET", `/projects/${projectId}`)).json().status }),
     ({ svc, status }) =>
       svc.containerId !== gone && svc.observedState === "running" && svc.health === "healthy" && status === "running",
-    15_000,
+    30_000,
   )
     .then(({ svc }) => svc)
     .catch(async (err) => {
