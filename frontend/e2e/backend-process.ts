@@ -114,6 +114,21 @@ export async function startBackend(opts: { run?: string; env?: Record<string, st
   return { url, edgePort, run, signInLink, output: () => output, stop };
 }
 
+/**
+ * Prints the backend's last log lines when a test fails: CI keeps only the test output, and a
+ * failure there must say what the control plane did (call from afterEach).
+ */
+export function printLogOnFailure(
+  backend: Backend | undefined,
+  ctx: { task: { name: string; result?: { state?: string } } },
+) {
+  if (!backend || ctx.task.result?.state !== "fail") return;
+  const tail = backend.output().trimEnd().split("\n").slice(-120).join("\n");
+  console.error(
+    `--- backend log (last 120 lines) after "${ctx.task.name}" failed ---\n${tail}\n--- end of backend log ---`,
+  );
+}
+
 /** The run label of this process: DEVSANCTUM_TEST_RUN (CI) or one made up once. */
 let madeUpRun: string | undefined;
 export function testRun(): string {

@@ -7,8 +7,15 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Backend, dockerResources, startBackend, startFakeModel, testRun } from "./backend-process";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  type Backend,
+  dockerResources,
+  printLogOnFailure,
+  startBackend,
+  startFakeModel,
+  testRun,
+} from "./backend-process";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts/e2e");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -76,6 +83,8 @@ beforeEach((ctx) => {
     await page?.screenshot({ path: path.join(ARTIFACTS, `FAILED-${name}.png`), fullPage: true }).catch(() => {});
   });
 });
+
+afterEach((ctx) => printLogOnFailure(backend, ctx));
 
 afterAll(async () => {
   await browser?.close();

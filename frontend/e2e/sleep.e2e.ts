@@ -5,8 +5,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, startBackend, testRun } from "./backend-process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Backend, printLogOnFailure, startBackend, testRun } from "./backend-process";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts/e2e");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -34,6 +34,8 @@ beforeAll(async () => {
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(30_000);
 });
+
+afterEach((ctx) => printLogOnFailure(backend, ctx));
 
 afterAll(async () => {
   await browser?.close();
@@ -76,12 +78,17 @@ describe("idle stop and wake in the console", () => {
 
   it("opening the preview's host wakes it: the waking page reloads itself into the app", async () => {
     const preview = await page.context().newPage();
-    await preview.goto(previewUrl);
-    // Signed in to the host through the console's redirect, then held, maybe past ~1.5 s: the waking page.
-    await preview.getByRole("heading", { name: /Hello from/ }).waitFor({ timeout: 60_000 });
-    await preview.screenshot({ path: path.join(ARTIFACTS, "sleep-03-woken-preview.png") });
-    await page.getByRole("status").filter({ hasText: "Running" }).waitFor({ timeout: 60_000 });
-    await preview.close();
+    try {
+      await preview.goto(previewUrl);
+      // Signed in to the host through the console's redirect, then held, maybe past ~1.5 s: the waking page.
+      await preview.getByRole("heading", { name: /Hello from/ }).waitFor({ timeout: 60_000 });
+      await preview.screenshot({ path: path.join(ARTIFACTS, "sleep-03-woken-preview.png") });
+      await page.getByRole("status").filter({ hasText: "Running" }).waitFor({ timeout: 60_000 });
+    } finally {
+      // What the tab shows when it failed; closed either way, so it keeps nothing awake after.
+      await preview.screenshot({ path: path.join(ARTIFACTS, "sleep-03-preview-last.png") }).catch(() => {});
+      await preview.close();
+    }
   });
 
   it("the Wake button wakes a sleeping project", async () => {

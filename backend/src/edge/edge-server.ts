@@ -160,6 +160,8 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyHttpProxy, {
     upstream: "",
+    // reply-from logs two info lines per proxied request: noise, and work on the hot path.
+    disableRequestLogging: true,
     websocket: true,
     ...edgeWebsocketHooks(deps.metrics),
     // The connector's undici dispatcher: keep-alive pools per service (through the gate when there
