@@ -103,7 +103,7 @@ export function productionContainers(deps: ProductionContainersDeps) {
       await this.ensureImage(spec.image);
       const network = names.network(p.id);
       await runtime.ensureNetwork(network, projectLabels(p));
-      const { id } = await runtime.createContainer({
+      const created = runtime.createContainer({
         name: containerName(p, "build", number),
         image: spec.image,
         // Without a build step the snapshot alone is the artifact: the container never runs.
@@ -116,14 +116,21 @@ export function productionContainers(deps: ProductionContainersDeps) {
         limits: spec.limits,
         capAdd: spec.capabilities ?? [],
       });
-      const { bytes } = await runtime.copyVolumeIntoContainer({
+      const copied = runtime.copyVolumeIntoContainer({
         volume: names.volume(p.id),
         mountPath: FILES_PATH,
-        container: id,
+        container: created.then((c) => c.id),
         image: spec.image,
         labels: labels(p, DEPLOYER_KINDS.snapshot, number),
       });
-      return { containerId: id, bytes };
+      // Both settle before anything is said: a failed copy leaves no unnamed build container.
+      const [build, copy] = await Promise.allSettled([created, copied]);
+      if (build.status === "rejected") throw build.reason;
+      if (copy.status === "rejected") {
+        await runtime.removeContainer(build.value.id).catch(() => {});
+        throw copy.reason;
+      }
+      return { containerId: build.value.id, bytes: copy.value.bytes };
     },
 
     /** The build container's filesystem, committed: the deployment's immutable artifact. */

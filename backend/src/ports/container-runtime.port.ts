@@ -116,7 +116,8 @@ export interface ContainerRuntime {
   copyVolumeIntoContainer(opts: {
     volume: string;
     mountPath: string;
-    container: string;
+    /** The target, or its creation under way: the engine makes the helper meanwhile. */
+    container: string | Promise<string>;
     image: string;
     labels: Labels;
   }): Promise<{ bytes: number }>;

@@ -33,7 +33,8 @@ export function dockerodeArtifacts(docker: Docker, guard: Guard): Artifacts {
   return {
     async copyVolumeIntoContainer({ volume, mountPath, container, image, labels }) {
       // A container that never starts holds the volume, read-only; the engine mounts it to
-      // serve the archive. The tar streams from one container into the other.
+      // serve the archive. The tar streams from one container into the other. The helper is
+      // made while the target is (a deploy's snapshot is on the path to its answer).
       const helper = await guard(() =>
         docker.createContainer({
           Image: image,
@@ -46,6 +47,7 @@ export function dockerodeArtifacts(docker: Docker, guard: Guard): Artifacts {
         }),
       );
       try {
+        const target = await container;
         const tar = (await guard(() => helper.getArchive({ path: mountPath }))) as unknown as Readable;
         let bytes = 0;
         const counted = tar.pipe(
@@ -57,10 +59,11 @@ export function dockerodeArtifacts(docker: Docker, guard: Guard): Artifacts {
           }),
         );
         // The archive's top entry is the folder itself, so it lands at its parent.
-        await guard(() => docker.getContainer(container).putArchive(counted, { path: path.posix.dirname(mountPath) }));
+        await guard(() => docker.getContainer(target).putArchive(counted, { path: path.posix.dirname(mountPath) }));
         return { bytes };
       } finally {
-        await tolerate(() => helper.remove({ force: true }), 404);
+        // Off the answer's path; labelled, so a removal a crash cut short is swept later.
+        void tolerate(() => helper.remove({ force: true }), 404).catch(() => {});
       }
     },
 
