@@ -108,6 +108,7 @@ async function main() {
       passwords: edge.passwords,
       connector: serviceNetwork.connector,
       wakeReconciler: (projectId) => projects.reconciler.wake(projectId),
+      wakeAsleep: { wake: (projectId) => idle.waker.wake(projectId), holdMs: config.idle.wakeHoldMs },
       workerEnabled: config.reconciler.enabled,
       // Every agent turn's changes become a commit naming its session and prompt (bound late).
       onTurnFinished: async (turn) => {

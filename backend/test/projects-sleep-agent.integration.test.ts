@@ -1,7 +1,8 @@
 // Issue #15: a project is never put to sleep while its agent works. The vite-react template's
 // real OpenCode server, driven by the scripted fake model answering slowly (well past the idle
 // timeout), keeps the project awake with nobody looking; once the turn is over it sleeps. The
-// test reads the database only: an API call on the project would count as activity.
+// test reads the database only: an API call on the project would count as activity. Asleep, a
+// read of its agent leaves it so; a prompt wakes it and runs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prismaAuditLog } from "../src/adapters/persistence/prisma-audit-log.js";
 import { prismaTemplateStore } from "../src/adapters/persistence/prisma-template-store.js";
@@ -45,7 +46,7 @@ afterAll(async () => {
 });
 
 describe("a busy agent keeps its project awake", () => {
-  it("stays running through a turn four times longer than the timeout, then sleeps", async () => {
+  it("stays running through a turn four times longer than the timeout, sleeps, and a prompt wakes it", async () => {
     const owner = await signedInUser(database.db);
     const headers = { ...owner.headers, "content-type": "application/json" };
     const put = await h.app.inject({
@@ -95,5 +96,34 @@ describe("a busy agent keeps its project awake", () => {
     expect(asleep.desiredState).toBe("running");
     const prompts = await database.db.agentPrompt.findMany({ where: { projectId: id } });
     expect(prompts.map((p) => p.status)).toEqual(["done"]);
-  }, 180_000);
+
+    // Reading the agent of a sleeping project leaves it asleep, and says how to wake it.
+    const read = await h.app.inject({ method: "GET", url: `/api/v1/projects/${id}/agent/sessions`, headers });
+    expect(read.statusCode).toBe(409);
+    expect(read.json().error).toMatchObject({ code: "AGENT_NOT_RUNNING", message: expect.stringMatching(/asleep/) });
+    expect((await row()).sleptAt).not.toBeNull();
+
+    // A prompt wakes it: held while the project starts, queued, and the agent runs it.
+    const sessionId = prompts[0]?.sessionId ?? "";
+    const woken = await h.app.inject({
+      method: "POST",
+      url: `/api/v1/projects/${id}/agent/sessions/${sessionId}/prompt`,
+      headers,
+      payload: JSON.stringify({
+        text: `Wake up\n${fakeScript({ write: { path: "src/woken.txt", content: "up\n" } })}`,
+      }),
+    });
+    expect(woken.statusCode).toBe(202);
+    expect((await row()).sleptAt).toBeNull();
+    await eventually(
+      () => fake.requests(),
+      (r) => r.some((x) => x.turnStart && x.lastUser.startsWith("Wake up")),
+      60_000,
+    );
+    await eventually(
+      () => database.db.agentPrompt.findMany({ where: { projectId: id }, orderBy: { createdAt: "asc" } }),
+      (all) => all.map((p) => p.status).join() === "done,done",
+      60_000,
+    );
+  }, 240_000);
 });

@@ -45,6 +45,8 @@ export interface ComposeAgentOptions {
   wakeReconciler: (projectId: string) => void;
   /** Each finished agent turn: #13 commits the working tree here. */
   onTurnFinished?: (turn: TurnFinished) => Promise<void> | void;
+  /** Wakes a sleeping project for a prompt (composition/idle.ts's waker, bound late). */
+  wakeAsleep?: { wake: (projectId: string) => Promise<unknown>; holdMs: number };
   /** false: this process serves the API only (another one runs the worker, as the reconciler). */
   workerEnabled?: boolean;
   tuning?: {
@@ -141,6 +143,7 @@ export function composeAgent(opts: ComposeAgentOptions) {
     changed,
     passwords: opts.passwords,
     wakeReconciler: opts.wakeReconciler,
+    ...(opts.wakeAsleep ? { wakeAsleep: opts.wakeAsleep } : {}),
   });
 
   // The reconciler's hook: OpenCode's password, and its model (key only in this container).

@@ -183,6 +183,10 @@ export async function projectsHarness(
         passwords: edge.passwords,
         connector: serviceNetwork.connector,
         wakeReconciler: (id) => projects.reconciler.wake(id),
+        // As main.ts wires it: a prompt wakes a sleeping project (bound late, when idle is on).
+        ...(opts.idle
+          ? { wakeAsleep: { wake: (id: string) => idle?.waker.wake(id) ?? Promise.resolve(false), holdMs: 15_000 } }
+          : {}),
         // As main.ts wires it: with files, every agent turn becomes a commit (bound late).
         ...(opts.files
           ? {

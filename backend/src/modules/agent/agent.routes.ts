@@ -95,7 +95,8 @@ export const agentRoutes: FastifyPluginAsyncZod<AgentRoutesOptions> = async (app
         operationId: "promptAgent",
         tags,
         summary: "Send a prompt: queued, and sent as soon as the session is idle",
-        description: "A prompt to a busy session waits in its queue (see the session's `queue`), it is never refused.",
+        description:
+          "A prompt to a busy session waits in its queue (see the session's `queue`), it is never refused. A prompt to a sleeping project wakes it: the call is held while the project starts (up to WAKE_HOLD_MS).",
         security: SECURED,
         params: SessionParams,
         body: PromptBody,

@@ -29,6 +29,11 @@ export interface AgentServiceDeps {
   wakeReconciler: (projectId: string) => void;
   /** The agent state or queue changed (the events hub relays it). */
   changed: (projectId: string) => void;
+  /**
+   * Wakes a sleeping project (issue #15: one start, however many callers); a prompt or a new
+   * session then waits up to `holdMs` for its agent, as the edge holds a request.
+   */
+  wakeAsleep?: { wake: (projectId: string) => Promise<unknown>; holdMs: number; pollMs?: number };
 }
 
 const projectNotFound = () => notFound("PROJECT_NOT_FOUND", "No such project");
@@ -50,6 +55,12 @@ export function agentServiceFactory(deps: AgentServiceDeps) {
   function serverOf(p: ProjectRecord, configured: boolean): AgentServer {
     if (!configured) throw conflict("AGENT_NOT_CONFIGURED", NOT_CONFIGURED);
     const agent = p.services.find((s) => s.kind === "opencode");
+    if (p.sleptAt && p.desiredState === "running" && p.status !== "running") {
+      throw conflict(
+        "AGENT_NOT_RUNNING",
+        "The project is asleep. A prompt wakes it, as does POST /api/v1/projects/{id}/start or opening its preview",
+      );
+    }
     if (p.status !== "running" || agent?.health !== "healthy" || !agent.endpoint) {
       throw conflict(
         "AGENT_NOT_RUNNING",
@@ -59,9 +70,30 @@ export function agentServiceFactory(deps: AgentServiceDeps) {
     return agents.connect(p.id, agent.endpoint);
   }
 
-  async function ready(principal: Principal, id: string) {
-    const p = await owned(principal, id);
+  const agentUp = (p: ProjectRecord) =>
+    p.status === "running" && p.services.some((s) => s.kind === "opencode" && s.health === "healthy");
+
+  /** Wakes an asleep project and waits for its agent (or the hold, or a failure: serverOf says which). */
+  async function awake(p: ProjectRecord): Promise<ProjectRecord> {
+    const w = deps.wakeAsleep;
+    if (!w || !p.sleptAt || p.desiredState !== "running") return p;
+    await w.wake(p.id);
+    const until = Date.now() + w.holdMs;
+    for (;;) {
+      const now = await projects.get(p.id);
+      if (!now || agentUp(now) || now.status === "failed" || Date.now() >= until) return now ?? p;
+      await new Promise((r) => setTimeout(r, w.pollMs ?? 100));
+    }
+  }
+
+  /**
+   * The project's agent server. `wake`: work for the agent (a prompt, a session) wakes a sleeping
+   * project; reads do not (opening a sleeping project's page must leave it asleep).
+   */
+  async function ready(principal: Principal, id: string, opts: { wake?: boolean } = {}) {
+    let p = await owned(principal, id);
     const configured = (await deps.settings.effective(p.id)) !== null;
+    if (configured && opts.wake) p = await awake(p);
     return { p, server: serverOf(p, configured) };
   }
 
@@ -89,7 +121,7 @@ export function agentServiceFactory(deps: AgentServiceDeps) {
         }));
     },
     async createSession(principal: Principal, id: string) {
-      const { p, server } = await ready(principal, id);
+      const { p, server } = await ready(principal, id, { wake: true });
       const session = await server.createSession({});
       await audit.record({ actorId: principal.userId, action: "agent.session.create", target: p.id });
       deps.changed(p.id);
@@ -102,7 +134,7 @@ export function agentServiceFactory(deps: AgentServiceDeps) {
     },
     /** Queued, never refused: the worker sends it when the session is idle. */
     async prompt(principal: Principal, id: string, sessionId: string, text: string): Promise<PromptRecord> {
-      const { p, server } = await ready(principal, id);
+      const { p, server } = await ready(principal, id, { wake: true });
       if (!(await server.getSession(sessionId))) throw notFound("AGENT_SESSION_NOT_FOUND", "No such session");
       const prompt = await work.enqueue({ projectId: p.id, sessionId, text, userId: principal.userId });
       await audit.record({ actorId: principal.userId, action: "agent.prompt", target: p.id, data: { sessionId } });
