@@ -1,5 +1,6 @@
-// Requests through the builtin edge vs straight to the container endpoint, same run:
-// the real control plane (built, embedded PostgreSQL) in front of a real container.
+// Requests through the builtin edge vs straight to the container endpoint and vs nginx (upstream
+// keep-alive, one worker per core) in front of the same container, same run: the real control
+// plane (built, embedded PostgreSQL) in front of a real container.
 // Then Traefik's HTTP provider: render time and size for 10,000 routes, and the 304 path
 // (what Traefik gets on almost every 2 s poll) against the full 200 path.
 import { execFile } from "node:child_process";
@@ -9,6 +10,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { load, median, startControlPlane, table } from "./lib/measure.mjs";
+import { startNginx } from "./lib/nginx.mjs";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -77,8 +79,10 @@ async function seedRoute(databaseUrl, target) {
 export async function benchEdge() {
   const label = `edge-${process.pid}`;
   let server;
+  let nginx;
   try {
     const container = await startContainer(label);
+    nginx = await startNginx(container.url);
     // The bench's container publishes its port on loopback and the route points there, so the
     // edge connects straight to it (PROJECT_ENDPOINTS=network, as in compose): this measures the
     // edge itself. The embedded default adds the service gate's relay hop on top.
@@ -89,6 +93,7 @@ export async function benchEdge() {
     const { edgePort } = server;
     await seedRoute(server.databaseUrl, container.url);
     const direct = await load(`${container.url}/`, { duration });
+    const viaNginx = await load(`${nginx.url}/`, { duration });
     const edge = await load(`http://127.0.0.1:${edgePort}/`, {
       duration,
       headers: { host: `bench.localhost:${edgePort}` },
@@ -101,13 +106,23 @@ export async function benchEdge() {
         "p50 ms": direct.p50,
         "p99 ms": direct.p99,
       },
+      {
+        path: "through nginx (keep-alive upstream)",
+        "req/s": Math.round(viaNginx.rps),
+        "p50 ms": viaNginx.p50,
+        "p99 ms": viaNginx.p99,
+      },
       { path: "through the builtin edge", "req/s": Math.round(edge.rps), "p50 ms": edge.p50, "p99 ms": edge.p99 },
     ]);
     console.log(
       `ratio edge/direct: ${(edge.rps / direct.rps).toFixed(2)} of the throughput, p99 +${edge.p99 - direct.p99} ms`,
     );
+    console.log(
+      `ratio edge/nginx: ${(edge.rps / viaNginx.rps).toFixed(2)} of the throughput (goal ≥ 0.85), p99 ${edge.p99 - viaNginx.p99 >= 0 ? "+" : ""}${edge.p99 - viaNginx.p99} ms (goal ≤ +5)`,
+    );
   } finally {
     await server?.stop();
+    await nginx?.stop();
     const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=devsanctum.bench=${label}`]);
     if (stdout.trim()) await run("docker", ["rm", "-f", ...stdout.trim().split("\n")]);
   }
