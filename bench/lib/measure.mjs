@@ -39,7 +39,11 @@ export async function startControlPlane(root, { env = {}, label = `bench-${proce
   await chmod(dataDir, 0o755);
   const [appPort, edgePort, pgPort] = [await freePort(), await freePort(), await freeLowPort()];
   try {
-    const server = await startServer(process.execPath, [path.join(root, "backend/dist/main.js")], {
+    // BENCH_CPU_PROF_DIR=<dir>: the control plane writes a V8 CPU profile there when it stops
+    // (open it in Chrome DevTools or speedscope) — profile before changing the hot path.
+    const prof = process.env.BENCH_CPU_PROF_DIR;
+    const flags = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
+    const server = await startServer(process.execPath, [...flags, path.join(root, "backend/dist/main.js")], {
       env: {
         PORT: String(appPort),
         EDGE_PORT: String(edgePort),
