@@ -249,6 +249,9 @@ describe("a slow start", () => {
     expect(page.headers["retry-after"]).toBe("1");
     expect(page.body).toContain("is waking up");
     expect(page.body).toContain('http-equiv="refresh"');
+    // Its progress is what the database says after the hold: woken, the slow server not up yet.
+    expect(page.body).toContain('<li class="done">✓ Woken up</li>');
+    expect(page.body).toContain('<li class="todo">… Its server answers</li>');
     expect(waited).toBeGreaterThanOrEqual(1400);
     expect(waited).toBeLessThan(3000);
     // The same wake goes on: a script is held until it serves.

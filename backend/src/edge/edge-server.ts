@@ -133,7 +133,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       const { waker, holdMs, browserHoldMs = 1500 } = deps.wake;
       const waitMs = isNavigation(req) ? Math.min(browserHoldMs, holdMs) : holdMs;
       const route = decision.route;
-      if (await waker.wakeAndWait(route.project.id, route.hostname, waitMs)) decision = await decide();
+      // Served, or not yet: decided again either way (a page past the hold shows how far it got).
+      await waker.wakeAndWait(route.project.id, route.hostname, waitMs);
+      decision = await decide();
     }
     if (decision.kind === "proxy") {
       req.edge = decision;

@@ -79,7 +79,10 @@ export function projectWaker(deps: ProjectWakerDeps): ProjectWaker & { wake(proj
         timer = setTimeout(() => r(false), waitMs);
       });
       try {
-        return await Promise.race([waitFor(projectId, hostname), timeout]);
+        const served = await Promise.race([waitFor(projectId, hostname), timeout]);
+        // Not up yet: the caller decides again on what the database says now (the waking page's progress).
+        if (!served) deps.invalidate(hostname);
+        return served;
       } finally {
         clearTimeout(timer);
       }

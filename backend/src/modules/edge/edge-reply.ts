@@ -25,6 +25,11 @@ function wakingPage(route: EdgeRoute): EdgePage {
     title: `${route.project.name} is waking up`,
     message: "It was asleep after a while unused and is starting now. This page opens it by itself in a moment.",
     refreshS: WAKE_RETRY_S,
+    steps: [
+      { label: "Woken up", done: !route.project.sleeping },
+      { label: "Its server started", done: route.serviceState === "running" },
+      { label: "Its server answers", done: route.serviceHealthy === true },
+    ],
   };
 }
 
