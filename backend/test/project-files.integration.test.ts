@@ -436,6 +436,57 @@ describe("access", () => {
   });
 });
 
+describe("a template without files", () => {
+  // Regression: "git init failed: /app/.git: Permission denied". An empty volume took the owner
+  // of the workspace image's /app (node), and a root template's workspace (root without
+  // CAP_DAC_OVERRIDE) could not write it: every project of such a template failed.
+  it("git init failed on a root image's empty volume: the project runs, writes and has history", async () => {
+    const tpl = await prismaTemplateStore(database.db).create({
+      slug: `no-files-${randomBytes(2).toString("hex")}`,
+      name: "No files",
+      description: "",
+      filesSeed: null,
+      builtIn: false,
+      services: {
+        preview: {
+          image: "devsanctum/node:20",
+          command: ["node", "-e", "require('http').createServer((q,r)=>r.end('ok')).listen(3000)"],
+          port: 3000,
+          env: {},
+          healthCheck: { path: "/", intervalMs: 200, timeoutMs: 1000, retries: 3 },
+          limits: { memoryMb: 64, cpus: 0.25, pids: 32 },
+          restart: { maxRetries: 1 },
+        },
+      },
+    });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/projects",
+      headers: owner.headers,
+      payload: { name: `Empty ${randomBytes(2).toString("hex")}`, templateId: tpl?.id },
+    });
+    const id = res.json().project.id as string;
+    const p = await eventually(
+      async () => (await h.app.inject({ url: `/api/v1/projects/${id}`, headers: owner.headers })).json(),
+      (x) => x.status === "running" || x.status === "failed",
+      60_000,
+      200,
+    );
+    expect(p).toMatchObject({ status: "running" });
+    const at = (url: string, init: { method?: "GET" | "PUT" | "POST"; payload?: string } = {}) =>
+      h.app.inject({
+        method: init.method ?? "GET",
+        url: `/api/v1/projects/${id}${url}`,
+        headers: { ...owner.headers, "content-type": "text/plain" },
+        ...(init.payload !== undefined ? { payload: init.payload } : {}),
+      });
+    expect((await at("/files")).json().entries).toEqual([]);
+    expect((await at("/files/content?path=notes.md", { method: "PUT", payload: "hello\n" })).statusCode).toBe(201);
+    expect((await at("/files/content?path=notes.md")).body).toBe("hello\n");
+    expect((await at("/history")).statusCode).toBe(200);
+  }, 90_000);
+});
+
 describe("a stopped project", () => {
   it("keeps its files browsable and its status stopped", async () => {
     await h.app.inject({ method: "POST", url: `/api/v1/projects/${projectId}/stop`, headers: owner.headers });

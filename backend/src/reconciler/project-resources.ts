@@ -2,10 +2,29 @@
 // own network (joined by the containers that must reach it), its files volume, and the
 // template's files copied in once. Each is ensured every pass, so one removed from outside
 // (a network deleted by hand) is simply made again.
+import { mkdir, mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { ProjectRecord } from "../ports/projects.port.js";
 import type { ServiceSpec, TemplateRecord } from "../ports/templates.port.js";
 import type { ConvergerContext } from "./converger-context.js";
 import type { OperationProgress } from "./operation-progress.js";
+
+/**
+ * What a template without files is seeded with: an empty `.git` folder (the history's, which it
+ * initialises next). An empty volume is not enough: Docker gives an empty volume the owner of
+ * the mount point of whichever image mounts it, so the workspace's image (not the template's)
+ * would own it and a root template's services could not write their own files.
+ */
+let emptySeed: Promise<string> | undefined;
+const emptySeedDir = () => {
+  emptySeed ??= (async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-empty-seed-"));
+    await mkdir(path.join(dir, ".git"));
+    return dir;
+  })();
+  return emptySeed;
+};
 
 export async function ensureProjectResources(
   ctx: ConvergerContext,
@@ -31,14 +50,14 @@ export async function ensureProjectResources(
   await progress.run("volume", () => runtime.ensureVolume(volume, ctx.projectLabels(p)));
   if (p.seededAt) return { network, volume };
   const first = specs[0]?.[1];
-  if (template.filesSeed && first) {
-    const sourceDir = template.filesSeed;
+  if (first) {
+    const sourceDir = template.filesSeed ?? (await emptySeedDir());
     await progress.run("seed", async () => {
       await runtime.copyIntoVolume({ volume, image: first.image, sourceDir, labels: ctx.serviceLabels(p, "seed") });
       await ctx.deps.initRepository?.(p);
     });
   } else {
-    await progress.skip("seed", "the template has no files");
+    await progress.skip("seed", "the template has no services to seed files for");
     await ctx.deps.initRepository?.(p);
   }
   await store.markSeeded(p.id);
