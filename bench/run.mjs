@@ -6,6 +6,7 @@ import { benchEvents } from "./events.bench.mjs";
 import { benchFiles } from "./files.bench.mjs";
 import { benchHealthz } from "./healthz.bench.mjs";
 import { benchLifecycle } from "./lifecycle.bench.mjs";
+import { benchScale } from "./scale.bench.mjs";
 import { benchWake } from "./wake.bench.mjs";
 
 const only = process.argv[2];
@@ -20,6 +21,7 @@ const benches = {
   files: benchFiles,
   deploy: benchDeploy,
   wake: benchWake,
+  scale: benchScale,
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -15,8 +15,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The built control plane under INSTALL_ID=label (lib/measure.mjs); `env` adds or overrides variables. */
 export const startControlPlane = (label, env = {}) => startBuilt(ROOT, { label, env });
 
-/** Creates a user and an API token with every scope straight in the database. */
-export async function apiToken(databaseUrl) {
+/** Creates an admin and an API token with `scopes` straight in the database. */
+export async function apiToken(databaseUrl, scopes = ["projects:read", "projects:write", "templates:read"]) {
   const { generateApiToken } = await import(path.join(ROOT, "backend/dist/modules/auth/api-token.js"));
   const { token, prefix, hash } = generateApiToken();
   const c = new pg.Client({ connectionString: databaseUrl });
@@ -27,7 +27,7 @@ export async function apiToken(databaseUrl) {
     );
     await c.query(
       `INSERT INTO "ApiToken" (id, "userId", name, prefix, "tokenHash", scopes) VALUES (gen_random_uuid(), $1, 'bench', $2, $3, $4)`,
-      [user.rows[0].id, prefix, hash, ["projects:read", "projects:write", "templates:read"]],
+      [user.rows[0].id, prefix, hash, scopes],
     );
   } finally {
     await c.end();
