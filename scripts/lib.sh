@@ -61,7 +61,11 @@ ensure_docker() {
   fi
   command -v docker >/dev/null || ensure_apt docker.io
   log "starting the Docker engine (dockerd, log in .tmp/dockerd.log)"
-  as_root sh -c "nohup dockerd >'$TMP_DIR/dockerd.log' 2>&1 & echo \$! >'$TMP_DIR/dockerd.pid'"
+  # Every project has its own network; Docker's default pools hold ~30 of them. /24s out of
+  # 10.200.0.0/13 hold 2,048 (unless /etc/docker/daemon.json sets its own pools: then those).
+  local pools="--default-address-pool base=10.200.0.0/13,size=24"
+  grep -qs default-address-pools /etc/docker/daemon.json && pools=""
+  as_root sh -c "nohup dockerd $pools >'$TMP_DIR/dockerd.log' 2>&1 & echo \$! >'$TMP_DIR/dockerd.pid'"
   DOCKERD_STARTED_PID="$(cat "$TMP_DIR/dockerd.pid")"
   for _ in $(seq 1 100); do docker_answers && return 0; sleep 0.2; done
   die "dockerd did not come up within 20 s; see $TMP_DIR/dockerd.log"

@@ -124,10 +124,19 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
     async ensureNetwork(name, labels) {
       const existing = await guard(() => docker.listNetworks({ filters: { name: [name] } }));
       if (existing.some((n) => n.Name === name)) return;
-      await tolerate(
-        () => docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true }),
-        409,
-      );
+      try {
+        await tolerate(
+          () => docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true }),
+          409,
+        );
+      } catch (err) {
+        if (!/non-overlapping IPv4 address pool/.test(String((err as Error).message))) throw err;
+        throw new DomainError(
+          "unavailable",
+          "DOCKER_NO_ADDRESS_POOL",
+          "The Docker engine has no address range left for another project network (one per project): give it more with default-address-pools (README: Many projects on one engine)",
+        );
+      }
     },
     async removeNetwork(name) {
       await tolerate(() => guard(() => docker.getNetwork(name).remove()), 404);
