@@ -73,7 +73,7 @@ async function measure(state, server, api, authorization, edgeHeaders) {
   const { projects } = await api("GET", "/projects");
   return {
     state,
-    projects: projects.length,
+    "projects (running)": `${projects.length} (${projects.filter((p) => p.status === "running").length})`,
     "RSS MiB": await rssMiB(server.appPort),
     "GET /projects p50 ms": list.p50,
     "GET /projects p99 ms": list.p99,
