@@ -12,6 +12,7 @@ import { productionContainers } from "../deployer/production-containers.js";
 import { deploymentsServiceFactory } from "../modules/deployments/deployments.service.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
+import type { OperationMetrics } from "../ports/metrics.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { inProcessProjectSignals } from "../shared/project-signals.js";
@@ -35,6 +36,8 @@ export interface DeploymentsOptions {
   /** Tests: labels added to every Docker resource, and a shorter stop timeout. */
   extraLabels?: Labels;
   stopTimeoutS?: number;
+  /** Operations by kind and outcome, step durations (composition/metrics.ts). */
+  operationMetrics?: OperationMetrics;
 }
 
 export function composeDeployments(opts: DeploymentsOptions) {
@@ -66,6 +69,7 @@ export function composeDeployments(opts: DeploymentsOptions) {
       verifyRoutes: (hostnames) => opts.proxy.verify(hostnames),
       notify: (id) => signals.notify(id),
       log: opts.log,
+      ...(opts.operationMetrics ? { operationMetrics: opts.operationMetrics } : {}),
       ...config.deployments,
     },
     runtime: opts.runtime,
@@ -91,6 +95,7 @@ export function composeDeployments(opts: DeploymentsOptions) {
     signals,
     hosts: opts.hosts,
     keep: config.deployments.keep,
+    ...(opts.operationMetrics ? { operationMetrics: opts.operationMetrics } : {}),
   });
   return {
     service,

@@ -11,7 +11,12 @@ import type { ChangeFeed } from "../ports/change-feed.port.js";
 import type { ProjectSignals } from "../ports/projects.port.js";
 import { changeFeedProjectSignals, inProcessProjectSignals } from "../shared/project-signals.js";
 
-export async function openDatabase(config: Pick<Config, "database">, logger: Logger) {
+export async function openDatabase(
+  config: Pick<Config, "database">,
+  logger: Logger,
+  /** Each failed database call, by Prisma error code (GET /metrics). */
+  onError?: (code: string) => void,
+) {
   const stops: Array<() => Promise<unknown>> = [];
   let url: string;
   if ("url" in config.database) {
@@ -29,7 +34,7 @@ export async function openDatabase(config: Pick<Config, "database">, logger: Log
     for (const stop of stops) await stop().catch(() => {});
     throw err;
   }
-  const db = createPrismaClient(url);
+  const db = createPrismaClient(url, onError ? { onError } : {});
   stops.unshift(() => db.$disconnect());
   return {
     db,

@@ -1,6 +1,7 @@
 // GET /metrics (issue #16): one registry per control plane, fed by the API's hook, the edge,
 // the reconciler, and read at scrape time from Docker (this install's containers) and the
 // reconciler's queue. main.ts builds it first and hands the parts to the areas.
+import { countedContainerRuntime } from "../adapters/docker/counted-container-runtime.js";
 import { promMetrics } from "../adapters/metrics/prom-metrics.js";
 import type { ContainerRuntime } from "../ports/container-runtime.port.js";
 import { LABEL } from "../reconciler/converger-context.js";
@@ -11,6 +12,8 @@ export function composeMetrics(opts: { token?: string | undefined; defaultMetric
     http: metrics.http,
     edge: metrics.edge,
     reconciler: metrics.reconciler,
+    operations: metrics.operations,
+    failures: metrics.failures,
     /** What buildApp takes (AppDeps.metrics). */
     app: { http: metrics.http, scrape: metrics.scrape, ...(opts.token ? { token: opts.token } : {}) },
     scrape: metrics.scrape,
@@ -22,6 +25,10 @@ export function composeMetrics(opts: { token?: string | undefined; defaultMetric
           state: c.state,
         })),
       );
+    },
+    /** The runtime, its failed calls counted by operation (adapters/docker/counted-container-runtime.ts). */
+    countDockerErrors<R extends ContainerRuntime>(runtime: R): R {
+      return countedContainerRuntime(runtime, (op) => metrics.failures.dockerError(op));
     },
     watchQueue(reconciler: { queueDepth(): number }) {
       metrics.gaugeQueueDepth(() => reconciler.queueDepth());

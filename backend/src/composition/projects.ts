@@ -12,7 +12,7 @@ import { projectsServiceFactory } from "../modules/projects/projects.service.js"
 import { templatesServiceFactory } from "../modules/templates/templates.service.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { ContainerRuntime, Labels } from "../ports/container-runtime.port.js";
-import type { ReconcilerMetrics } from "../ports/metrics.port.js";
+import type { OperationMetrics, ReconcilerMetrics } from "../ports/metrics.port.js";
 import type { ProjectRecord, ProjectSignals } from "../ports/projects.port.js";
 import type { ProxyProvider } from "../ports/proxy-provider.port.js";
 import type { ServiceSecrets } from "../reconciler/converger-context.js";
@@ -54,6 +54,8 @@ export interface ProjectsOptions {
   idle?: Pick<IdleArea, "reconciler" | "activity">;
   /** Reconciler passes by outcome and duration (composition/metrics.ts). */
   metrics?: ReconcilerMetrics;
+  /** Operations by kind and outcome, step durations (composition/metrics.ts). */
+  operationMetrics?: OperationMetrics;
 }
 
 /**
@@ -103,6 +105,7 @@ export function composeProjects(opts: ProjectsOptions) {
     ...(opts.initRepository ? { initRepository: opts.initRepository } : {}),
     ...(opts.idle ? { idle: opts.idle.reconciler } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.operationMetrics ? { operations: opts.operationMetrics } : {}),
   });
   const projects = projectsServiceFactory({
     projects: store,

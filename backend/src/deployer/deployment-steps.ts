@@ -1,9 +1,11 @@
 // What the deployer's workers share: their dependencies, and how a deployment that will not go
 // live ends (failed or cancelled, its containers removed, its operation closed, the live one
 // untouched), and what interrupts one (a cancel request, the project's deletion).
+
 import { appendLines, appendSystem } from "../modules/deployments/deployment-log.js";
 import type { ContainerRuntime } from "../ports/container-runtime.port.js";
 import type { DeploymentRecord, DeploymentStore } from "../ports/deployments.port.js";
+import type { OperationMetrics } from "../ports/metrics.port.js";
 import type { OperationRecord, ReconcileStore } from "../ports/projects.port.js";
 import { type OperationProgress, operationProgress } from "../reconciler/operation-progress.js";
 import type { ProductionContainers } from "./production-containers.js";
@@ -35,6 +37,8 @@ export interface DeployerWorkDeps {
   /** A deployment of this project changed (the live feeds re-read). */
   notify: (projectId: string) => void;
   log: DeployerWorkLog;
+  /** Operations by kind and outcome, step durations (GET /metrics). */
+  operationMetrics?: OperationMetrics;
   keep: number;
   keepWarmMs: number;
   buildTimeoutS: number;
@@ -54,7 +58,7 @@ export function deploymentSteps(deps: DeployerWorkDeps) {
     now,
     async progressOf(d: DeploymentRecord): Promise<OperationProgress> {
       const op = d.operationId ? await deps.operations.getOperation(d.operationId) : null;
-      const progress = operationProgress(deps.projects, op, () => deps.notify(d.projectId));
+      const progress = operationProgress(deps.projects, op, () => deps.notify(d.projectId), deps.operationMetrics);
       await progress.begin();
       return progress;
     },

@@ -21,3 +21,18 @@ export interface ReconcilerMetrics {
 
 /** The text a scrape returns, and its content type. */
 export type MetricsScrape = () => Promise<{ contentType: string; body: string }>;
+
+export type OperationOutcome = "succeeded" | "failed" | "canceled";
+
+export interface OperationMetrics {
+  /** An operation ended; `kind` is its kind (create, deploy …). */
+  finished(kind: string, outcome: OperationOutcome): void;
+  /** One step of an operation ran (succeeded or failed); `kind` is "none" in a pass no operation asked for. */
+  step(kind: string, step: string, seconds: number): void;
+}
+
+/** Calls to the infrastructure that failed: Docker by port operation, the database by Prisma error code. */
+export interface FailureMetrics {
+  dockerError(operation: string): void;
+  databaseError(code: string): void;
+}

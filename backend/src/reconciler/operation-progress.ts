@@ -1,3 +1,4 @@
+import type { OperationMetrics } from "../ports/metrics.port.js";
 import type { OperationRecord, OperationStep, ReconcileStore, StepName } from "../ports/projects.port.js";
 import { overallProgress } from "../shared/operation-steps.js";
 
@@ -9,7 +10,13 @@ export function operationProgress(
   store: Pick<ReconcileStore, "updateOperation">,
   op: OperationRecord | null,
   notify: () => void,
+  /** Step durations and how operations end (GET /metrics). */
+  metrics?: OperationMetrics,
 ) {
+  const kind = op?.kind ?? "none";
+  const ended = (outcome: "succeeded" | "failed" | "canceled") => {
+    if (op) metrics?.finished(op.kind, outcome);
+  };
   const steps: OperationStep[] = op ? op.steps.map((s) => ({ ...s })) : [];
   let lastFlush = 0;
   const step = (name: StepName) => {
@@ -36,17 +43,21 @@ export function operationProgress(
       const s = step(name);
       s.status = "running";
       await flush();
+      const started = performance.now();
+      const observe = () => metrics?.step(kind, name, (performance.now() - started) / 1000);
       try {
         const value = await fn((pct, message) => {
           s.progress = Math.max(0, Math.min(100, Math.floor(pct)));
           if (message) s.message = message;
           if (Date.now() - lastFlush > 250) void flush().catch(() => {});
         });
+        observe();
         s.status = "succeeded";
         s.progress = 100;
         await flush();
         return value;
       } catch (err) {
+        observe();
         s.status = "failed";
         s.message = err instanceof Error ? err.message : String(err);
         await flush();
@@ -63,15 +74,18 @@ export function operationProgress(
     async succeed() {
       for (const s of steps) if (s.status === "pending") s.status = "succeeded";
       await flush({ status: "succeeded", progress: 100, finishedAt: new Date(), error: null });
+      ended("succeeded");
     },
     async fail(error: string) {
       for (const s of steps) if (s.status === "pending" || s.status === "running") s.status = "canceled";
       await flush({ status: "failed", finishedAt: new Date(), error });
+      ended("failed");
     },
     /** Ends the operation as canceled (a deployment cancelled on request). */
     async cancel(reason: string) {
       for (const s of steps) if (s.status === "pending" || s.status === "running") s.status = "canceled";
       await flush({ status: "canceled", finishedAt: new Date(), error: reason });
+      ended("canceled");
     },
   };
 }

@@ -2,7 +2,7 @@
 // Docker events, and by a periodic full re-scan; one worker per project across processes.
 import type { ActivityView } from "../ports/activity.port.js";
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
-import type { ReconcileOutcome, ReconcilerMetrics } from "../ports/metrics.port.js";
+import type { OperationMetrics, ReconcileOutcome, ReconcilerMetrics } from "../ports/metrics.port.js";
 import type { ProjectLocks, ProjectRecord, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
 import { DomainError } from "../shared/errors.js";
@@ -43,6 +43,8 @@ export interface ReconcilerDeps {
   idle?: { defaultTimeoutS: number; activity: ActivityView; now?: () => number };
   /** Passes by outcome and duration (GET /metrics). */
   metrics?: ReconcilerMetrics;
+  /** Operations by kind and outcome, step durations (GET /metrics). */
+  operations?: OperationMetrics;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -113,7 +115,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
     if (!p || p.status === "deleted") return "converged";
     const op = await store.activeOperation(p.id);
     await sleepIfIdle(p, op !== null);
-    const progress = operationProgress(store, op, () => signals.notify(p.id));
+    const progress = operationProgress(store, op, () => signals.notify(p.id), deps.operations);
     try {
       await progress.begin();
       await converger.converge(p, progress, op !== null);

@@ -1,7 +1,14 @@
 // The metrics ports on prom-client, in a registry of their own (not prom-client's global one):
 // two control planes in one process (tests) do not share counters.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { EdgeMetrics, HttpMetrics, MetricsScrape, ReconcilerMetrics } from "../../ports/metrics.port.js";
+import type {
+  EdgeMetrics,
+  FailureMetrics,
+  HttpMetrics,
+  MetricsScrape,
+  OperationMetrics,
+  ReconcilerMetrics,
+} from "../../ports/metrics.port.js";
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const PASS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -10,6 +17,8 @@ export interface PromMetrics {
   http: HttpMetrics;
   edge: EdgeMetrics;
   reconciler: ReconcilerMetrics;
+  operations: OperationMetrics;
+  failures: FailureMetrics;
   /** Queue depth read at scrape time. */
   gaugeQueueDepth(read: () => number): void;
   /** Containers by kind and state, listed at scrape time. */
@@ -73,6 +82,32 @@ export function promMetrics(opts: { defaultMetrics?: boolean } = {}): PromMetric
     registers,
   });
 
+  const operations = new Counter({
+    name: "devsanctum_operations_total",
+    help: "Operations ended, by kind (create, start, deploy …) and outcome",
+    labelNames: ["kind", "outcome"] as const,
+    registers,
+  });
+  const stepSeconds = new Histogram({
+    name: "devsanctum_operation_step_duration_seconds",
+    help: "Duration of operation steps (pull, create, health …), by operation kind (none: a pass no operation asked for) and step",
+    labelNames: ["kind", "step"] as const,
+    buckets: PASS_SECONDS,
+    registers,
+  });
+  const dockerErrors = new Counter({
+    name: "devsanctum_docker_errors_total",
+    help: "Container runtime calls that failed, by operation (the port's method: startContainer, containerStats …)",
+    labelNames: ["operation"] as const,
+    registers,
+  });
+  const databaseErrors = new Counter({
+    name: "devsanctum_database_errors_total",
+    help: "Database calls that failed, by Prisma error code (P2002 …) or unknown",
+    labelNames: ["code"] as const,
+    registers,
+  });
+
   let queueDepth = () => 0;
   new Gauge({
     name: "devsanctum_reconciler_queue_depth",
@@ -120,6 +155,22 @@ export function promMetrics(opts: { defaultMetrics?: boolean } = {}): PromMetric
       pass(outcome, seconds) {
         passes.inc({ outcome });
         passSeconds.observe({ outcome }, seconds);
+      },
+    },
+    operations: {
+      finished(kind, outcome) {
+        operations.inc({ kind, outcome });
+      },
+      step(kind, step, seconds) {
+        stepSeconds.observe({ kind, step }, seconds);
+      },
+    },
+    failures: {
+      dockerError(operation) {
+        dockerErrors.inc({ operation });
+      },
+      databaseError(code) {
+        databaseErrors.inc({ code });
       },
     },
     gaugeQueueDepth(read) {

@@ -1,6 +1,7 @@
 // Production deployments, the use cases: deploy (with the snapshot taken before the answer),
 // roll back, cancel, history and the live feed of one deployment. The work itself runs in the
 // deployer (backend/src/deployer/), which this wakes; the database is what both read.
+
 import type { AuditLog } from "../../ports/audit.port.js";
 import { canReach, type Principal } from "../../ports/auth.port.js";
 import {
@@ -9,6 +10,7 @@ import {
   isActiveDeployment,
   type NewDeployment,
 } from "../../ports/deployments.port.js";
+import type { OperationMetrics } from "../../ports/metrics.port.js";
 import type { ProjectRecord, ProjectSignals, ProjectStore, ReconcileStore } from "../../ports/projects.port.js";
 import type { ServiceSpec, TemplateStore } from "../../ports/templates.port.js";
 import { operationProgress } from "../../reconciler/operation-progress.js";
@@ -33,6 +35,8 @@ export interface DeploymentsServiceDeps {
   signals: ProjectSignals;
   hosts: PublicHosts;
   keep: number;
+  /** Operations by kind and outcome, step durations (GET /metrics). */
+  operationMetrics?: OperationMetrics;
   /** How often a feed re-reads the database (changes made by another replica). */
   pollMs?: number;
   now?: () => number;
@@ -135,7 +139,12 @@ export function deploymentsServiceFactory(deps: DeploymentsServiceDeps) {
         log: emptyLog(),
         operation: { kind: "deploy", userId: who, steps: plannedSteps("deploy") },
       });
-      const progress = operationProgress(deps.operations, operation, () => deps.signals.notify(p.id));
+      const progress = operationProgress(
+        deps.operations,
+        operation,
+        () => deps.signals.notify(p.id),
+        deps.operationMetrics,
+      );
       await progress.begin();
       try {
         const snap = await progress.run("snapshot", () => deps.snapshot(p, spec, d.number));
