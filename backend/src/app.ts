@@ -41,6 +41,8 @@ import { templatesRoutes } from "./modules/templates/templates.routes.js";
 import type { TemplatesService } from "./modules/templates/templates.service.js";
 import { traefikRoutes } from "./modules/traefik/traefik.routes.js";
 import type { TraefikProviderService } from "./modules/traefik/traefik-provider.service.js";
+import { usageRoutes } from "./modules/usage/usage.routes.js";
+import type { UsageService } from "./modules/usage/usage.service.js";
 import type { ActivityRecorder } from "./ports/activity.port.js";
 import type { Authenticator } from "./ports/auth.port.js";
 import type { ContainerRuntime } from "./ports/container-runtime.port.js";
@@ -88,6 +90,8 @@ export interface AppDeps {
   audit?: AuditService;
   /** GET /metrics and the per-request counters (issue #16); METRICS_TOKEN may read them. */
   metrics?: { http: HttpMetrics; scrape: MetricsScrape; token?: string };
+  /** GET /projects/{id}/usage: the edge's per-host counters and Docker stats (composition/usage.ts). */
+  usage?: UsageService;
 }
 
 const PROJECT_PATH = /^\/api\/v1\/projects\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[/?]|$)/i;
@@ -219,6 +223,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.files.tasks) await app.register(tasksRoutes, { prefix: "/api/v1", tasks: deps.files.tasks });
     }
   }
+
+  if (deps.usage) await app.register(usageRoutes, { prefix: "/api/v1", usage: deps.usage });
 
   if (deps.agent) {
     const { settings, agent, events } = deps.agent;

@@ -17,6 +17,7 @@ import { InstallIdMismatch, installIdOf } from "./composition/installation.js";
 import { composeMetrics } from "./composition/metrics.js";
 import { composeProjects } from "./composition/projects.js";
 import { composeServiceNetwork } from "./composition/service-network.js";
+import { composeUsage } from "./composition/usage.js";
 import { type Config, ConfigError, loadConfig } from "./config/config.js";
 import { loadRootSecret } from "./config/secrets.js";
 import { isConsoleBuild } from "./http/console-static.js";
@@ -45,17 +46,18 @@ async function main() {
   };
 
   try {
-    const database = await openDatabase(config, logger);
+    // First: the database's and Docker's failures are counted from their first call.
+    const metrics = composeMetrics({ token: config.metricsToken });
+    const database = await openDatabase(config, logger, metrics.failures.databaseError);
     cleanups.push(() => database.close());
     const { db } = database;
     const changes = await openChangeFeed(database.url, config, logger);
     cleanups.push(async () => changes.feed?.close());
-    const containers = await openDocker(config, logger);
+    const containers = metrics.countDockerErrors(await openDocker(config, logger));
     const installId = await installIdOf(db, config.installId);
     const rootSecret = await loadRootSecret({ secretKey: config.secretKey, dataDir: config.dataDir });
 
     // The areas.
-    const metrics = composeMetrics({ token: config.metricsToken });
     metrics.watchContainers(containers, installId);
     const audit = composeAudit(db, logger);
     const { identity, authenticator, sessions } = await composeIdentity({
@@ -126,6 +128,7 @@ async function main() {
       config,
       hosts: edge.hosts,
       connector: serviceNetwork.connector,
+      operationMetrics: metrics.operations,
     });
     cleanups.push(() => deployments.close());
     const projects = composeProjects({
@@ -147,8 +150,10 @@ async function main() {
       alsoWake: deployments.wake,
       idle,
       metrics: metrics.reconciler,
+      operationMetrics: metrics.operations,
     });
     metrics.watchQueue(projects.reconciler);
+    const usage = composeUsage({ runtime: containers, appsDomain: config.appsDomain, project: projects.projects.get });
     cleanups.push(() => projects.close());
     cleanups.push(() => agent.stop());
     const files = composeFiles({
@@ -194,6 +199,7 @@ async function main() {
       agent: agent.routes,
       deployments: deployments.service,
       metrics: metrics.app,
+      usage: usage.service,
       audit: composeAuditReader(db),
       ...(isConsoleBuild(config.consoleDir) ? { consoleDir: config.consoleDir } : {}),
     });
@@ -201,6 +207,7 @@ async function main() {
     const edges = await builtinEdgeServers(config, edge, logger, serviceNetwork.connector, {
       ...idle.edge,
       metrics: metrics.edge,
+      usage: usage.edge,
     });
     for (const e of edges) cleanups.push(() => e.server.close());
     projects.start();

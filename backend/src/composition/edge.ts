@@ -163,7 +163,7 @@ export async function builtinEdgeServers(
   edge: Edge,
   logger: FastifyBaseLogger,
   connector: ServiceConnector,
-  extra: Partial<Pick<EdgeDeps, "activity" | "wake" | "metrics">> = {},
+  extra: Partial<Pick<EdgeDeps, "activity" | "wake" | "metrics" | "usage">> = {},
 ) {
   type Listener = { server: FastifyInstance; port: number; scheme: "http" | "https"; behindTraefik: boolean };
   if (config.proxyProvider === "traefik") {

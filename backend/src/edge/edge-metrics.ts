@@ -3,6 +3,7 @@
 // the labels.
 import type { FastifyInstance } from "fastify";
 import type { EdgeMetrics } from "../ports/metrics.port.js";
+import type { EdgeUsageRecorder } from "../ports/usage.port.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -11,19 +12,28 @@ declare module "fastify" {
   }
 }
 
-/** Registers the hooks; call before the access decision's hook so refused requests count too. */
-export function edgeMetricsHooks(app: FastifyInstance, metrics: EdgeMetrics) {
+/**
+ * Registers the hooks; call before the access decision's hook so refused requests count too.
+ * `usage` counts proxied requests per project host (WebSocket upgrades never reach onResponse).
+ */
+export function edgeMetricsHooks(
+  app: FastifyInstance,
+  { metrics, usage }: { metrics?: EdgeMetrics | undefined; usage?: EdgeUsageRecorder | undefined },
+) {
   app.decorateRequest("edgeBytesAtStart", 0);
   app.addHook("onRequest", async (req) => {
     req.edgeBytesAtStart = req.raw.socket?.bytesWritten ?? 0;
   });
   app.addHook("onResponse", async (req, reply) => {
-    metrics.request({
-      kind: req.edge?.route.kind ?? "none",
+    const bytes = (req.raw.socket?.bytesWritten ?? 0) - req.edgeBytesAtStart;
+    const route = req.edge?.route;
+    metrics?.request({
+      kind: route?.kind ?? "none",
       status: reply.statusCode,
       seconds: reply.elapsedTime / 1000,
-      bytes: (req.raw.socket?.bytesWritten ?? 0) - req.edgeBytesAtStart,
+      bytes,
     });
+    if (route && usage) usage.request(route.project.id, route.hostname, route.kind, bytes);
   });
 }
 

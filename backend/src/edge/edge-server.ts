@@ -14,6 +14,7 @@ import type { ActivityRecorder, ProjectWaker } from "../ports/activity.port.js";
 import type { EdgeRoute } from "../ports/edge.port.js";
 import type { EdgeMetrics } from "../ports/metrics.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
+import type { EdgeUsageRecorder } from "../ports/usage.port.js";
 import { withoutPlatformCookies } from "../shared/platform-cookies.js";
 import { edgeMetricsHooks, edgeWebsocketHooks } from "./edge-metrics.js";
 
@@ -45,6 +46,8 @@ export interface EdgeDeps {
   wake?: { waker: ProjectWaker; holdMs: number; browserHoldMs?: number };
   /** Requests, durations, bytes and open WebSockets (GET /metrics). */
   metrics?: EdgeMetrics;
+  /** Per-project requests and bytes by host, in memory (GET /projects/{id}/usage). */
+  usage?: EdgeUsageRecorder;
 }
 
 /** A person's page load (not a script, not a sub-resource): it gets the waking page, not a long hold. */
@@ -113,7 +116,8 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   app.decorateRequest("edge", null);
   app.decorateRequest("edgeScheme", scheme);
-  if (deps.metrics) edgeMetricsHooks(app, deps.metrics);
+  // Refused requests count in the metrics; only proxied ones in a project's usage (next to its activity).
+  if (deps.metrics || deps.usage) edgeMetricsHooks(app, { metrics: deps.metrics, usage: deps.usage });
 
   // Every request, WebSocket upgrades included, passes this decision before the proxy.
   app.addHook("onRequest", async (req, reply) => {

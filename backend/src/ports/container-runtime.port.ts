@@ -84,6 +84,16 @@ export interface ImageInfo {
   layerBytes: number;
 }
 
+/** One sample of a running container's resource use (Docker's stats API). */
+export interface ContainerStats {
+  /** Percent of one CPU (200 = two CPUs busy), as `docker stats` shows it; null without a prior sample. */
+  cpuPercent: number | null;
+  /** Bytes in use, page cache the kernel can reclaim left out (what `docker stats` shows). */
+  memoryBytes: number;
+  /** The container's memory limit in bytes (the host's memory without one). */
+  memoryLimitBytes: number;
+}
+
 export interface ContainerRuntime {
   /** Resolves when the engine answers; rejects with ContainerRuntimeUnavailableError otherwise. */
   ping(): Promise<void>;
@@ -146,6 +156,8 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   /** null when the container does not exist. */
   inspectContainer(id: string): Promise<ContainerDetails | null>;
+  /** One stats sample (about a second: the engine takes two to compute CPU); null when it is missing or not running. */
+  containerStats(id: string): Promise<ContainerStats | null>;
   /** Resolves with its exit code once the container has stopped; rejects when `signal` aborts. */
   waitContainer(id: string, signal?: AbortSignal): Promise<{ exitCode: number }>;
 

@@ -13,6 +13,7 @@ import type {
 } from "../../ports/container-runtime.port.js";
 import { allowedCapabilities } from "../../shared/capabilities.js";
 import { DomainError } from "../../shared/errors.js";
+import { type RawStats, statsFigures } from "./container-stats.js";
 import { labelFilter, statusOf, tolerate } from "./docker-calls.js";
 import { dockerodeArtifacts } from "./dockerode-artifacts.js";
 import { demuxLogLines } from "./log-demux.js";
@@ -301,6 +302,16 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
       await tolerate(() => guard(() => docker.getContainer(id).remove({ force: true })), 404, 409);
     },
     inspectContainer: inspect,
+    async containerStats(id) {
+      try {
+        // One-shot: the engine samples twice (about a second apart) so the CPU delta is known.
+        const raw = (await guard(() => docker.getContainer(id).stats({ stream: false }))) as RawStats;
+        return statsFigures(raw);
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw err;
+      }
+    },
     ...dockerodeArtifacts(docker, guard),
 
     async *logs(id, { tail, follow, signal }) {
