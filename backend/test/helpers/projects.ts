@@ -15,6 +15,7 @@ import { composeIdle, type IdleArea } from "../../src/composition/idle.js";
 import type { ComposedMetrics } from "../../src/composition/metrics.js";
 import { composeProjects } from "../../src/composition/projects.js";
 import { composeServiceNetwork } from "../../src/composition/service-network.js";
+import { composeUsage, type UsageArea } from "../../src/composition/usage.js";
 import type { Config, FilesConfig } from "../../src/config/config.js";
 import { buildEdge } from "../../src/edge/edge-server.js";
 import { loggerOptions } from "../../src/http/logger.js";
@@ -139,9 +140,12 @@ export async function projectsHarness(
     idle?: Partial<Config["idle"]>;
     /** GET /metrics wired as main.ts wires it (composition/metrics.ts). */
     metrics?: ComposedMetrics;
+    /** GET /projects/{id}/usage, its counters fed by the harness's edge (with `idle`), as main.ts wires it. */
+    usage?: boolean;
   } = {},
 ): Promise<ProjectsHarness> {
-  const runtime = testDocker();
+  // With metrics, Docker's failed calls are counted as main.ts counts them.
+  const runtime = opts.metrics ? opts.metrics.countDockerErrors(testDocker()) : testDocker();
   // A second harness on the same database and install id plays a second control-plane replica.
   const installId = opts.installId ?? `t-${randomBytes(5).toString("hex")}`;
   let logged = "";
@@ -236,8 +240,11 @@ export async function projectsHarness(
     stopTimeoutS: 2,
     ...(opts.files ? { initRepository: (p) => (files as FilesArea).initRepository(p) } : {}),
     ...(idle ? { idle } : {}),
-    ...(opts.metrics ? { metrics: opts.metrics.reconciler } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics.reconciler, operationMetrics: opts.metrics.operations } : {}),
   });
+  const usage: UsageArea | undefined = opts.usage
+    ? composeUsage({ runtime, appsDomain: "localhost", project: projects.projects.get })
+    : undefined;
   opts.metrics?.watchContainers(runtime, installId);
   opts.metrics?.watchQueue(projects.reconciler);
   if (opts.files) {
@@ -267,6 +274,7 @@ export async function projectsHarness(
     ...(files ? { files } : {}),
     ...(agent ? { agent: agent.routes, logger } : {}),
     ...(opts.metrics ? { metrics: opts.metrics.app } : {}),
+    ...(usage ? { usage: usage.service } : {}),
   });
   let edgeServer: FastifyInstance | undefined;
   let edgePort: number | undefined;
@@ -276,6 +284,7 @@ export async function projectsHarness(
       logger: false,
       connector: serviceNetwork.connector,
       ...idle.edge,
+      ...(usage ? { usage: usage.edge } : {}),
     });
     await edgeServer.listen({ host: "127.0.0.1", port: 0 });
     edgePort = (edgeServer.server.address() as AddressInfo).port;
