@@ -6,6 +6,7 @@ import type { AuditService } from "../src/modules/audit/audit.service.js";
 import type { DeploymentsService } from "../src/modules/deployments/deployments.service.js";
 import type { EdgeAccessService } from "../src/modules/edge/edge-access.service.js";
 import type { TasksService } from "../src/modules/tasks/tasks.service.js";
+import type { UsageService } from "../src/modules/usage/usage.service.js";
 
 const unused = <T extends object>(name: string, known: Record<string, unknown> = {}): T =>
   new Proxy({} as T, {
@@ -48,6 +49,7 @@ const app = await buildApp({
   deployments: unused<DeploymentsService>("deployments"),
   audit: unused<AuditService>("audit"),
   metrics: { http: unused("httpMetrics"), scrape: unused("metricsScrape") },
+  usage: unused<UsageService>("usage"),
 });
 await app.ready();
 process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);

@@ -8,6 +8,7 @@
 //   ['projects', id, 'operations']  its operations, newest first
 //   ['projects', id, 'files']       its file tree, and below it each open file's content
 //   ['projects', id, 'history']     its commits, and below it their diffs
+//   ['projects', id, 'usage']       its traffic per host and its containers' CPU and memory
 //   ['projects', id, 'deployments'] its deployments, newest first (with the disk they use)
 //   ['projects', id, 'deployments', n]  one deployment, with its log
 //   ['operations', id]              one operation
@@ -29,6 +30,7 @@ export const queryKeys = {
   projectFile: (id: string, path: string) => ["projects", id, "files", "content", path] as const,
   projectHistory: (id: string) => ["projects", id, "history"] as const,
   projectDiff: (id: string, what: string) => ["projects", id, "history", "diff", what] as const,
+  projectUsage: (id: string) => ["projects", id, "usage"] as const,
   deployments: (id: string) => ["projects", id, "deployments"] as const,
   deployment: (id: string, n: number) => ["projects", id, "deployments", n] as const,
   operation: (id: string) => ["operations", id] as const,

@@ -721,6 +721,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Traffic per host and CPU and memory per container of a project
+         * @description Requests, bytes and last activity of each host as the builtin edge counted them (in memory, per control-plane process since `since`; with Traefik only OpenCode hosts pass the builtin edge), and one Docker stats sample of each container (about a second).
+         */
+        get: operations["getProjectUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/agent-settings": {
         parameters: {
             query?: never;
@@ -1640,6 +1660,39 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        HostUsageInput: {
+            hostname: string;
+            /** @enum {string} */
+            kind: "preview" | "opencode" | "production";
+            /** @description Requests the edge answered for this host since `since` */
+            requests: number;
+            /** @description Bytes sent to clients for this host, headers included */
+            bytesSent: number;
+            /** @description The latest request; null before one */
+            lastActivityAt: string | null;
+        };
+        ContainerUsageInput: {
+            /** @enum {string} */
+            kind: "preview" | "opencode" | "production";
+            running: boolean;
+            /** @description Percent of one CPU (200 = two busy); null when not running */
+            cpuPercent: number | null;
+            /** @description Memory in use without reclaimable cache; null when not running */
+            memoryBytes: number | null;
+            /** @description The container's memory limit; null when not running */
+            memoryLimitBytes: number | null;
+        };
+        ProjectUsageInput: {
+            /**
+             * Format: date-time
+             * @description When the answering control-plane process started counting: traffic figures are that process's since then (each replica counts its own share)
+             */
+            since: string;
+            /** Format: date-time */
+            sampledAt: string;
+            hosts: components["schemas"]["HostUsageInput"][];
+            containers: components["schemas"]["ContainerUsageInput"][];
+        };
         Error: {
             error: {
                 /** @description Stable machine-readable code, e.g. PROJECT_NOT_FOUND */
@@ -2203,6 +2256,39 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        HostUsage: {
+            hostname: string;
+            /** @enum {string} */
+            kind: "preview" | "opencode" | "production";
+            /** @description Requests the edge answered for this host since `since` */
+            requests: number;
+            /** @description Bytes sent to clients for this host, headers included */
+            bytesSent: number;
+            /** @description The latest request; null before one */
+            lastActivityAt: string | null;
+        };
+        ContainerUsage: {
+            /** @enum {string} */
+            kind: "preview" | "opencode" | "production";
+            running: boolean;
+            /** @description Percent of one CPU (200 = two busy); null when not running */
+            cpuPercent: number | null;
+            /** @description Memory in use without reclaimable cache; null when not running */
+            memoryBytes: number | null;
+            /** @description The container's memory limit; null when not running */
+            memoryLimitBytes: number | null;
+        };
+        ProjectUsage: {
+            /**
+             * Format: date-time
+             * @description When the answering control-plane process started counting: traffic figures are that process's since then (each replica counts its own share)
+             */
+            since: string;
+            /** Format: date-time */
+            sampledAt: string;
+            hosts: components["schemas"]["HostUsage"][];
+            containers: components["schemas"]["ContainerUsage"][];
         };
     };
     responses: never;
@@ -6406,6 +6492,64 @@ export interface operations {
             };
             /** @description Default Response */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getProjectUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectUsage"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

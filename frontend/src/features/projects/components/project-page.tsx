@@ -18,6 +18,7 @@ import { LogsPanel } from "./logs-panel";
 import { OperationProgress } from "./operation-progress";
 import { PreviewFrame } from "./preview-frame";
 import { StatusBadge } from "./status-badge";
+import { UsagePanel } from "./usage-panel";
 
 const HOST_LABEL: Record<ServiceKind, string> = {
   preview: "Dev preview",
@@ -305,6 +306,7 @@ function Overview({
 
       <SetupPhases project={p} />
       <IdleSettings project={p} />
+      <UsagePanel projectId={p.id} />
 
       <div className={beside ? "workspace" : undefined}>
         {previewUp && p.urls.preview ? (
