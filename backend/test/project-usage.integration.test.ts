@@ -137,13 +137,27 @@ describe("GET /metrics: operations and call errors", () => {
     expect(delta("inspectContainer")).toBe(0);
   });
 
-  it("counts a failed database call by Prisma error code", async () => {
-    const db = createPrismaClient(database.url, { maxConnections: 1, onError: metrics.failures.databaseError });
+  it("counts a failed database call by Prisma error code, inside a transaction too", async () => {
+    const db = createPrismaClient(database.url, { maxConnections: 2, onError: metrics.failures.databaseError });
     try {
-      const before = sample(await scrape(), "devsanctum_database_errors_total");
+      const before = await scrape();
       await expect(db.$queryRawUnsafe("SELECT * FROM no_such_table")).rejects.toThrow();
+      // A unique violation in an interactive transaction: the extension sees the transaction's calls.
+      const email = `usage-${randomBytes(4).toString("hex")}@example.test`;
+      await expect(
+        db.$transaction(async (tx) => {
+          await tx.user.create({ data: { email, name: "A", role: "member" } });
+          await tx.user.create({ data: { email, name: "B", role: "member" } });
+        }),
+      ).rejects.toMatchObject({ code: "P2002" });
+      // The counted client still reads and writes as before.
+      expect(await db.user.count({ where: { email } })).toBe(0);
       const text = await scrape();
-      expect(sample(text, "devsanctum_database_errors_total") - before).toBe(1);
+      const delta = (labels: Record<string, string> = {}) =>
+        sample(text, "devsanctum_database_errors_total", labels) -
+        sample(before, "devsanctum_database_errors_total", labels);
+      expect(delta({ code: "P2002" })).toBe(1);
+      expect(delta()).toBe(2);
       expect(text).toMatch(/^devsanctum_database_errors_total\{code="(P\d{4}|unknown)"\} \d+$/m);
     } finally {
       await db.$disconnect();
