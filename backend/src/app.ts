@@ -216,7 +216,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { templates, ...projects } = deps.projects;
     await app.register(templatesRoutes, { prefix: "/api/v1", templates });
     const fileChanges = deps.files?.files.changes;
-    await app.register(projectsRoutes, { prefix: "/api/v1", ...projects, ...(fileChanges ? { fileChanges } : {}) });
+    const taskChanges = deps.files?.tasks?.changes;
+    await app.register(projectsRoutes, {
+      prefix: "/api/v1",
+      ...projects,
+      ...(fileChanges ? { fileChanges } : {}),
+      ...(taskChanges ? { taskChanges } : {}),
+    });
     if (deps.files) {
       await app.register(filesRoutes, { prefix: "/api/v1", files: deps.files.files });
       await app.register(historyRoutes, { prefix: "/api/v1", history: deps.files.history });

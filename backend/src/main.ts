@@ -3,7 +3,6 @@
 
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
-import { prismaTaskStore } from "./adapters/persistence/prisma-task-store.js";
 import { buildApp } from "./app.js";
 import { composeAgent } from "./composition/agent.js";
 import { composeAudit, composeAuditReader } from "./composition/audit.js";
@@ -18,6 +17,7 @@ import { composeMetrics } from "./composition/metrics.js";
 import { composeProjects } from "./composition/projects.js";
 import { composeServiceNetwork } from "./composition/service-network.js";
 import { composeUsage } from "./composition/usage.js";
+import { composeTasks } from "./composition/tasks.js";
 import { type Config, ConfigError, loadConfig } from "./config/config.js";
 import { loadRootSecret } from "./config/secrets.js";
 import { isConsoleBuild } from "./http/console-static.js";
@@ -166,10 +166,30 @@ async function main() {
       store: projects.store,
       users: identity.users,
       audit,
-      taskStore: prismaTaskStore(db),
       log: logger,
     });
     cleanups.push(() => files.close());
+    const tasks = composeTasks({
+      db,
+      databaseUrl: database.url,
+      runtime: containers,
+      installId,
+      ...(config.testRun ? { extraLabels: { "devsanctum.test-run": config.testRun } } : {}),
+      projects: projects.projects,
+      store: projects.store,
+      templates: projects.templateStore,
+      users: identity.users,
+      git: files.git,
+      maxDiffBytes: files.maxDiffBytes,
+      audit,
+      signals,
+      hosts: edge.hosts,
+      fetch: (url, init) => serviceNetwork.connector.fetch(url, init),
+      agent: { createSessionIn: agent.agent.createSessionIn, agents: agent.agents },
+      log: logger,
+      workerEnabled: config.reconciler.enabled,
+    });
+    cleanups.push(() => tasks.stop());
     const seeded = await projects.seedBuiltInTemplates(config.templatesDir);
     logger.info({ templates: seeded.map((t) => t.slug) }, "built-in templates up to date");
     for (const { slug, capabilities } of await projects.templates.revalidateStored()) {
@@ -195,7 +215,7 @@ async function main() {
         idleDefaultS: config.idle.timeoutS,
       },
       activity: idle.activity,
-      files,
+      files: { ...files, tasks: tasks.service },
       agent: agent.routes,
       deployments: deployments.service,
       metrics: metrics.app,
@@ -213,6 +233,7 @@ async function main() {
     projects.start();
     idle.start();
     agent.start();
+    tasks.start();
     deployments.start();
     if (!config.reconciler.enabled) {
       logger.info("reconciler off (RECONCILER_ENABLED=false): another control-plane process converges Docker");

@@ -13,7 +13,7 @@ const installId = `t-${randomBytes(5).toString("hex")}`;
 const projectId = randomBytes(8).toString("hex");
 const volume = `ds-${installId}-${projectId}-files`;
 const labels = { "devsanctum.install": installId, "devsanctum.project": projectId, "devsanctum.test-run": TEST_RUN };
-const t = { projectId, ownerImage: "devsanctum/vite-react:2" };
+const t = { projectId, ownerImage: "devsanctum/vite-react:3" };
 let host: ReturnType<typeof dockerWorkspaces>;
 const files = () => agentProjectFiles(host);
 const workspace = async () =>

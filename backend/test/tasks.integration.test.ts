@@ -164,9 +164,11 @@ describe("tasks on their own branch and worktree", () => {
     const headBefore = await mainHead();
     const r1 = await api("POST", "/tasks/1/run");
     const r2 = await api("POST", "/tasks/2/run");
-    expect(r1.statusCode).toBe(200);
-    expect(r1.json()).toMatchObject({ status: "in_progress", branch: "task/1", baseCommit: headBefore });
-    expect(r2.json()).toMatchObject({ status: "in_progress", branch: "task/2", baseCommit: headBefore });
+    expect(r1.statusCode).toBe(202);
+    expect(r1.json().task).toMatchObject({ status: "in_progress", branch: "task/1", baseCommit: headBefore });
+    expect(r2.json().task).toMatchObject({ status: "in_progress", branch: "task/2", baseCommit: headBefore });
+    // A template without an agent: the worktree is worked by hand, no session, no agent state.
+    expect(r1.json().task).toMatchObject({ sessionId: null, agent: { state: "idle" }, emptyDiff: false });
     expect((await api("POST", "/tasks/1/run")).statusCode).toBe(409);
 
     await inWorkspace(`printf 'one\\n' > ${treeOf(1)}/a.txt && printf 'edited\\n' >> ${treeOf(1)}/index.html`);

@@ -43,7 +43,7 @@ const app = await buildApp({
     // Read when the routes register: the body limits of uploads.
     files: unused("files", { limits: { maxFileBytes: 1, maxUploadBytes: 1, maxTreeEntries: 1 }, changes: () => [] }),
     history: unused("history"),
-    tasks: unused<TasksService>("tasks"),
+    tasks: unused<TasksService>("tasks", { changes: () => [] }),
   },
   agent: { settings: unused("agentSettings"), agent: unused("agent"), events: unused("agentEvents") },
   deployments: unused<DeploymentsService>("deployments"),

@@ -160,6 +160,8 @@ export function composeAgent(opts: ComposeAgentOptions) {
     serviceSecrets,
     settings,
     agent,
+    /** How OpenCode servers are reached (the task board scopes them to a task's worktree). */
+    agents,
     events,
     worker,
     /** What app.ts registers the agent routes with. */

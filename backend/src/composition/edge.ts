@@ -98,7 +98,7 @@ function traefikProxy(traefik: NonNullable<EdgeConfig["traefik"]>): ProxyProvide
 }
 
 /** The tables Traefik's document is rendered from (prisma-route-table.ts). */
-const ROUTE_TABLES = new Set<ChangedTable>(["Route", "Project", "ServiceInstance", "Template"]);
+const ROUTE_TABLES = new Set<ChangedTable>(["Route", "Project", "ServiceInstance", "Template", "Task"]);
 
 function routeTableChanges(feed: Pick<ChangeFeed, "onChange">) {
   return (fn: () => void) =>

@@ -7,12 +7,10 @@ import { gitCliProjectGit } from "../adapters/workspace/git-cli-project-git.js";
 import type { FilesConfig } from "../config/config.js";
 import { type FilesServiceDeps, filesServiceFactory } from "../modules/files/files.service.js";
 import { historyServiceFactory } from "../modules/history/history.service.js";
-import { tasksServiceFactory } from "../modules/tasks/tasks.service.js";
 import type { AccountStore } from "../ports/account.port.js";
 import type { AuditLog } from "../ports/audit.port.js";
 import type { Labels } from "../ports/container-runtime.port.js";
 import type { ProjectStore } from "../ports/projects.port.js";
-import type { TaskStore } from "../ports/tasks.port.js";
 import type { TemplateStore } from "../ports/templates.port.js";
 import { resourceNames } from "../reconciler/converger-context.js";
 
@@ -34,8 +32,6 @@ export interface FilesAreaDeps {
   store: Pick<ProjectStore, "get">;
   users: Pick<AccountStore, "findById">;
   audit?: AuditLog;
-  /** The task board (issue #14): tasks on their own branch and worktree of the project. */
-  taskStore?: TaskStore;
   log?: { warn(obj: object, msg?: string): void };
   /** Tests: the files agent somewhere else (a child process on a folder). */
   host?: WorkspaceHost;
@@ -75,11 +71,12 @@ export function composeFiles(deps: FilesAreaDeps) {
     ...audit,
   };
   const history = historyServiceFactory(common);
-  const tasks = deps.taskStore ? tasksServiceFactory({ ...common, store: deps.taskStore }) : undefined;
   return {
     files,
     history,
-    ...(tasks ? { tasks } : {}),
+    /** Git in the project's environment: the task board (composition/tasks.ts) works through it too. */
+    git,
+    maxDiffBytes: MAX_DIFF_BYTES,
     /** For the reconciler's seed step: the template's files become the first commit. */
     initRepository: (p: Parameters<typeof history.initialize>[0]) => history.initialize(p),
     /**

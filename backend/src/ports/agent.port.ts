@@ -199,8 +199,8 @@ export interface AgentServer {
 }
 
 export interface AgentServerConnector {
-  /** The project's OpenCode server at the endpoint the reconciler recorded. */
-  connect(projectId: string, endpoint: string): AgentServer;
+  /** The project's OpenCode server at the endpoint the reconciler recorded; `directory` scopes it (a task's worktree). */
+  connect(projectId: string, endpoint: string, opts?: { directory?: string }): AgentServer;
   /** A message id in the server's own format, chosen before sending so a resend can reuse it. */
   newMessageId(): string;
 }

@@ -10,7 +10,8 @@ export type ChangedTable =
   | "Operation"
   | "ProjectAgent"
   | "Deployment"
-  | "Template";
+  | "Template"
+  | "Task";
 
 export interface Change {
   table: ChangedTable;

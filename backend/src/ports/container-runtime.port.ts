@@ -18,6 +18,9 @@ export interface ContainerSummary {
 
 export type Labels = Record<string, string>;
 
+/** A container with no network at all (loopback only): a QA gate needs none. */
+export const NO_NETWORK = "none";
+
 export interface ContainerSpec {
   name: string;
   image: string;
@@ -25,11 +28,11 @@ export interface ContainerSpec {
   workdir?: string;
   env: Record<string, string>;
   labels: Labels;
-  /** The project's network; the container joins it under `networkAlias`. */
+  /** The project's network; the container joins it under `networkAlias`. NO_NETWORK: none at all. */
   network: string;
   networkAlias: string;
   /** The project's named volume and where it is mounted; none for a deployment (its files are in its image). */
-  volume?: { name: string; mountPath: string };
+  volume?: { name: string; mountPath: string; readOnly?: boolean };
   /** A second named volume for the service's own state (never shared with another service). */
   stateVolume?: { name: string; mountPath: string };
   /** Container port published on 127.0.0.1 with a host port the engine picks; none for a build. */

@@ -32,6 +32,19 @@ export interface ServiceSpec {
 
 export type TemplateServices = Partial<Record<ServiceKind, ServiceSpec>>;
 
+/**
+ * A check a task's change passes before review (issue #14): one shell command, run in a
+ * one-shot container of the template's image with its limits, in the task's worktree.
+ */
+export interface QaGate {
+  name: string;
+  command: string;
+  timeoutSeconds: number;
+  /** Advisory when false: its failure is shown but does not block approval. */
+  required: boolean;
+  order: number;
+}
+
 export interface TemplateRecord {
   id: string;
   slug: string;
@@ -40,6 +53,8 @@ export interface TemplateRecord {
   services: TemplateServices;
   /** Absolute path of the folder copied into a new project's volume; null for none. */
   filesSeed: string | null;
+  /** The QA gates of a task on this template; null: none. A project may declare its own. */
+  qaGates: QaGate[] | null;
   builtIn: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -51,6 +66,7 @@ interface NewTemplate {
   description: string;
   services: TemplateServices;
   filesSeed: string | null;
+  qaGates?: QaGate[] | null;
 }
 
 export interface TemplateStore {

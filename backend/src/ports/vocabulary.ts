@@ -84,3 +84,13 @@ export type Role = (typeof ROLES)[number];
 /** A task's column on the project's board (issue #14), in the order a task moves through them. */
 export const TASK_STATUSES = ["todo", "in_progress", "qa", "review", "done", "rejected", "cancelled"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A task's own agent (its OpenCode session in the task's worktree): done = it finished its turn. */
+export const TASK_AGENT_STATES = ["idle", "working", "error", "done"] as const;
+export type TaskAgentState = (typeof TASK_AGENT_STATES)[number];
+
+/** A task's QA run as a whole, and each of its gates. */
+export const QA_STATUSES = ["running", "passed", "failed", "cancelled"] as const;
+export type QaStatus = (typeof QA_STATUSES)[number];
+export const QA_GATE_STATUSES = ["pending", "running", "passed", "failed", "timed_out", "skipped"] as const;
+export type QaGateStatus = (typeof QA_GATE_STATUSES)[number];

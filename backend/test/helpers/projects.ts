@@ -6,7 +6,6 @@ import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { prismaAccountStore } from "../../src/adapters/persistence/prisma-account-store.js";
 import { prismaApiTokenStore } from "../../src/adapters/persistence/prisma-api-token-store.js";
-import { prismaTaskStore } from "../../src/adapters/persistence/prisma-task-store.js";
 import { type ComposeAgentOptions, type ComposedAgent, composeAgent } from "../../src/composition/agent.js";
 import { composeAudit } from "../../src/composition/audit.js";
 import { composeEdge } from "../../src/composition/edge.js";
@@ -16,6 +15,7 @@ import type { ComposedMetrics } from "../../src/composition/metrics.js";
 import { composeProjects } from "../../src/composition/projects.js";
 import { composeServiceNetwork } from "../../src/composition/service-network.js";
 import { composeUsage, type UsageArea } from "../../src/composition/usage.js";
+import { type ComposedTasks, type ComposeTasksOptions, composeTasks } from "../../src/composition/tasks.js";
 import type { Config, FilesConfig } from "../../src/config/config.js";
 import { buildEdge } from "../../src/edge/edge-server.js";
 import { loggerOptions } from "../../src/http/logger.js";
@@ -101,6 +101,8 @@ export interface ProjectsHarness {
   opencodePassword(projectId: string): Promise<string>;
   /** Set with `files`: the files and history area, as main.ts wires it. */
   files?: FilesArea;
+  /** Set with `files`: the task board (issue #14), with its worker when the agent is composed too. */
+  tasks?: ComposedTasks;
   /** Set with opts.agent: the composed agent (settings, API, events, prompt worker). */
   agent?: ComposedAgent;
   /** With opts.agent, everything the app, the reconciler and the agent logged (JSON lines, redacted as in production). */
@@ -142,6 +144,8 @@ export async function projectsHarness(
     metrics?: ComposedMetrics;
     /** GET /projects/{id}/usage, its counters fed by the harness's edge (with `idle`), as main.ts wires it. */
     usage?: boolean;
+    /** The task board's tuning (with `files`). */
+    tasks?: Pick<ComposeTasksOptions, "tuning">;
   } = {},
 ): Promise<ProjectsHarness> {
   // With metrics, Docker's failed calls are counted as main.ts counts them.
@@ -258,9 +262,30 @@ export async function projectsHarness(
       store: projects.store,
       users: prismaAccountStore(database.db),
       audit,
-      taskStore: prismaTaskStore(database.db),
     });
   }
+  const tasks = files
+    ? composeTasks({
+        db: database.db,
+        databaseUrl: database.url,
+        runtime,
+        installId,
+        extraLabels: { "devsanctum.test-run": TEST_RUN },
+        projects: projects.projects,
+        store: projects.store,
+        templates: projects.templateStore,
+        users: prismaAccountStore(database.db),
+        git: files.git,
+        maxDiffBytes: files.maxDiffBytes,
+        audit,
+        signals,
+        hosts: edge.hosts,
+        fetch: (url, init) => serviceNetwork.connector.fetch(url, init),
+        ...(agent ? { agent: { createSessionIn: agent.agent.createSessionIn, agents: agent.agents } } : {}),
+        log,
+        ...opts.tasks,
+      })
+    : undefined;
   const app = await buildTestApp(database, {
     containers: runtime,
     authenticator,
@@ -271,7 +296,7 @@ export async function projectsHarness(
       ...(idle ? { idleDefaultS: idle.reconciler.defaultTimeoutS } : {}),
     },
     ...(idle ? { activity: idle.activity } : {}),
-    ...(files ? { files } : {}),
+    ...(files ? { files: { ...files, ...(tasks ? { tasks: tasks.service } : {}) } } : {}),
     ...(agent ? { agent: agent.routes, logger } : {}),
     ...(opts.metrics ? { metrics: opts.metrics.app } : {}),
     ...(usage ? { usage: usage.service } : {}),
@@ -292,6 +317,7 @@ export async function projectsHarness(
   }
   projects.start();
   agent?.start();
+  tasks?.start();
   return {
     app,
     reconciler: projects.reconciler,
@@ -302,6 +328,7 @@ export async function projectsHarness(
     serviceFetch: (endpoint, path = "/", init) =>
       serviceNetwork.connector.fetch(new URL(path, endpoint ?? "http://unset.invalid"), init),
     ...(files ? { files } : {}),
+    ...(tasks ? { tasks } : {}),
     ...(agent ? { agent } : {}),
     logs: () => logged,
     ...(idle ? { idle } : {}),
@@ -309,6 +336,7 @@ export async function projectsHarness(
     async close() {
       await edgeServer?.close();
       await idle?.close();
+      await tasks?.stop();
       await agent?.stop();
       await projects.close();
       await files?.close();

@@ -17,7 +17,7 @@ export function fakeTemplate(restart: ServiceSpec["restart"]): TemplateRecord {
     restart,
   };
   return {
-    ...{ id: "t", slug: "t", name: "T", description: "", filesSeed: null, builtIn: false },
+    ...{ id: "t", slug: "t", name: "T", description: "", filesSeed: null, qaGates: null, builtIn: false },
     ...{ services: { preview }, createdAt: now, updatedAt: now },
   };
 }

@@ -407,8 +407,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server-Sent Events: `project` on every status change, `operation` on progress, `files.changed`
-         * @description The first event is the current project. `files.changed` `{paths}` follows a change to the project's files by anyone, within a second. Heartbeat comments every 15 s.
+         * Server-Sent Events: `project` on every status change, `operation` on progress, `files.changed`, `task.changed`
+         * @description The first event is the current project. `files.changed` `{paths}` follows a change to the project's files by anyone, within a second. `task.changed` `{n, status}` follows every change of a task (status null: deleted). Heartbeat comments every 15 s.
          */
         get: operations["streamProjectEvents"];
         put?: never;
@@ -645,8 +645,86 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a todo task: its own branch task/<n> and worktree from the main tree's last commit */
+        /**
+         * Start a todo task: its own branch and worktree, and its own agent session working there
+         * @description The branch task/<n> and its worktree start from the main tree's last commit. With an agent (the template's OpenCode), the task's title and description are the prompt of a session of its own in the worktree; when it finishes, its work is committed on the branch, the QA gates run, then review. An agent that changed nothing leaves the task in in_progress with emptyDiff. 409 AGENT_NOT_CONFIGURED / AGENT_NOT_RUNNING change nothing.
+         */
         post: operations["runTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/tasks/{n}/qa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the task's QA gates again, from the first; then review
+         * @description Each gate runs in a one-shot container of the template's image (its limits, no network, the gate's timeout) in the task's worktree. Output streams at …/qa/stream. 409 TASK_QA_RUNNING while a run goes on.
+         */
+        post: operations["runTaskQa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/tasks/{n}/qa/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-Sent Events: `qa` (the whole QA results) each time they change, `end` once the run is over */
+        get: operations["streamTaskQa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/tasks/{n}/request-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send review comments to the task's agent session as its next prompt; back to in_progress
+         * @description The round (comments and message) is kept in reviewHistory. 409 TASK_NO_AGENT without a session.
+         */
+        post: operations["requestTaskChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/qa-gates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The QA gates a task of this project passes: the project's own, else its template's */
+        get: operations["getQaGates"];
+        /** Set the project's own QA gates ({gates: null} goes back to the template's) */
+        put: operations["putQaGates"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -679,7 +757,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Merge the task's branch into the main tree as one commit (409 TASK_CONFLICT changes nothing) */
+        /**
+         * Merge the task's branch into the main tree as one commit (409 TASK_CONFLICT changes nothing)
+         * @description 409 TASK_QA_FAILED (details.gate) while a required QA gate failed, 409 TASK_QA_RUNNING while gates run, unless `override: true` (recorded in reviewHistory and qaResults.override).
+         */
         post: operations["approveTask"];
         delete?: never;
         options?: never;
@@ -1569,8 +1650,51 @@ export interface components {
                 arch: string;
             };
         };
+        QaGateInput: {
+            name: string;
+            /** @description Run with `sh -c` in the template's image, in the task's worktree */
+            command: string;
+            timeoutSeconds: number;
+            /** @description false: advisory, its failure does not block approval */
+            required: boolean;
+            order: number;
+        };
         /** @enum {string} */
         TaskStatusInput: "todo" | "in_progress" | "qa" | "review" | "done" | "rejected" | "cancelled";
+        QaGateResultInput: {
+            name: string;
+            command: string;
+            required: boolean;
+            order: number;
+            timeoutSeconds: number;
+            /** @enum {string} */
+            status: "pending" | "running" | "passed" | "failed" | "timed_out" | "skipped";
+            exitCode: number | null;
+            durationMs: number | null;
+            /** @description The gate's output, its last 64 KB */
+            output: string;
+        };
+        QaResultsInput: {
+            /** @enum {string} */
+            status: "running" | "passed" | "failed" | "cancelled";
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            override: {
+                by: string | null;
+                /** Format: date-time */
+                at: string;
+                reason?: string;
+            } | null;
+            gates: components["schemas"]["QaGateResultInput"][];
+        };
+        TaskAgentInput: {
+            /** @enum {string} */
+            state: "idle" | "working" | "error" | "done";
+            /** @description The last tool call or file write */
+            lastActivityAt: string | null;
+            error: string | null;
+        };
         TaskInput: {
             /** @description The task's number within its project */
             n: number;
@@ -1588,7 +1712,7 @@ export interface components {
             baseCommit: string | null;
             /** @description The main tree's commit approval made */
             mergeCommit: string | null;
-            qaResults: unknown | null;
+            qaResults: components["schemas"]["QaResultsInput"] | null;
             reviewHistory: {
                 /** Format: date-time */
                 at: string;
@@ -1602,11 +1726,23 @@ export interface components {
                     line: number;
                     body: string;
                 }[];
+                /** @description An approval over failing or unfinished required QA gates */
+                override?: boolean;
             }[];
+            agent: components["schemas"]["TaskAgentInput"];
+            /** @description The agent finished and changed nothing: flagged, left in in_progress */
+            emptyDiff: boolean;
+            /** @description The task's own preview (<slug>--t<n>.<APPS_DOMAIN>) while in review */
+            previewUrl: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        QaGatesInput: {
+            gates: components["schemas"]["QaGateInput"][];
+            /** @enum {string} */
+            source: "template" | "project";
         };
         ServiceSpecInput: {
             image: string;
@@ -1654,6 +1790,8 @@ export interface components {
                 opencode?: components["schemas"]["ServiceSpecInput"];
                 production?: components["schemas"]["ServiceSpecInput"];
             };
+            /** @description The QA gates of a task on this template (issue #14) */
+            qaGates: components["schemas"]["QaGateInput"][] | null;
             builtIn: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -2166,8 +2304,51 @@ export interface components {
                 arch: string;
             };
         };
+        QaGate: {
+            name: string;
+            /** @description Run with `sh -c` in the template's image, in the task's worktree */
+            command: string;
+            timeoutSeconds: number;
+            /** @description false: advisory, its failure does not block approval */
+            required: boolean;
+            order: number;
+        };
         /** @enum {string} */
         TaskStatus: "todo" | "in_progress" | "qa" | "review" | "done" | "rejected" | "cancelled";
+        QaGateResult: {
+            name: string;
+            command: string;
+            required: boolean;
+            order: number;
+            timeoutSeconds: number;
+            /** @enum {string} */
+            status: "pending" | "running" | "passed" | "failed" | "timed_out" | "skipped";
+            exitCode: number | null;
+            durationMs: number | null;
+            /** @description The gate's output, its last 64 KB */
+            output: string;
+        };
+        QaResults: {
+            /** @enum {string} */
+            status: "running" | "passed" | "failed" | "cancelled";
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            override: {
+                by: string | null;
+                /** Format: date-time */
+                at: string;
+                reason?: string;
+            } | null;
+            gates: components["schemas"]["QaGateResult"][];
+        };
+        TaskAgent: {
+            /** @enum {string} */
+            state: "idle" | "working" | "error" | "done";
+            /** @description The last tool call or file write */
+            lastActivityAt: string | null;
+            error: string | null;
+        };
         Task: {
             /** @description The task's number within its project */
             n: number;
@@ -2185,7 +2366,7 @@ export interface components {
             baseCommit: string | null;
             /** @description The main tree's commit approval made */
             mergeCommit: string | null;
-            qaResults: unknown | null;
+            qaResults: components["schemas"]["QaResults"] | null;
             reviewHistory: {
                 /** Format: date-time */
                 at: string;
@@ -2199,11 +2380,23 @@ export interface components {
                     line: number;
                     body: string;
                 }[];
+                /** @description An approval over failing or unfinished required QA gates */
+                override?: boolean;
             }[];
+            agent: components["schemas"]["TaskAgent"];
+            /** @description The agent finished and changed nothing: flagged, left in in_progress */
+            emptyDiff: boolean;
+            /** @description The task's own preview (<slug>--t<n>.<APPS_DOMAIN>) while in review */
+            previewUrl: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        QaGates: {
+            gates: components["schemas"]["QaGate"][];
+            /** @enum {string} */
+            source: "template" | "project";
         };
         ServiceSpec: {
             image: string;
@@ -2251,6 +2444,8 @@ export interface components {
                 opencode?: components["schemas"]["ServiceSpec"];
                 production?: components["schemas"]["ServiceSpec"];
             };
+            /** @description The QA gates of a task on this template (issue #14) */
+            qaGates: components["schemas"]["QaGate"][] | null;
             builtIn: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -3085,6 +3280,7 @@ export interface operations {
                         opencode?: components["schemas"]["ServiceSpecInput"];
                         production?: components["schemas"]["ServiceSpecInput"];
                     };
+                    qaGates?: components["schemas"]["QaGateInput"][] | null;
                 };
             };
         };
@@ -3247,6 +3443,7 @@ export interface operations {
                         opencode?: components["schemas"]["ServiceSpecInput"];
                         production?: components["schemas"]["ServiceSpecInput"];
                     };
+                    qaGates?: components["schemas"]["QaGateInput"][] | null;
                 };
             };
         };
@@ -6068,12 +6265,464 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        task: components["schemas"]["Task"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runTaskQa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        task: components["schemas"]["Task"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamTaskQa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Task"];
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    requestTaskChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comments: {
+                        path: string;
+                        line: number;
+                        body: string;
+                    }[];
+                    message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        task: components["schemas"]["Task"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getQaGates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaGates"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putQaGates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null: back to the template's gates */
+                    gates: components["schemas"]["QaGateInput"][] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaGates"];
                 };
             };
             /** @description Default Response */
@@ -6242,6 +6891,10 @@ export interface operations {
             content: {
                 "application/json": {
                     message?: string;
+                    /** @description Approve although a required QA gate failed or runs (recorded) */
+                    override?: boolean;
+                    /** @description Why the override */
+                    reason?: string;
                 } | null;
             };
         };

@@ -27,6 +27,7 @@ export const template = (o: Partial<Template> = {}): Template => ({
   slug: "vite-react",
   name: "Vite + React",
   description: "A React 19 app on Vite with hot reload.",
+  qaGates: null,
   services: {
     preview: {
       image: "devsanctum/node:20",

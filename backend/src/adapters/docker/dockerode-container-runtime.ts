@@ -2,14 +2,15 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import tarFs from "tar-fs";
-import type {
-  ContainerDetails,
-  ContainerRuntime,
-  ContainerSpec,
-  ContainerSummary,
-  Labels,
-  RuntimeEvent,
-  RuntimeVersion,
+import {
+  type ContainerDetails,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ContainerSummary,
+  type Labels,
+  NO_NETWORK,
+  type RuntimeEvent,
+  type RuntimeVersion,
 } from "../../ports/container-runtime.port.js";
 import { allowedCapabilities } from "../../shared/capabilities.js";
 import { DomainError } from "../../shared/errors.js";
@@ -261,7 +262,14 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
               // Only the project's own volume: never a bind mount, so never the Docker socket.
               Mounts: [
                 ...(spec.volume
-                  ? [{ Type: "volume" as const, Source: spec.volume.name, Target: spec.volume.mountPath }]
+                  ? [
+                      {
+                        Type: "volume" as const,
+                        Source: spec.volume.name,
+                        Target: spec.volume.mountPath,
+                        ...(spec.volume.readOnly ? { ReadOnly: true } : {}),
+                      },
+                    ]
                   : []),
                 ...(spec.stateVolume
                   ? [{ Type: "volume" as const, Source: spec.stateVolume.name, Target: spec.stateVolume.mountPath }]
@@ -271,7 +279,9 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
               NetworkMode: spec.network,
               RestartPolicy: { Name: "no" },
             },
-            NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: [spec.networkAlias] } } },
+            ...(spec.network === NO_NETWORK
+              ? {}
+              : { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: [spec.networkAlias] } } } }),
           }),
         );
         return { id: c.id };

@@ -64,7 +64,8 @@ export function ascendingMessageId(now = Date.now()): string {
 
 export function opencodeConnector(opts: OpencodeConnectorOptions): AgentServerConnector {
   return {
-    connect: (projectId, endpoint) => opencodeAgentServer(opts, projectId, endpoint),
+    connect: (projectId, endpoint, scope) =>
+      opencodeAgentServer(scope?.directory ? { ...opts, directory: scope.directory } : opts, projectId, endpoint),
     newMessageId: () => ascendingMessageId(),
   };
 }

@@ -1,11 +1,15 @@
 import { Prisma } from "../../generated/prisma/client.js";
-import type { ReviewRound, TaskRecord, TaskStore } from "../../ports/tasks.port.js";
+import type { QaGateStore, QaResults, ReviewRound, TaskRecord, TaskStore } from "../../ports/tasks.port.js";
+import type { QaGate } from "../../ports/templates.port.js";
+import type { TaskAgentState } from "../../ports/vocabulary.js";
 import type { Db } from "./prisma-client.js";
 
 type Row = Awaited<ReturnType<Db["task"]["findFirstOrThrow"]>>;
 
 const toRecord = (r: Row): TaskRecord => ({
   ...r,
+  qaResults: (r.qaResults ?? null) as unknown as QaResults | null,
+  agentState: r.agentState as TaskAgentState,
   reviewHistory: (Array.isArray(r.reviewHistory) ? r.reviewHistory : []) as unknown as ReviewRound[],
 });
 
@@ -86,6 +90,32 @@ export function prismaTaskStore(db: Db): TaskStore {
     async remove(projectId, n) {
       const { count } = await db.task.deleteMany({ where: { projectId, n } });
       return count > 0;
+    },
+    async listActive() {
+      return db.task.findMany({
+        where: {
+          project: { status: { not: "deleted" } },
+          OR: [
+            { status: "in_progress", agentState: "working" },
+            { status: { in: ["qa", "review"] } },
+            { previewContainerId: { not: null } },
+          ],
+        },
+        select: { projectId: true, n: true },
+        orderBy: [{ updatedAt: "asc" }],
+      });
+    },
+  };
+}
+
+export function prismaQaGateStore(db: Db): QaGateStore {
+  return {
+    async get(projectId) {
+      const row = await db.project.findUnique({ where: { id: projectId }, select: { qaGates: true } });
+      return (row?.qaGates ?? null) as QaGate[] | null;
+    },
+    async set(projectId, gates) {
+      await db.project.update({ where: { id: projectId }, data: { qaGates: json(gates) } });
     },
   };
 }

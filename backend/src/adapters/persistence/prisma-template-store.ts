@@ -1,5 +1,5 @@
-import type { Template } from "../../generated/prisma/client.js";
-import type { TemplateRecord, TemplateServices, TemplateStore } from "../../ports/templates.port.js";
+import { Prisma, type Template } from "../../generated/prisma/client.js";
+import type { QaGate, TemplateRecord, TemplateServices, TemplateStore } from "../../ports/templates.port.js";
 import type { Db } from "./prisma-client.js";
 
 const UNIQUE_VIOLATION = "P2002";
@@ -13,10 +13,13 @@ const toRecord = (t: Template): TemplateRecord => ({
   description: t.description,
   services: t.services as TemplateServices,
   filesSeed: t.filesSeed,
+  qaGates: (t.qaGates as QaGate[] | null) ?? null,
   builtIn: t.builtIn,
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
 });
+
+const gatesJson = (g: QaGate[] | null | undefined) => (g ? (g as unknown as Prisma.InputJsonValue) : Prisma.DbNull);
 
 export function prismaTemplateStore(db: Db): TemplateStore {
   return {
@@ -33,7 +36,12 @@ export function prismaTemplateStore(db: Db): TemplateStore {
     },
     async create(data) {
       try {
-        return toRecord(await db.template.create({ data: { ...data, services: data.services as object } }));
+        const { qaGates, ...rest } = data;
+        return toRecord(
+          await db.template.create({
+            data: { ...rest, services: data.services as object, qaGates: gatesJson(qaGates) },
+          }),
+        );
       } catch (err) {
         if (isUnique(err)) return null;
         throw err;
@@ -42,11 +50,15 @@ export function prismaTemplateStore(db: Db): TemplateStore {
     async update(id, patch) {
       const found = await db.template.findUnique({ where: { id }, select: { id: true } });
       if (!found) return null;
-      const { services, ...rest } = patch;
+      const { services, qaGates, ...rest } = patch;
       return toRecord(
         await db.template.update({
           where: { id },
-          data: { ...rest, ...(services ? { services: services as object } : {}) },
+          data: {
+            ...rest,
+            ...(services ? { services: services as object } : {}),
+            ...(qaGates !== undefined ? { qaGates: gatesJson(qaGates) } : {}),
+          },
         }),
       );
     },
@@ -61,7 +73,7 @@ export function prismaTemplateStore(db: Db): TemplateStore {
       });
     },
     async upsertBuiltIn(data) {
-      const fields = { ...data, services: data.services as object, builtIn: true };
+      const fields = { ...data, services: data.services as object, qaGates: gatesJson(data.qaGates), builtIn: true };
       return toRecord(await db.template.upsert({ where: { slug: data.slug }, update: fields, create: fields }));
     },
   };

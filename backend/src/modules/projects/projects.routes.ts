@@ -25,9 +25,11 @@ export interface ProjectsRoutesOptions {
   idleDefaultS?: number;
   /** Changed file paths by anyone (issue #13), relayed on the events stream as `files.changed`. */
   fileChanges?: (projectId: string, signal: AbortSignal) => AsyncIterable<string[]>;
+  /** Tasks whose row changed (issue #14), relayed as `task.changed` {n, status}; status null: deleted. */
+  taskChanges?: (projectId: string, signal: AbortSignal) => AsyncIterable<{ n: number; status: string | null }>;
 }
 
-type Event = ProjectEvent | { type: "files"; paths: string[] };
+type Event = ProjectEvent | { type: "files"; paths: string[] } | { type: "task"; n: number; status: string | null };
 
 const errors = { ...errorResponses, 403: ErrorBody, 409: ErrorBody };
 
@@ -202,9 +204,10 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
       schema: {
         operationId: "streamProjectEvents",
         tags: ["projects"],
-        summary: "Server-Sent Events: `project` on every status change, `operation` on progress, `files.changed`",
+        summary:
+          "Server-Sent Events: `project` on every status change, `operation` on progress, `files.changed`, `task.changed`",
         description:
-          "The first event is the current project. `files.changed` `{paths}` follows a change to the project's files by anyone, within a second. Heartbeat comments every 15 s.",
+          "The first event is the current project. `files.changed` `{paths}` follows a change to the project's files by anyone, within a second. `task.changed` `{n, status}` follows every change of a task (status null: deleted). Heartbeat comments every 15 s.",
         security: SECURED,
         params: ProjectParams,
         response: { 200: EventStream, ...errors },
@@ -215,19 +218,19 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = asyn
       const events = await projects.watch(principalOf(req), req.params.id, aborter.signal);
       // Access is checked above; file changes (issue #13) join the same stream.
       const files = opts.fileChanges?.(req.params.id, aborter.signal);
-      const all = files
-        ? mergeAsync<Event>(
-            events,
-            mapAsync(files, (paths) => ({ type: "files", paths })),
-          )
-        : events;
+      const taskChanges = opts.taskChanges?.(req.params.id, aborter.signal);
+      const more: AsyncIterable<Event>[] = [];
+      if (files) more.push(mapAsync(files, (paths): Event => ({ type: "files", paths })));
+      if (taskChanges) more.push(mapAsync(taskChanges, (t): Event => ({ type: "task", ...t })));
+      const all = more.length ? mergeAsync<Event>(events, ...more) : events;
       const stream = openEventStream(req, reply);
       stream.signal.addEventListener("abort", () => aborter.abort());
       try {
         for await (const e of all) {
           if (e.type === "project") stream.send("project", dto(e.project));
           else if (e.type === "operation") stream.send("operation", toOperationDto(e.operation));
-          else stream.send("files.changed", { paths: e.paths });
+          else if (e.type === "files") stream.send("files.changed", { paths: e.paths });
+          else stream.send("task.changed", { n: e.n, status: e.status });
         }
       } catch (err) {
         if (!aborter.signal.aborted) req.log.warn({ err }, "events stream failed");

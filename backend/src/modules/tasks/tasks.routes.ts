@@ -1,23 +1,28 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, SECURED } from "../../http/auth-hooks.js";
-import type { TaskRecord } from "../../ports/tasks.port.js";
+import { openEventStream } from "../../http/sse.js";
 import { Commit, Diff } from "../../shared/git-schemas.js";
 import { ErrorBody, errorResponses, ProjectIdParams } from "../../shared/schemas.js";
 import {
   ApproveBody,
   CreateTaskBody,
+  EventStream,
+  PutQaGatesBody,
+  QaGatesView,
   RejectBody,
+  RequestChangesBody,
   Task,
+  TaskAccepted,
   TaskListQuery,
   TaskParams,
   UpdateTaskBody,
 } from "./tasks.schemas.js";
-import type { TasksService } from "./tasks.service.js";
+import type { TasksService, TaskView } from "./tasks.service.js";
 
 const errors = { ...errorResponses, 403: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 
-const view = (t: TaskRecord): z.infer<typeof Task> => ({
+const view = (t: TaskView): z.infer<typeof Task> => ({
   n: t.n,
   title: t.title,
   description: t.description,
@@ -30,6 +35,9 @@ const view = (t: TaskRecord): z.infer<typeof Task> => ({
   mergeCommit: t.mergeCommit,
   qaResults: t.qaResults ?? null,
   reviewHistory: t.reviewHistory,
+  agent: { state: t.agentState, lastActivityAt: t.agentActivityAt?.toISOString() ?? null, error: t.agentError },
+  emptyDiff: t.emptyDiff,
+  previewUrl: t.previewUrl,
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
 });
@@ -132,13 +140,115 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasks: TasksService }> = async
       schema: {
         operationId: "runTask",
         tags,
-        summary: "Start a todo task: its own branch task/<n> and worktree from the main tree's last commit",
+        summary: "Start a todo task: its own branch and worktree, and its own agent session working there",
+        description:
+          "The branch task/<n> and its worktree start from the main tree's last commit. With an agent (the template's OpenCode), the task's title and description are the prompt of a session of its own in the worktree; when it finishes, its work is committed on the branch, the QA gates run, then review. An agent that changed nothing leaves the task in in_progress with emptyDiff. 409 AGENT_NOT_CONFIGURED / AGENT_NOT_RUNNING change nothing.",
         security: SECURED,
         params: TaskParams,
-        response: { 200: Task, ...errors },
+        response: { 202: TaskAccepted, ...errors },
       },
     },
-    async (req) => view(await tasks.run(principalOf(req), req.params.id, req.params.n)),
+    async (req, reply) =>
+      reply.status(202).send({ task: view(await tasks.run(principalOf(req), req.params.id, req.params.n)) }),
+  );
+
+  app.post(
+    "/projects/:id/tasks/:n/qa",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "runTaskQa",
+        tags,
+        summary: "Run the task's QA gates again, from the first; then review",
+        description:
+          "Each gate runs in a one-shot container of the template's image (its limits, no network, the gate's timeout) in the task's worktree. Output streams at …/qa/stream. 409 TASK_QA_RUNNING while a run goes on.",
+        security: SECURED,
+        params: TaskParams,
+        response: { 202: TaskAccepted, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply.status(202).send({ task: view(await tasks.qa(principalOf(req), req.params.id, req.params.n)) }),
+  );
+
+  app.get(
+    "/projects/:id/tasks/:n/qa/stream",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "streamTaskQa",
+        tags,
+        summary: "Server-Sent Events: `qa` (the whole QA results) each time they change, `end` once the run is over",
+        security: SECURED,
+        params: TaskParams,
+        response: { 200: EventStream, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const events = await tasks.qaFeed(principalOf(req), req.params.id, req.params.n);
+      const stream = openEventStream(req, reply);
+      try {
+        for await (const e of events(stream.signal)) stream.send(e.event, e.data);
+      } catch (err) {
+        if (!stream.signal.aborted) req.log.warn({ err }, "QA stream failed");
+      } finally {
+        stream.close();
+      }
+    },
+  );
+
+  app.post(
+    "/projects/:id/tasks/:n/request-changes",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "requestTaskChanges",
+        tags,
+        summary: "Send review comments to the task's agent session as its next prompt; back to in_progress",
+        description: "The round (comments and message) is kept in reviewHistory. 409 TASK_NO_AGENT without a session.",
+        security: SECURED,
+        params: TaskParams,
+        body: RequestChangesBody,
+        response: { 202: TaskAccepted, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(202)
+        .send({ task: view(await tasks.requestChanges(principalOf(req), req.params.id, req.params.n, req.body)) }),
+  );
+
+  app.get(
+    "/projects/:id/qa-gates",
+    {
+      onRequest: read,
+      schema: {
+        operationId: "getQaGates",
+        tags,
+        summary: "The QA gates a task of this project passes: the project's own, else its template's",
+        security: SECURED,
+        params: ProjectIdParams,
+        response: { 200: QaGatesView, ...errors },
+      },
+    },
+    async (req) => tasks.gates(principalOf(req), req.params.id),
+  );
+
+  app.put(
+    "/projects/:id/qa-gates",
+    {
+      onRequest: write,
+      schema: {
+        operationId: "putQaGates",
+        tags,
+        summary: "Set the project's own QA gates ({gates: null} goes back to the template's)",
+        security: SECURED,
+        params: ProjectIdParams,
+        body: PutQaGatesBody,
+        response: { 200: QaGatesView, ...errors },
+      },
+    },
+    async (req) => tasks.setGates(principalOf(req), req.params.id, req.body.gates),
   );
 
   app.get(
@@ -165,6 +275,8 @@ export const tasksRoutes: FastifyPluginAsyncZod<{ tasks: TasksService }> = async
         operationId: "approveTask",
         tags,
         summary: "Merge the task's branch into the main tree as one commit (409 TASK_CONFLICT changes nothing)",
+        description:
+          "409 TASK_QA_FAILED (details.gate) while a required QA gate failed, 409 TASK_QA_RUNNING while gates run, unless `override: true` (recorded in reviewHistory and qaResults.override).",
         security: SECURED,
         params: TaskParams,
         body: ApproveBody.nullish().describe("Optional: the merge commit's message"),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ServiceSpec as ServiceSpecType } from "../../ports/templates.port.js";
 import { ALLOWED_CAPABILITIES, isAllowedCapability } from "../../shared/capabilities.js";
+import { QaGate, QaGateList } from "../../shared/qa-gate-schemas.js";
 import { displayName } from "../../shared/schemas.js";
 
 const CAPABILITY = /^(CAP_)?[A-Z_]{2,32}$/i;
@@ -71,6 +72,7 @@ export const Template = z
       opencode: ServiceSpec.optional(),
       production: ServiceSpec.optional(),
     }),
+    qaGates: z.array(QaGate).nullable().describe("The QA gates of a task on this template (issue #14)"),
     builtIn: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -88,6 +90,7 @@ export const CreateTemplateBody = z.object({
   name: displayName(80),
   description: z.string().max(2000).default(""),
   services: TemplateServices,
+  qaGates: QaGateList.nullish(),
 });
 
 export const UpdateTemplateBody = z
@@ -95,6 +98,7 @@ export const UpdateTemplateBody = z
     name: displayName(80).optional(),
     description: z.string().max(2000).optional(),
     services: TemplateServices.optional(),
+    qaGates: QaGateList.nullish(),
   })
   .refine((b) => Object.keys(b).length > 0, "nothing to change");
 

@@ -24,6 +24,7 @@ export function toTemplateDto(t: TemplateRecord) {
     name: t.name,
     description: t.description,
     services: t.services,
+    qaGates: t.qaGates,
     builtIn: t.builtIn,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
