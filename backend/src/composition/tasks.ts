@@ -87,23 +87,21 @@ export function composeTasks(opts: ComposeTasksOptions) {
   });
   const locks = pgProjectLocks(opts.databaseUrl, { maxConnections: 5, namespace: "devsanctum.task" });
   const workerEnabled = opts.workerEnabled ?? true;
-  const worker = opts.agent
-    ? taskWorker({
-        store,
-        projects: opts.store,
-        templates: opts.templates,
-        gateStore,
-        git: opts.git,
-        serially,
-        agents: opts.agent.agents,
-        gates,
-        previews,
-        locks,
-        log: opts.log,
-        ...(opts.tuning?.intervalMs ? { intervalMs: opts.tuning.intervalMs } : {}),
-        ...(opts.tuning?.resendAfterMs ? { resendAfterMs: opts.tuning.resendAfterMs } : {}),
-      })
-    : null;
+  const worker = taskWorker({
+    store,
+    projects: opts.store,
+    templates: opts.templates,
+    gateStore,
+    git: opts.git,
+    serially,
+    ...(opts.agent ? { agents: opts.agent.agents } : {}),
+    gates,
+    previews,
+    locks,
+    log: opts.log,
+    ...(opts.tuning?.intervalMs ? { intervalMs: opts.tuning.intervalMs } : {}),
+    ...(opts.tuning?.resendAfterMs ? { resendAfterMs: opts.tuning.resendAfterMs } : {}),
+  });
   const service = tasksServiceFactory({
     projects: opts.projects,
     templates: opts.templates,
@@ -114,7 +112,7 @@ export function composeTasks(opts: ComposeTasksOptions) {
     ...(opts.audit ? { audit: opts.audit } : {}),
     gateStore,
     ...(opts.agent ? { agent: { ...opts.agent, lookup: (id: string) => opts.store.get(id) } } : {}),
-    ...(worker && workerEnabled ? { wake: worker.wake } : {}),
+    ...(workerEnabled ? { wake: worker.wake } : {}),
     halt: async (projectId, n) => {
       await gates.removeAll(projectId, n);
       await previews.remove(projectId, n);
@@ -129,10 +127,10 @@ export function composeTasks(opts: ComposeTasksOptions) {
     gates,
     previews,
     start() {
-      if (workerEnabled) worker?.start();
+      if (workerEnabled) worker.start();
     },
     async stop() {
-      await worker?.stop();
+      await worker.stop();
       await locks.close();
     },
   };

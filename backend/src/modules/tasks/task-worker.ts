@@ -34,7 +34,8 @@ export interface TaskWorkerDeps {
   git: TaskGit;
   /** The project's git work, one step at a time (shared with the task service). */
   serially: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
-  agents: AgentServerConnector;
+  /** Without it (no agent composed), tasks are worked by hand: gates and previews still run. */
+  agents?: AgentServerConnector;
   gates: GateRunner;
   previews: TaskPreviews;
   locks: ProjectLocks;
@@ -60,7 +61,7 @@ export function taskWorker(deps: TaskWorkerDeps) {
     store.update(t.projectId, t.n, changes, from);
 
   async function driveAgent(p: ProjectRecord, task: TaskRecord) {
-    const server = taskAgent(deps.agents, p, task.n);
+    const server = deps.agents ? taskAgent(deps.agents, p, task.n) : null;
     if (!server || !task.sessionId || !task.agentMessageId) return;
     const sid = task.sessionId;
     const mid = task.agentMessageId;
