@@ -10,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prismaApiTokenStore } from "../src/adapters/persistence/prisma-api-token-store.js";
 import { prismaAuditLog } from "../src/adapters/persistence/prisma-audit-log.js";
+import { prismaRouteTable } from "../src/adapters/persistence/prisma-route-table.js";
 import { prismaTemplateStore } from "../src/adapters/persistence/prisma-template-store.js";
 import { fsBuiltInTemplates } from "../src/adapters/templates/fs-built-in-templates.js";
 import { composeEdge } from "../src/composition/edge.js";
@@ -113,6 +114,7 @@ async function baseUrl() {
 }
 
 beforeAll(async () => {
+  const setupStarted = Date.now();
   database = await createTestDatabase();
   await templatesServiceFactory({
     templates: prismaTemplateStore(database.db),
@@ -171,13 +173,26 @@ beforeAll(async () => {
     200,
   ).then((p) => expect(p.status).toBe("running"));
   figures.projectRunning = Date.now() - started;
+  figures.setup = Date.now() - setupStarted;
 }, 180_000);
 
 afterAll(async () => {
-  console.log(`tasks figures (ms): ${JSON.stringify(figures)}`);
   await edge?.close();
+  const closing = Date.now();
   try {
     await h?.close();
+    figures.close = Date.now() - closing;
+    if (process.env.DEBUG_CLOSE) {
+      console.log(
+        h
+          .logs()
+          .split("\n")
+          .filter((l) => l.includes("task"))
+          .slice(-20)
+          .join("\n"),
+      );
+    }
+    console.log(`tasks figures (ms): ${JSON.stringify(figures)}`);
   } finally {
     await fake?.remove();
     await database?.drop();
@@ -288,6 +303,13 @@ describe("tasks run by the agent, each in its own worktree and session", () => {
     );
     expect(other.body).toContain("export const b");
     expect((await viaEdge(`${slug}--t2.localhost`, "/src/a.ts")).body).not.toContain("export const a");
+    // Traefik's document (rendered from the route table) carries the task hosts too.
+    const routes = await prismaRouteTable(database.db, { appsDomain: "localhost" }).listRoutes();
+    const route = routes.find((r) => r.hostname === host);
+    expect(route).toMatchObject({ kind: "preview", access: "owner", serviceState: "running" });
+    expect(route?.target).toMatch(/^http:\/\/ds-.*-t1-preview-[0-9a-f]+:5173$/);
+    const plain = await prismaRouteTable(database.db).listRoutes();
+    expect(plain.some((r) => r.hostname === host)).toBe(false);
   }, 60_000);
 
   it("sends review comments to the same session: the model gets them, a second round runs and reaches review", async () => {
@@ -309,7 +331,15 @@ describe("tasks run by the agent, each in its own worktree and session", () => {
     expect(asked?.lastUser).toContain("Please add a second module too");
     const diff = (await api("GET", "/tasks/1/diff")).json();
     expect(diff.files.map((f: { path: string }) => f.path).sort()).toEqual(["src/a.ts", "src/a2.ts"]);
-    expect((await api("GET", "/tasks/1/diff")).statusCode).toBe(200);
+    // Back in review, its preview comes back with the second round's work.
+    await until(1, (x) => x.previewUrl !== null, 60_000);
+    const page = await eventually(
+      () => viaEdge(`${slug}--t1.localhost`, "/src/a2.ts"),
+      (r) => r.status === 200,
+      30_000,
+      200,
+    );
+    expect(page.body).toContain("export const a2");
   }, 120_000);
 
   it("rejects: the main tree untouched, the task preview gone", async () => {

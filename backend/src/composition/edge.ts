@@ -135,7 +135,7 @@ export function composeEdge(opts: EdgeOptions) {
   const traefikProvider = traefik && {
     providerSecret: traefik.providerSecret,
     provider: traefikProviderServiceFactory({
-      routes: prismaRouteTable(db),
+      routes: prismaRouteTable(db, { appsDomain: config.appsDomain }),
       render: {
         appsDomain: config.appsDomain,
         controlPlaneUrl: traefik.controlPlaneUrl,

@@ -334,15 +334,22 @@ export async function projectsHarness(
     ...(idle ? { idle } : {}),
     ...(edgePort !== undefined ? { edgePort } : {}),
     async close() {
-      await edgeServer?.close();
-      await idle?.close();
-      await tasks?.stop();
-      await agent?.stop();
-      await projects.close();
-      await files?.close();
-      await app.close();
-      await serviceNetwork.close();
-      await removeByInstall(runtime, installId, {}, opts.attachContainers ?? []);
+      const t0 = Date.now();
+      const at: Record<string, number> = {};
+      const step = async (name: string, fn: () => Promise<unknown> | undefined) => {
+        await fn();
+        at[name] = Date.now() - t0;
+      };
+      await step("edge", () => edgeServer?.close());
+      await step("idle", () => idle?.close());
+      await step("tasks", () => tasks?.stop());
+      await step("agent", () => agent?.stop());
+      await step("projects", () => projects.close());
+      await step("files", () => files?.close());
+      await step("app", () => app.close());
+      await step("network", () => serviceNetwork.close());
+      await step("remove", () => removeByInstall(runtime, installId, {}, opts.attachContainers ?? []));
+      if (process.env.DEBUG_CLOSE) console.log(`harness close (ms): ${JSON.stringify(at)}`);
     },
   };
 }

@@ -20,7 +20,12 @@ interface Row {
 
 // One joined query for the whole table. Prisma's nested select costs four round trips and
 // builds every relation object: ~1.3 s for 10,000 routes against tens of ms for this.
-export function prismaRouteTable(db: Db): RouteTable {
+/**
+ * A task's own preview host (issue #14) is rendered from the task row while it is in review with
+ * its preview up (see prisma-edge-route-lookup.ts); it needs APPS_DOMAIN to be named.
+ */
+export function prismaRouteTable(db: Db, opts: { appsDomain?: string } = {}): RouteTable {
+  const appsDomain = opts.appsDomain ?? null;
   return {
     async listRoutes(): Promise<PublishedRoute[]> {
       const rows = await db.$queryRaw<Row[]>`
@@ -33,7 +38,18 @@ export function prismaRouteTable(db: Db): RouteTable {
         JOIN "Project" p ON p.id = r."projectId"
         JOIN "Template" t ON t.id = p."templateId"
         LEFT JOIN "ServiceInstance" s ON s."projectId" = r."projectId" AND s.kind = r.kind
-        ORDER BY r.hostname`;
+        UNION ALL
+        SELECT p.slug || '--t' || k.n::text || '.' || ${appsDomain}::text AS hostname, 'preview' AS kind, 'owner' AS access,
+               k."previewTarget" AS target,
+               p.id::text AS "projectId", p.slug, p."desiredState"::text AS "desiredState",
+               p."sleptAt" IS NOT NULL AS sleeping, p."productionIdle",
+               'running' AS "observedState", k."previewTarget" AS endpoint,
+               t.services -> 'preview' -> 'healthCheck' ->> 'path' AS "healthCheckPath"
+        FROM "Task" k
+        JOIN "Project" p ON p.id = k."projectId"
+        JOIN "Template" t ON t.id = p."templateId"
+        WHERE ${appsDomain !== null}::boolean AND k.status = 'review' AND k."previewTarget" IS NOT NULL
+        ORDER BY hostname`;
       return rows.map((row) => ({
         hostname: row.hostname,
         kind: row.kind,
@@ -64,7 +80,8 @@ export function prismaRouteTable(db: Db): RouteTable {
           (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Route"),
           (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Project"),
           (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "ServiceInstance"),
-          (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Template")) AS v`;
+          (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Template"),
+          (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM "Task" WHERE "previewTarget" IS NOT NULL)) AS v`;
       return row?.v ?? "";
     },
   };

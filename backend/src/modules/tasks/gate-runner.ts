@@ -3,6 +3,7 @@
 // read-only, the task's worktree as working directory. Output is kept bounded and saved as it
 // comes (every flushMs), so the task's page streams it; a save that finds the task moved on
 // (cancelled, sent back) stops the gate at once. After a required gate fails, the rest are skipped.
+import { randomBytes } from "node:crypto";
 import { type ContainerRuntime, type Labels, NO_NETWORK } from "../../ports/container-runtime.port.js";
 import type { GateResult, QaResults } from "../../ports/tasks.port.js";
 import type { ServiceSpec } from "../../ports/templates.port.js";
@@ -46,6 +47,8 @@ export interface GateRun {
   results: QaResults;
   /** Persists the results so far; false: the task left QA meanwhile (the run stops). */
   save: (r: QaResults) => Promise<boolean>;
+  /** The control plane is shutting down: the run stops at once and its gate is left running (the next process re-runs it). */
+  signal?: AbortSignal;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +74,8 @@ export function gateRunner(deps: GateRunnerDeps) {
     const gate = run.results.gates[index] as GateResult;
     const { spec, project } = run;
     const { id } = await runtime.createContainer({
-      name: `ds-${deps.installId}-${project.slug}-t${run.n}-qa-${index}`,
+      // Fresh each run: a name taken by a container still being removed would be adopted.
+      name: `ds-${deps.installId}-${project.slug}-t${run.n}-qa-${index}-${randomBytes(3).toString("hex")}`,
       image: spec.image,
       command: ["sh", "-c", gate.command],
       workdir: run.workdir,
@@ -88,6 +92,7 @@ export function gateRunner(deps: GateRunnerDeps) {
     const deadline = started + gate.timeoutSeconds * 1000;
     let pending = "";
     let exited = false;
+    let left = false;
     const reader = new AbortController();
     try {
       await runtime.startContainer(id);
@@ -121,6 +126,11 @@ export function gateRunner(deps: GateRunnerDeps) {
       let timedOut = false;
       while (!exited) {
         await Promise.race([waiting, sleep(flushMs)]);
+        if (run.signal?.aborted) {
+          waiter.abort();
+          left = true;
+          return null;
+        }
         if (exited) break;
         if (Date.now() > deadline) {
           timedOut = true;
@@ -153,7 +163,7 @@ export function gateRunner(deps: GateRunnerDeps) {
       } as const;
     } finally {
       reader.abort();
-      await runtime.removeContainer(id).catch(() => {});
+      if (!left) await runtime.removeContainer(id).catch(() => {});
     }
   }
 
@@ -189,7 +199,7 @@ export function gateRunner(deps: GateRunnerDeps) {
           continue;
         }
         const done = await runOne(run, i, put);
-        if (!done) return null;
+        if (!done || run.signal?.aborted) return null;
         if (!(await put(done))) return null;
       }
       results = { ...results, status: overallStatus(results.gates), finishedAt: new Date().toISOString() };

@@ -4,6 +4,7 @@
 // container copies the worktree (read-only mount) to /tmp first and serves the copy: the task's
 // branch as it was when it reached review (its agent is done; request-changes stops the preview).
 // The edge routes <slug>--t<n>.<APPS_DOMAIN> to the endpoint recorded on the task row.
+import { randomBytes } from "node:crypto";
 import type { ContainerRuntime, Labels } from "../../ports/container-runtime.port.js";
 import type { ServiceSpec } from "../../ports/templates.port.js";
 import { LABEL } from "../../reconciler/converger-context.js";
@@ -50,11 +51,19 @@ export function taskPreviews(deps: TaskPreviewDeps) {
   return {
     labels,
     /** The task's preview container, started and healthy; returns where it answers. */
-    async start(project: { id: string; slug: string }, n: number, spec: ServiceSpec, worktree: string) {
+    async start(
+      project: { id: string; slug: string },
+      n: number,
+      spec: ServiceSpec,
+      worktree: string,
+      signal?: AbortSignal,
+    ) {
       if (!(await runtime.imagePresent(spec.image))) await runtime.pullImage(spec.image, () => {});
       const network = deps.networkOf(project.id);
       await runtime.ensureNetwork(network, projectLabels(project.id));
-      const name = `ds-${deps.installId}-${project.slug}-t${n}-preview`;
+      // A fresh name each time: the engine's name conflict with a container still being removed
+      // would otherwise hand back that dying container (createContainer adopts its own names).
+      const name = `ds-${deps.installId}-${project.slug}-t${n}-preview-${randomBytes(3).toString("hex")}`;
       const { id } = await runtime.createContainer({
         name,
         image: spec.image,
@@ -82,7 +91,11 @@ export function taskPreviews(deps: TaskPreviewDeps) {
       await runtime.startContainer(id);
       const endpoint = `http://${name}:${spec.port}`;
       try {
-        await waitForHealthy(endpoint, spec.healthCheck, { deadlineMs: deps.healthTimeoutMs, fetch: deps.fetch });
+        await waitForHealthy(endpoint, spec.healthCheck, {
+          deadlineMs: deps.healthTimeoutMs,
+          fetch: deps.fetch,
+          ...(signal ? { signal } : {}),
+        });
       } catch (err) {
         await runtime.removeContainer(id);
         throw err;

@@ -56,6 +56,8 @@ export function taskWorker(deps: TaskWorkerDeps) {
   const resent = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  /** Aborted on stop: a gate run or a preview's health wait does not hold the shutdown up. */
+  const shutdown = new AbortController();
 
   const update = (t: TaskRecord, changes: TaskChanges, from: readonly TaskStatus[]) =>
     store.update(t.projectId, t.n, changes, from);
@@ -167,6 +169,7 @@ export function taskWorker(deps: TaskWorkerDeps) {
       spec,
       workdir: worktreeIn(task.n),
       results,
+      signal: shutdown.signal,
       // Saved only while the task is in qa and this run is the current one (a re-run request restarts it).
       save: async (r) => {
         const now = await store.get(p.id, task.n);
@@ -175,7 +178,7 @@ export function taskWorker(deps: TaskWorkerDeps) {
       },
     });
     if (!final) {
-      await deps.gates.removeAll(p.id, task.n);
+      if (!shutdown.signal.aborted) await deps.gates.removeAll(p.id, task.n);
       return;
     }
     const latest = await store.get(p.id, task.n);
@@ -195,7 +198,7 @@ export function taskWorker(deps: TaskWorkerDeps) {
     const spec = (await deps.templates.get(p.templateId))?.services.preview;
     if (!spec) return;
     await deps.previews.remove(p.id, task.n);
-    const { containerId, endpoint } = await deps.previews.start(p, task.n, spec, worktreeIn(task.n));
+    const { containerId, endpoint } = await deps.previews.start(p, task.n, spec, worktreeIn(task.n), shutdown.signal);
     const kept = await update(task, { previewContainerId: containerId, previewTarget: endpoint }, ["review"]);
     // It left review while the preview started: the next pass removes it.
     if (!kept) queue.add(keyOf(p.id, task.n));
@@ -260,8 +263,10 @@ export function taskWorker(deps: TaskWorkerDeps) {
     idle: () => queue.idle(),
     async stop() {
       stopped = true;
+      shutdown.abort();
       clearInterval(timer);
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, 5000))]);
+      if (queue.size) log.warn({ passes: queue.size }, "task passes still running at shutdown");
     },
   };
 }
