@@ -46,3 +46,13 @@ export function appendOutput(output: string, more: string, max = MAX_GATE_OUTPUT
   if (all.length <= max) return all;
   return CUT + all.slice(all.length - (max - CUT.length));
 }
+
+/** A run stopped before its end (cancel, changes requested, approval over it): unfinished gates are skipped. */
+export function cancelledResults(r: QaResults, now: Date): QaResults {
+  return {
+    ...r,
+    status: "cancelled",
+    finishedAt: now.toISOString(),
+    gates: r.gates.map((g) => (g.status === "running" || g.status === "pending" ? { ...g, status: "skipped" } : g)),
+  };
+}

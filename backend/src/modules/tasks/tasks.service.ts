@@ -23,7 +23,7 @@ import { gitAuthorOf } from "../../shared/git-author.js";
 import { keyedQueue } from "../../shared/keyed-queue.js";
 import { type PublicHosts, taskPreviewUrl } from "../../shared/project-urls.js";
 import { workspaceTargetOf } from "../../shared/workspace-target.js";
-import { blockingGate, freshResults } from "./qa-gates.js";
+import { blockingGate, cancelledResults, freshResults } from "./qa-gates.js";
 import { changesPrompt, gatesOf, taskAgent, taskPrompt, taskTree, worktreeIn } from "./task-work.js";
 
 export { taskTree } from "./task-work.js";
@@ -301,7 +301,7 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
           agentActivityAt: new Date(),
           emptyDiff: false,
           previewTarget: null,
-          ...(task.qaResults?.status === "running" ? { qaResults: { ...task.qaResults, status: "cancelled" } } : {}),
+          ...(task.qaResults?.status === "running" ? { qaResults: cancelledResults(task.qaResults, new Date()) } : {}),
           reviewHistory: [
             ...task.reviewHistory,
             round(principal, {
@@ -449,8 +449,7 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
             ...(overridden && qa
               ? {
                   qaResults: {
-                    ...qa,
-                    ...(qa.status === "running" ? { status: "cancelled" as const, finishedAt: at } : {}),
+                    ...(qa.status === "running" ? cancelledResults(qa, new Date(at)) : qa),
                     override: { by: principal.userId, at, ...(reason ? { reason } : {}) },
                   },
                 }
@@ -482,7 +481,9 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
             status: "rejected",
             previewTarget: null,
             ...(task.agentState === "working" ? { agentState: "idle" as const } : {}),
-            ...(task.qaResults?.status === "running" ? { qaResults: { ...task.qaResults, status: "cancelled" } } : {}),
+            ...(task.qaResults?.status === "running"
+              ? { qaResults: cancelledResults(task.qaResults, new Date()) }
+              : {}),
             reviewHistory: [...task.reviewHistory, round(principal, { action: "reject", message: body.reason })],
           },
           RUNNING,
@@ -507,7 +508,7 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
             previewTarget: null,
             ...(task.agentState === "working" ? { agentState: "idle" as const } : {}),
             ...(task.qaResults?.status === "running"
-              ? { qaResults: { ...task.qaResults, status: "cancelled", finishedAt: new Date().toISOString() } }
+              ? { qaResults: cancelledResults(task.qaResults, new Date()) }
               : {}),
             reviewHistory: [...task.reviewHistory, round(principal, { action: "cancel" })],
           },
