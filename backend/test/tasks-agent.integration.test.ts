@@ -391,7 +391,35 @@ describe("tasks run by the agent, each in its own worktree and session", () => {
     expect(done.reviewHistory.at(-1)).toMatchObject({ action: "approve", override: true });
     expect(done.qaResults?.override).toMatchObject({ by: owner.user.id, reason: "Types fixed later" });
     expect(await inWorkspace("cat /app/src/bad.ts")).toContain("not a number");
+    // The main preview shows the merged change; the history has the merge commit.
+    const merged = await eventually(
+      () => viaEdge(`${slug}--preview.localhost`, "/src/bad.ts"),
+      (r) => r.status === 200,
+      20_000,
+      200,
+    );
+    expect(merged.body).toContain("not a number");
+    const history = (await api("GET", "/history")).json().commits as Array<{ id: string; parents: string[] }>;
+    expect(history[0]).toMatchObject({ id: ok.json().commit.id });
+    expect(history[0]?.parents).toHaveLength(2);
   }, 120_000);
+
+  it("cancels a task while its agent works: the turn is aborted, nothing is written", async () => {
+    const marker = `Slow task ${randomBytes(3).toString("hex")}`;
+    const s = await create(marker, fakeScript({ delayMs: 5000, write: { path: "src/slow.ts", content: "x\n" } }));
+    await run(s.n);
+    const asked = () =>
+      fake.requests().then((list) => list.find((r) => r.turnStart && r.lastUser.startsWith(`Task ${s.n}: ${marker}`)));
+    await eventually(asked, (r) => r !== undefined, 30_000, 100);
+    const cancelled = await api("POST", `/tasks/${s.n}/cancel`);
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: "cancelled", agent: { state: "idle" } });
+    await new Promise((r) => setTimeout(r, 6000));
+    // The model's answer was never delivered (the request was closed by the abort), no file appeared.
+    expect((await asked())?.answeredAt).toBeUndefined();
+    expect(await inWorkspace(`test -e ${treeOf(s.n)} && echo there || echo gone`)).toContain("gone");
+    expect(await inWorkspace(`git -C /app ls-tree -r --name-only task/${s.n}`)).not.toContain("slow.ts");
+  }, 60_000);
 
   it("flags a task whose agent changed nothing and leaves it in in_progress", async () => {
     const e = await create("Look around", fakeScript({ bash: "ls" }));
