@@ -186,6 +186,7 @@ async function main() {
       hosts: edge.hosts,
       fetch: (url, init) => serviceNetwork.connector.fetch(url, init),
       agent: { createSessionIn: agent.agent.createSessionIn, agents: agent.agents },
+      activity: idle.activity,
       log: logger,
       workerEnabled: config.reconciler.enabled,
     });

@@ -41,6 +41,8 @@ export interface ComposeTasksOptions {
   /** The agent (composition/agent.ts); without it tasks are worked by hand. */
   agent?: Omit<TaskAgentDeps, "lookup">;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** Idle stop (issue #15): a task's agent or gates at work keep the project awake. */
+  activity?: { touch(projectId: string): void };
   /** false: this process serves the API only (another one runs the worker, as the reconciler). */
   workerEnabled?: boolean;
   tuning?: { intervalMs?: number; healthTimeoutMs?: number; flushMs?: number; resendAfterMs?: number };
@@ -99,6 +101,7 @@ export function composeTasks(opts: ComposeTasksOptions) {
     previews,
     locks,
     log: opts.log,
+    ...(opts.activity ? { activity: opts.activity } : {}),
     ...(opts.tuning?.intervalMs ? { intervalMs: opts.tuning.intervalMs } : {}),
     ...(opts.tuning?.resendAfterMs ? { resendAfterMs: opts.tuning.resendAfterMs } : {}),
   });

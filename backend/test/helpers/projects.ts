@@ -282,6 +282,7 @@ export async function projectsHarness(
         hosts: edge.hosts,
         fetch: (url, init) => serviceNetwork.connector.fetch(url, init),
         ...(agent ? { agent: { createSessionIn: agent.agent.createSessionIn, agents: agent.agents } } : {}),
+        ...(idle ? { activity: idle.activity } : {}),
         log,
         ...opts.tasks,
       })

@@ -40,6 +40,8 @@ export interface TaskWorkerDeps {
   previews: TaskPreviews;
   locks: ProjectLocks;
   log: TaskWorkerLog;
+  /** A task's agent or gates at work count as the project's activity: it does not fall asleep under them. */
+  activity?: { touch(projectId: string): void };
   intervalMs?: number;
   concurrency?: number;
   /** A sent prompt that shows no sign of being run after this long is sent once more, then fails. */
@@ -172,6 +174,7 @@ export function taskWorker(deps: TaskWorkerDeps) {
       signal: shutdown.signal,
       // Saved only while the task is in qa and this run is the current one (a re-run request restarts it).
       save: async (r) => {
+        deps.activity?.touch(p.id);
         const now = await store.get(p.id, task.n);
         if (now?.status !== "qa" || now.qaResults?.startedAt !== startedAt) return false;
         return (await update(task, { qaResults: r }, ["qa"])) !== null;
@@ -209,6 +212,7 @@ export function taskWorker(deps: TaskWorkerDeps) {
     const p = await deps.projects.get(projectId);
     if (!task || !p || p.status === "deleted" || p.desiredState === "deleted") return;
     if (task.status === "in_progress" && task.agentState === "working") {
+      deps.activity?.touch(projectId);
       await driveAgent(p, task);
       task = await store.get(projectId, n);
     }
