@@ -285,3 +285,52 @@ describe("tasks on their own branch and worktree", () => {
     expect((await api("GET", `/tasks/${e.n}`)).json().status).toBe("in_progress");
   });
 });
+
+describe("QA gates of a hand-worked task (no agent in the template)", () => {
+  it("passes at once without gates; with the project's own: a timeout and an advisory failure, shown and enforced", async () => {
+    const t = await create("Gated by hand");
+    await api("POST", `/tasks/${t.n}/run`);
+    await inWorkspace(`printf 'gated\\n' > ${treeOf(t.n)}/gated.txt`);
+    // The stand-in template declares no gates: review at once, passed.
+    const none = await api("POST", `/tasks/${t.n}/qa`);
+    expect(none.statusCode, none.body).toBe(202);
+    expect(none.json().task).toMatchObject({ status: "review", qaResults: { status: "passed", gates: [] } });
+
+    const gates = [
+      { name: "advisory", command: "echo soft; exit 3", timeoutSeconds: 30, required: false, order: 0 },
+      { name: "hang", command: "echo waiting; sleep 30", timeoutSeconds: 1, required: true, order: 1 },
+      { name: "after", command: "true", timeoutSeconds: 30, required: true, order: 2 },
+    ];
+    expect(
+      (
+        await h.app.inject({
+          method: "PUT",
+          url: `/api/v1/projects/${projectId}/qa-gates`,
+          headers: owner.headers,
+          payload: { gates },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect((await api("POST", `/tasks/${t.n}/qa`)).json().task).toMatchObject({ status: "qa" });
+    const done = await eventually(
+      async () => (await api("GET", `/tasks/${t.n}`)).json(),
+      (x) => x.status !== "qa",
+      30_000,
+      200,
+    );
+    expect(done.status).toBe("review");
+    expect(done.qaResults.status).toBe("failed");
+    const [advisory, hang, after] = done.qaResults.gates;
+    expect(advisory).toMatchObject({ status: "failed", exitCode: 3 });
+    expect(advisory.output).toContain("soft");
+    expect(hang).toMatchObject({ status: "timed_out", exitCode: null });
+    expect(hang.output).toContain("waiting");
+    expect(hang.output).toContain("no result within 1 s");
+    expect(after.status).toBe("skipped");
+    const refused = await api("POST", `/tasks/${t.n}/approve`, { payload: {} });
+    expect(refused.json().error).toMatchObject({ code: "TASK_QA_FAILED", details: { gate: "hang" } });
+    expect(await h.runtime.listContainers({ "devsanctum.project": projectId, "devsanctum.kind": "qa-gate" })).toEqual(
+      [],
+    );
+  }, 60_000);
+});
