@@ -298,7 +298,9 @@ describe("QA gates of a hand-worked task (no agent in the template)", () => {
 
     const gates = [
       { name: "advisory", command: "echo soft; exit 3", timeoutSeconds: 30, required: false, order: 0 },
-      { name: "hang", command: "echo waiting; sleep 30", timeoutSeconds: 1, required: true, order: 1 },
+      // Long enough that its first line is out before the timeout on a loaded machine (a gate's
+      // container can take a second or more to start there).
+      { name: "hang", command: "echo waiting; sleep 60", timeoutSeconds: 4, required: true, order: 1 },
       { name: "after", command: "true", timeoutSeconds: 30, required: true, order: 2 },
     ];
     expect(
@@ -325,7 +327,7 @@ describe("QA gates of a hand-worked task (no agent in the template)", () => {
     expect(advisory.output).toContain("soft");
     expect(hang).toMatchObject({ status: "timed_out", exitCode: null });
     expect(hang.output).toContain("waiting");
-    expect(hang.output).toContain("no result within 1 s");
+    expect(hang.output).toContain("no result within 4 s");
     expect(after.status).toBe("skipped");
     const refused = await api("POST", `/tasks/${t.n}/approve`, { payload: {} });
     expect(refused.json().error).toMatchObject({ code: "TASK_QA_FAILED", details: { gate: "hang" } });
