@@ -53,7 +53,16 @@ export function IdleSettings({ project: p }: { project: Project }) {
           ))}
         </select>
       </label>
-      <ErrorMessage error={update.error} title="Could not change the idle timeout." />
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={p.productionIdle}
+          disabled={update.isPending || effective === 0}
+          onChange={(e) => update.mutate({ productionIdle: e.target.checked })}
+        />{" "}
+        Production sleeps too (its public host wakes it, as the preview's does)
+      </label>
+      <ErrorMessage error={update.error} title="Could not change the idle settings." />
     </section>
   );
 }

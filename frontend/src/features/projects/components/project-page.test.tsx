@@ -254,7 +254,26 @@ describe("project page", () => {
     expect(select).toHaveValue("45");
     expect(within(panel).getByRole("option", { name: "45 seconds" })).toBeInTheDocument();
     await user.selectOptions(select, "1 hour");
-    expect(await within(panel).findByText(/could not change the idle timeout/i)).toBeInTheDocument();
+    expect(await within(panel).findByText(/could not change the idle settings/i)).toBeInTheDocument();
     expect(select).toHaveValue("45");
+  });
+
+  it("lets production sleep with the project, when the owner opts in", async () => {
+    const p = project();
+    serveProject(p);
+    let sent: unknown;
+    server.use(
+      http.patch("/api/v1/projects/p1", async ({ request }) => {
+        sent = await request.json();
+        return HttpResponse.json({ ...p, productionIdle: true });
+      }),
+    );
+    const { user } = renderApp("/projects/p1");
+    const panel = await screen.findByRole("region", { name: "Sleep when idle" });
+    const box = within(panel).getByRole("checkbox", { name: /production sleeps too/i });
+    expect(box).not.toBeChecked();
+    await user.click(box);
+    expect(sent).toEqual({ productionIdle: true });
+    expect(await within(panel).findByRole("checkbox", { name: /production sleeps too/i })).toBeChecked();
   });
 });
