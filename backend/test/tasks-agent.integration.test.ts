@@ -58,7 +58,7 @@ interface TaskJson {
   emptyDiff: boolean;
   previewUrl: string | null;
   sessionId: string | null;
-  agent: { state: string; lastActivityAt: string | null; error: string | null };
+  agent: { state: string; lastActivityAt: string | null; error: string | null; summary: string | null };
   qaResults: { status: string; gates: Gate[]; override: object | null } | null;
   reviewHistory: Array<{ action: string; override?: boolean; comments?: object[]; message?: string }>;
 }
@@ -368,10 +368,17 @@ describe("tasks run by the agent, each in its own worktree and session", () => {
   });
 
   it("shows a task that breaks tsc with the failing gate and its output; approval needs the override, recorded", async () => {
-    const c = await create("Break types", writes("src/bad.ts", 'export const n: number = "not a number";\n'));
+    const c = await create(
+      "Break types",
+      fakeScript({
+        write: { path: "src/bad.ts", content: 'export const n: number = "not a number";\n' },
+        text: "Added src/bad.ts with a typed constant.",
+      }),
+    );
     await run(c.n);
     const t = await until(c.n, settled);
     expect(t.status).toBe("review");
+    expect(t.agent.summary).toBe("Added src/bad.ts with a typed constant.");
     expect(t.qaResults?.status).toBe("failed");
     const [typecheck, lint, build] = t.qaResults?.gates ?? [];
     expect(typecheck).toMatchObject({ name: "typecheck", status: "failed", exitCode: 2 });
@@ -399,8 +406,14 @@ describe("tasks run by the agent, each in its own worktree and session", () => {
       200,
     );
     expect(merged.body).toContain("not a number");
-    const history = (await api("GET", "/history")).json().commits as Array<{ id: string; parents: string[] }>;
+    const history = (await api("GET", "/history")).json().commits as Array<{
+      id: string;
+      parents: string[];
+      message: string;
+    }>;
     expect(history[0]).toMatchObject({ id: ok.json().commit.id });
+    // Made from the task's title and what the agent said it did.
+    expect(history[0]?.message.trim()).toBe(`Task ${c.n}: Break types\n\nAdded src/bad.ts with a typed constant.`);
     expect(history[0]?.parents).toHaveLength(2);
   }, 120_000);
 

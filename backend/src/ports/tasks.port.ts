@@ -52,6 +52,8 @@ export interface TaskRecord {
   reviewHistory: ReviewRound[];
   agentState: TaskAgentState;
   agentError: string | null;
+  /** The text of the agent's last reply (bounded): the approval's commit message uses it. */
+  agentSummary: string | null;
   agentActivityAt: Date | null;
   /** The prompt in flight: its message id is chosen and stored before it is sent (sent once across crashes). */
   agentMessageId: string | null;
@@ -78,6 +80,7 @@ export type TaskChanges = Partial<
     | "mergeCommit"
     | "agentState"
     | "agentError"
+    | "agentSummary"
     | "agentActivityAt"
     | "agentMessageId"
     | "agentPrompt"

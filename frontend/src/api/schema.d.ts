@@ -1694,6 +1694,8 @@ export interface components {
             /** @description The last tool call or file write */
             lastActivityAt: string | null;
             error: string | null;
+            /** @description What the agent said when its last turn ended */
+            summary: string | null;
         };
         TaskInput: {
             /** @description The task's number within its project */
@@ -2348,6 +2350,8 @@ export interface components {
             /** @description The last tool call or file write */
             lastActivityAt: string | null;
             error: string | null;
+            /** @description What the agent said when its last turn ended */
+            summary: string | null;
         };
         Task: {
             /** @description The task's number within its project */

@@ -8,7 +8,7 @@
 //     that finds a run "running" knows its runner is gone (a SIGKILLed process loses its locks
 //     with its connections): it runs the gates again from the first. Then → review.
 //  3. review: the task's own preview is up; any other status: it is removed.
-import type { AgentServerConnector } from "../../ports/agent.port.js";
+import type { AgentMessage, AgentServerConnector } from "../../ports/agent.port.js";
 import { AGENT_AUTHOR, type TaskGit } from "../../ports/project-git.port.js";
 import type { ProjectLocks, ProjectRecord } from "../../ports/projects.port.js";
 import type { QaGateStore, QaResults, TaskChanges, TaskRecord, TaskStore } from "../../ports/tasks.port.js";
@@ -46,6 +46,15 @@ export interface TaskWorkerDeps {
   concurrency?: number;
   /** A sent prompt that shows no sign of being run after this long is sent once more, then fails. */
   resendAfterMs?: number;
+}
+
+/** The text the agent ended its turn with, bounded (a commit message, a card's line). */
+function summaryOf(reply: AgentMessage): string | null {
+  const text = reply.parts
+    .flatMap((part) => (part.type === "text" ? [part.text] : []))
+    .join("\n")
+    .trim();
+  return text ? text.slice(0, 4000) : null;
 }
 
 const keyOf = (projectId: string, n: number) => `${projectId}:${n}`;
@@ -119,11 +128,11 @@ export function taskWorker(deps: TaskWorkerDeps) {
       return;
     }
     if (!reply.completedAt) return;
-    await finishTurn(p, task);
+    await finishTurn(p, task, summaryOf(reply));
   }
 
   /** The agent's turn is over: its work committed on the task branch; empty → flagged, else → qa. */
-  async function finishTurn(p: ProjectRecord, task: TaskRecord) {
+  async function finishTurn(p: ProjectRecord, task: TaskRecord, agentSummary: string | null) {
     const t = await workspaceTargetOf(deps.templates, p);
     const tree = taskTree(task.n);
     const diff = await deps.serially(p.id, async () => {
@@ -135,9 +144,11 @@ export function taskWorker(deps: TaskWorkerDeps) {
     });
     const now = new Date();
     if (diff.stats.files === 0) {
-      await update(task, { agentState: "done", agentError: null, emptyDiff: true, agentActivityAt: now }, [
-        "in_progress",
-      ]);
+      await update(
+        task,
+        { agentState: "done", agentError: null, agentSummary, emptyDiff: true, agentActivityAt: now },
+        ["in_progress"],
+      );
       return;
     }
     const template = await deps.templates.get(p.templateId);
@@ -148,6 +159,7 @@ export function taskWorker(deps: TaskWorkerDeps) {
       {
         agentState: "done",
         agentError: null,
+        agentSummary,
         emptyDiff: false,
         status: results.status === "running" ? "qa" : "review",
         qaResults: results,

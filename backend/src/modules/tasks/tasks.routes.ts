@@ -35,7 +35,12 @@ const view = (t: TaskView): z.infer<typeof Task> => ({
   mergeCommit: t.mergeCommit,
   qaResults: t.qaResults ?? null,
   reviewHistory: t.reviewHistory,
-  agent: { state: t.agentState, lastActivityAt: t.agentActivityAt?.toISOString() ?? null, error: t.agentError },
+  agent: {
+    state: t.agentState,
+    lastActivityAt: t.agentActivityAt?.toISOString() ?? null,
+    error: t.agentError,
+    summary: t.agentSummary,
+  },
   emptyDiff: t.emptyDiff,
   previewUrl: t.previewUrl,
   createdAt: t.createdAt.toISOString(),

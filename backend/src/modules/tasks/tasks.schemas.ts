@@ -47,6 +47,7 @@ const TaskAgent = z
     state: z.enum(TASK_AGENT_STATES),
     lastActivityAt: z.iso.datetime({ offset: true }).nullable().describe("The last tool call or file write"),
     error: z.string().nullable(),
+    summary: z.string().nullable().describe("What the agent said when its last turn ended"),
   })
   .meta({ id: "TaskAgent" });
 

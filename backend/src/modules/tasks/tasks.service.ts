@@ -428,7 +428,9 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
         if (changed.stats.files === 0) {
           throw conflict("TASK_EMPTY", `Task ${n} changed no file: reject or cancel it instead`);
         }
-        const message = body.message?.trim() || `Task ${n}: ${task.title}\n\n${task.description}`.trim();
+        // Given, or the task's title with what the agent said it did (its description without an agent).
+        const message =
+          body.message?.trim() || `Task ${n}: ${task.title}\n\n${task.agentSummary ?? task.description}`.trim();
         const merged = await git.mergeTree(t, tree, { message, author });
         if (!merged.merged) {
           throw new DomainError(
