@@ -11,6 +11,8 @@
 //   ['projects', id, 'usage']       its traffic per host and its containers' CPU and memory
 //   ['projects', id, 'deployments'] its deployments, newest first (with the disk they use)
 //   ['projects', id, 'deployments', n]  one deployment, with its log
+//   ['projects', id, 'tasks']       its task board (task.changed invalidates it, and all below)
+//   ['projects', id, 'tasks', n]    one task, and below it ['…', n, 'diff'] its diff
 //   ['operations', id]              one operation
 //   ['me', 'agent-settings']        your default model settings
 //   ['projects', id, 'agent-settings']             a project's override and effective settings
@@ -33,6 +35,9 @@ export const queryKeys = {
   projectUsage: (id: string) => ["projects", id, "usage"] as const,
   deployments: (id: string) => ["projects", id, "deployments"] as const,
   deployment: (id: string, n: number) => ["projects", id, "deployments", n] as const,
+  tasks: (id: string) => ["projects", id, "tasks"] as const,
+  task: (id: string, n: number) => ["projects", id, "tasks", n] as const,
+  taskDiff: (id: string, n: number) => ["projects", id, "tasks", n, "diff"] as const,
   operation: (id: string) => ["operations", id] as const,
   myAgentSettings: ["me", "agent-settings"] as const,
   projectAgentSettings: (id: string) => ["projects", id, "agent-settings"] as const,

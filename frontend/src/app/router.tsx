@@ -32,6 +32,14 @@ export const routes: RouteObject[] = [
             path: "/projects/:id/history",
             lazy: async () => ({ Component: (await import("./routes/project-history")).ProjectHistoryRoute }),
           },
+          {
+            path: "/projects/:id/tasks",
+            lazy: async () => ({ Component: (await import("./routes/project-tasks")).ProjectTasksRoute }),
+          },
+          {
+            path: "/projects/:id/tasks/:n",
+            lazy: async () => ({ Component: (await import("./routes/project-tasks")).ProjectTaskRoute }),
+          },
           { path: "/settings/agent", element: <AgentSettingsPage /> },
           { path: "/projects/:id/deployments", element: <ProjectDeploymentsRoute /> },
           { path: "/templates", element: <TemplatesPage /> },

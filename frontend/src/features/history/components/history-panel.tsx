@@ -5,11 +5,11 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import type { Commit } from "../../../api/types";
 import { Dialog } from "../../../components/dialog";
+import { type DiffMode, DiffView } from "../../../components/diff-view";
 import { ErrorMessage } from "../../../components/error-message";
 import { Loading } from "../../../components/spinner";
 import { relativeTime } from "../../../lib/format";
 import { commitsQuery, diffQuery, useHistoryMutations } from "../api/history";
-import { type DiffMode, DiffView } from "./diff-view";
 import "./history.css";
 
 const AGENT_EMAIL = "agent@devsanctum.invalid";

@@ -31,6 +31,13 @@ export function useProjectEvents(id: string | null | undefined): StreamState {
         void qc.invalidateQueries({ queryKey: queryKeys.projectFiles(id) });
         void qc.invalidateQueries({ queryKey: queryKeys.projectHistory(id) });
       },
+      // A task moved or its agent, gates or review changed (issue #14): the board, the task and
+      // its diff are read again, unless a task action of ours is in flight (it reads them when
+      // it settles, and a read now could show the board before our move).
+      "task.changed": () => {
+        if (!id || qc.isMutating({ mutationKey: queryKeys.tasks(id) }) > 0) return;
+        void qc.invalidateQueries({ queryKey: queryKeys.tasks(id) });
+      },
     };
   }, [qc, id]);
   return useEventStream(id ? `/api/v1/projects/${encodeURIComponent(id)}/events` : null, handlers);

@@ -26,11 +26,12 @@ const HOST_LABEL: Record<ServiceKind, string> = {
   opencode: "OpenCode agent",
 };
 
-export type ProjectTab = "overview" | "files" | "history" | "deployments";
+export type ProjectTab = "overview" | "files" | "history" | "deployments" | "tasks";
 const TABS: Array<[ProjectTab, string, string]> = [
   ["overview", "Overview", ""],
   ["files", "Files", "/files"],
   ["history", "History", "/history"],
+  ["tasks", "Tasks", "/tasks"],
   ["deployments", "Deployments", "/deployments"],
 ];
 
@@ -41,7 +42,7 @@ const SETUP_STEPS = [
 ] as const;
 
 /**
- * One project: its header and actions, then a tab. The Files, History and Deployments tabs, the
+ * One project: its header and actions, then a tab. The Files, History, Tasks and Deployments tabs, the
  * Production panel and what sits beside the preview on the overview (the agent's chat) come from
  * their own features, composed in app/routes (features do not import each other).
  */
@@ -240,7 +241,8 @@ function ProjectView({
 
       <nav className="tabs" aria-label="Project sections">
         {TABS.map(([key, label, suffix]) => (
-          <NavLink key={key} to={`/projects/${p.id}${suffix}`} end className="tab">
+          // A task's own page (…/tasks/3) keeps the Tasks tab current.
+          <NavLink key={key} to={`/projects/${p.id}${suffix}`} end={key !== "tasks"} className="tab">
             {label}
           </NavLink>
         ))}
