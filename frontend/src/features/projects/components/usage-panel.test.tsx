@@ -69,7 +69,7 @@ describe("UsagePanel", () => {
         name: /shop--preview/,
       });
     expect(await row()).toHaveTextContent("1");
-    await expect.poll(async () => (await row()).textContent).toMatch(/shop--preview\.localhost3/);
+    await expect.poll(async () => (await row()).textContent, { timeout: 5000 }).toMatch(/shop--preview\.localhost3/);
   });
 
   it("says why when the figures cannot be read", async () => {

@@ -7,32 +7,7 @@ import type { components } from "../../../api/schema";
 
 type GeneratedTask = components["schemas"]["Task"];
 
-// The #14 contract (TEAM.md) adds these fields; the backend on main does not send them yet, so
-// they are optional here. Once `pnpm gen:api` carries them, the one line to change is
-// `export type Task = GeneratedTask;` (and this block goes).
-interface ContractFields {
-  qaResults: {
-    status: "running" | "passed" | "failed" | "cancelled";
-    startedAt: string;
-    finishedAt: string | null;
-    override: { by: string; at: string; reason?: string } | null;
-    gates: {
-      name: string;
-      command: string;
-      required: boolean;
-      order: number;
-      timeoutSeconds: number;
-      status: "pending" | "running" | "passed" | "failed" | "timed_out" | "skipped";
-      exitCode: number | null;
-      durationMs: number | null;
-      output: string;
-    }[];
-  } | null;
-  agent?: { state: "idle" | "working" | "error" | "done"; lastActivityAt: string | null; error: string | null };
-  emptyDiff?: boolean;
-  previewUrl?: string | null;
-}
-export type Task = Omit<GeneratedTask, keyof ContractFields> & ContractFields;
+export type Task = GeneratedTask;
 
 export type TaskStatus = Task["status"];
 export type QaResults = NonNullable<Task["qaResults"]>;
@@ -101,7 +76,7 @@ export function useRunTask(id: string) {
   return useMutation({
     mutationKey: queryKeys.tasks(id),
     mutationFn: async (n: number) =>
-      taskOf((await unwrap(api.POST("/api/v1/projects/{id}/tasks/{n}/run", taskPath(id, n)))) as Task),
+      taskOf(await unwrap(api.POST("/api/v1/projects/{id}/tasks/{n}/run", taskPath(id, n)))),
     onSuccess: (task) => storeTask(qc, id, task),
     onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.tasks(id) }),
   });

@@ -19,7 +19,12 @@ const BOARD = [
     title: "Fix the header",
     status: "in_progress",
     position: 0,
-    agent: { state: "working", lastActivityAt: new Date(Date.now() - 60_000).toISOString(), error: null },
+    agent: {
+      state: "working",
+      lastActivityAt: new Date(Date.now() - 60_000).toISOString(),
+      error: null,
+      summary: null,
+    },
   }),
   task({
     n: 3,

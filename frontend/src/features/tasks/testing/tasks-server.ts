@@ -23,7 +23,7 @@ export const task = (o: Partial<Task> = {}): Task => ({
   mergeCommit: null,
   qaResults: null,
   reviewHistory: [],
-  agent: { state: "idle", lastActivityAt: null, error: null },
+  agent: { state: "idle", lastActivityAt: null, error: null, summary: null },
   emptyDiff: false,
   previewUrl: null,
   createdAt: T0,
