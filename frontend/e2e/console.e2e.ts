@@ -230,6 +230,53 @@ describe("the console in a real browser", () => {
     await shot("17-agent-chat");
   });
 
+  it("runs a task on the board: drags a card, the agent's change passes QA, the diff is reviewed and approved", async () => {
+    await page.goto(projectUrl);
+    await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "Tasks" }).click();
+    const board = page.getByRole("region", { name: "Tasks" });
+    const add = async (title: string, description: string) => {
+      const form = page.getByRole("form", { name: "New task" });
+      await form.getByLabel("Task title").fill(title);
+      await form.getByLabel("What should the agent do?").fill(description);
+      await form.getByRole("button", { name: "Add task" }).click();
+      await board.getByRole("article", { name: new RegExp(`: ${title}$`) }).waitFor();
+    };
+    const script = '@fake {"write":{"path":"src/task-note.txt","content":"from a task\\n"},"text":"Wrote the note."}';
+    await add("Write a note", `Add a note file.\n${script}`);
+    await add("Later", "Something for later");
+    const todo = board.getByRole("region", { name: /^To do/ });
+    const order = () => todo.getByRole("article").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")));
+    expect(await order()).toEqual(["Task #1: Write a note", "Task #2: Later"]);
+
+    // Drag "Later" above "Write a note" with the mouse (dnd-kit's pointer sensor).
+    const handle = todo.getByRole("button", { name: "Move task #2: Later" });
+    const target = await todo.getByRole("article", { name: "Task #1: Write a note" }).boundingBox();
+    const from = await handle.boundingBox();
+    if (!target || !from) throw new Error("the cards are not on screen");
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 5 });
+    await page.mouse.move(target.x + target.width / 2, target.y + 4, { steps: 10 });
+    await page.mouse.up();
+    await expect.poll(order, { timeout: 10_000 }).toEqual(["Task #2: Later", "Task #1: Write a note"]);
+    await shot("18-task-board");
+
+    // Run: the agent writes the note in the task's worktree, the gates pass, the card reaches review.
+    await board.getByRole("button", { name: "Run task #1" }).click();
+    const review = board.getByRole("region", { name: /^In review/ });
+    await review.getByRole("article", { name: "Task #1: Write a note" }).waitFor({ timeout: 150_000 });
+    await review.getByRole("link", { name: "Write a note" }).click();
+    const changes = page.getByRole("region", { name: "Changes" });
+    await changes.getByText("src/task-note.txt").first().waitFor();
+    await changes.getByText("from a task").first().waitFor();
+    await shot("19-task-review");
+    await page.getByRole("button", { name: "Approve and merge" }).click();
+    await page.getByText("Done", { exact: true }).first().waitFor({ timeout: 30_000 });
+    // Merged into the main tree as one commit, titled from the task and what the agent said.
+    await page.getByRole("navigation", { name: "Project sections" }).getByRole("link", { name: "History" }).click();
+    await page.getByText("Task 1: Write a note").first().waitFor({ timeout: 20_000 });
+  });
+
   it("deploys to the public host, with the build's log, and lists it in the Deployments tab", async () => {
     const panel = page.getByRole("region", { name: "Production" });
     await panel.getByText(/Not deployed yet/).waitFor();
