@@ -32,6 +32,7 @@ const BOARD = [
     status: "review",
     position: 0,
     emptyDiff: true,
+    previewUrl: "http://shop--t3.localhost:8080",
     qaResults: {
       status: "failed",
       startedAt: new Date().toISOString(),
@@ -55,7 +56,7 @@ const BOARD = [
 ];
 
 describe("task board", () => {
-  it("shows every column and, on each card, its number, status, agent, last activity, flags and QA", async () => {
+  it("shows every column and, on each card, its number, status, agent, container, last activity, flags and QA", async () => {
     serveTasks(BOARD);
     renderApp("/projects/p1/tasks");
     await screen.findByRole("article", { name: /Fix the header/ });
@@ -69,6 +70,7 @@ describe("task board", () => {
     const footer = cardIn("In review", "Add a footer") as HTMLElement;
     expect(footer).toHaveTextContent("Empty diff: the agent changed nothing");
     expect(footer).toHaveTextContent("QA failed: tsc");
+    expect(footer).toHaveTextContent("Preview running");
     expect(within(footer).getByRole("link", { name: "Add a footer" })).toHaveAttribute("href", "/projects/p1/tasks/3");
     expect(screen.getByRole("link", { name: "Tasks" })).toHaveAttribute("aria-current", "page");
   });

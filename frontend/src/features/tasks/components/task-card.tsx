@@ -22,6 +22,7 @@ export function TaskCard({
   const agent = task.agent;
   const active = agent?.lastActivityAt ?? task.updatedAt;
   const qa = task.qaResults;
+  const container = containerState(task);
   return (
     <article className="task-card" aria-label={`Task #${task.n}: ${task.title}`}>
       <div className="task-card-head">
@@ -34,6 +35,7 @@ export function TaskCard({
       <div className="task-card-meta">
         <span className={`task-status task-status-${task.status}`}>{STATUS_LABEL[task.status]}</span>
         {agent ? <span className={`task-agent task-agent-${agent.state}`}>{AGENT_LABEL[agent.state]}</span> : null}
+        {container ? <span className="task-container muted">{container}</span> : null}
         <time dateTime={active} className="muted">
           {relativeTime(active)}
         </time>
@@ -54,4 +56,11 @@ export function TaskCard({
       ) : null}
     </article>
   );
+}
+
+/** What runs for the task in its own container, if anything: its QA gates, or its review preview. */
+function containerState(task: Task): string | null {
+  if (task.status === "qa" && task.qaResults?.status === "running") return "Gate container running";
+  if (task.status === "review") return task.previewUrl ? "Preview running" : "Preview starting";
+  return null;
 }
