@@ -314,10 +314,12 @@ describe("QA gates of a hand-worked task (no agent in the template)", () => {
       ).statusCode,
     ).toBe(200);
     expect((await api("POST", `/tasks/${t.n}/qa`)).json().task).toMatchObject({ status: "qa" });
+    // The task's worker first stops the review preview the first run started (on a loaded
+    // machine that preview may still be in its health check, up to a minute), then runs the gates.
     const done = await eventually(
       async () => (await api("GET", `/tasks/${t.n}`)).json(),
       (x) => x.status !== "qa",
-      30_000,
+      100_000,
       200,
     );
     expect(done.status).toBe("review");
@@ -334,5 +336,5 @@ describe("QA gates of a hand-worked task (no agent in the template)", () => {
     expect(await h.runtime.listContainers({ "devsanctum.project": projectId, "devsanctum.kind": "qa-gate" })).toEqual(
       [],
     );
-  }, 60_000);
+  }, 150_000);
 });
