@@ -240,6 +240,8 @@ describe("the console in a real browser", () => {
       await form.getByLabel("What should the agent do?").fill(description);
       await form.getByRole("button", { name: "Add task" }).click();
       await board.getByRole("article", { name: new RegExp(`: ${title}$`) }).waitFor();
+      // The form clears itself once the task is added: typing the next one before that is lost.
+      await expect.poll(() => form.getByLabel("Task title").inputValue(), { timeout: 10_000 }).toBe("");
     };
     const script = '@fake {"write":{"path":"src/task-note.txt","content":"from a task\\n"},"text":"Wrote the note."}';
     await add("Write a note", `Add a note file.\n${script}`);
