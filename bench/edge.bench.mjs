@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
+import { removeLabelled } from "./lib/control-plane.mjs";
 import { load, median, startControlPlane, table } from "./lib/measure.mjs";
 import { startNginx } from "./lib/nginx.mjs";
 
@@ -123,6 +124,8 @@ export async function benchEdge() {
   } finally {
     await server?.stop();
     await nginx?.stop();
+    // The control plane's own (a files workspace for the seeded project), under its install id.
+    await removeLabelled(`bench-edge-${process.pid}`);
     const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=devsanctum.bench=${label}`]);
     if (stdout.trim()) await run("docker", ["rm", "-f", ...stdout.trim().split("\n")]);
   }
