@@ -278,6 +278,8 @@ describe("builtin edge: pages, streaming, WebSocket", () => {
     const res = await requestVia(edgePort, host, "/");
     expect(res.status).toBe(502);
     expect(res.body).toContain("Project hotel is not answering");
+    // A server that restarts comes back without the person reloading by hand.
+    expect(res.headers.refresh).toBe("3");
   });
 
   it("streams response bodies as they come and forwards request bodies", async () => {

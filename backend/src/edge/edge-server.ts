@@ -138,8 +138,20 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       const waitMs = isNavigation(req) ? Math.min(browserHoldMs, holdMs) : holdMs;
       const route = decision.route;
       // Served, or not yet: decided again either way (a page past the hold shows how far it got).
-      await waker.wakeAndWait(route.project.id, route.hostname, waitMs);
+      const started = Date.now();
+      const served = await waker.wakeAndWait(route.project.id, route.hostname, waitMs);
       decision = await decide();
+      // Only while a project wakes (one line per held request): how a wake went, when it goes wrong.
+      req.log.info(
+        {
+          projectId: route.project.id,
+          hostname: route.hostname,
+          served,
+          heldMs: Date.now() - started,
+          outcome: decision.kind,
+        },
+        "held a request for a waking project",
+      );
     }
     if (decision.kind === "proxy") {
       req.edge = decision;
@@ -189,7 +201,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
               status: 502,
               title: `${name} is not answering`,
               message:
-                "Its server is running but refused or dropped the connection. It may be restarting: reload in a moment.",
+                "Its server is running but refused or dropped the connection. It may be restarting: this page reloads by itself.",
+              // A server that is restarting (or just woke) comes back by itself: so does the page.
+              refreshS: 3,
             },
           },
           req.headers.host ?? "",
