@@ -123,9 +123,20 @@ export function printLogOnFailure(
   ctx: { task: { name: string; result?: { state?: string } } },
 ) {
   if (!backend || ctx.task.result?.state !== "fail") return;
-  const tail = backend.output().trimEnd().split("\n").slice(-120).join("\n");
+  // Request lines (a console page's heartbeat sends one every few seconds) would crowd out what
+  // the reconciler, the edge and the agent said: those come first, then the last requests.
+  const lines = backend.output().trimEnd().split("\n");
+  const isRequestLine = (l: string) => /"msg":"(incoming request|request completed)"/.test(l);
+  const said = lines.filter((l) => !isRequestLine(l)).slice(-100);
+  const requests = lines.filter(isRequestLine).slice(-30);
   console.error(
-    `--- backend log (last 120 lines) after "${ctx.task.name}" failed ---\n${tail}\n--- end of backend log ---`,
+    [
+      `--- backend log after "${ctx.task.name}" failed: last ${said.length} lines other than requests ---`,
+      ...said,
+      `--- last ${requests.length} request lines ---`,
+      ...requests,
+      "--- end of backend log ---",
+    ].join("\n"),
   );
 }
 

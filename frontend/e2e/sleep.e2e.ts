@@ -78,15 +78,31 @@ describe("idle stop and wake in the console", () => {
 
   it("opening the preview's host wakes it: the waking page reloads itself into the app", async () => {
     const preview = await page.context().newPage();
+    // Every page the tab was shown, with its status: a failure says where the wake got stuck.
+    const seen: string[] = [];
+    preview.on("response", (r) => {
+      if (r.request().isNavigationRequest()) seen.push(`${r.status()} ${r.url()}`);
+    });
+    let passed = false;
     try {
       await preview.goto(previewUrl);
       // Signed in to the host through the console's redirect, then held, maybe past ~1.5 s: the waking page.
       await preview.getByRole("heading", { name: /Hello from/ }).waitFor({ timeout: 60_000 });
       await preview.screenshot({ path: path.join(ARTIFACTS, "sleep-03-woken-preview.png") });
       await page.getByRole("status").filter({ hasText: "Running" }).waitFor({ timeout: 60_000 });
+      passed = true;
     } finally {
       // What the tab shows when it failed; closed either way, so it keeps nothing awake after.
-      await preview.screenshot({ path: path.join(ARTIFACTS, "sleep-03-preview-last.png") }).catch(() => {});
+      if (!passed) {
+        await preview.screenshot({ path: path.join(ARTIFACTS, "sleep-03-preview-last.png") }).catch(() => {});
+        const text = await preview
+          .locator("body")
+          .textContent({ timeout: 2000 })
+          .catch((e: Error) => e.message);
+        console.error(
+          `preview tab at ${preview.url()} shows:\n${text}\npages it was shown (last 40):\n${seen.slice(-40).join("\n")}`,
+        );
+      }
       await preview.close();
     }
   });
