@@ -1,5 +1,6 @@
 // The converger and reconciler with typed fakes, for what the real engine here cannot show: an
 // image pull (no registry) and an engine that stops answering.
+import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fakeTemplate, healthyServerForTests } from "../../test/helpers/reconciler-fakes.js";
 import type { ContainerDetails, ContainerRuntime, ContainerSummary } from "../ports/container-runtime.port.js";
@@ -19,6 +20,7 @@ const now = new Date();
 function fakeRuntime() {
   const containers = new Map<string, ContainerSummary & { details: ContainerDetails }>();
   const attached: string[] = [];
+  const seeded: Array<{ sourceDir: string; entries: string[] }> = [];
   let present = false;
   let created = 0;
   const runtime: ConvergerRuntime & Pick<ContainerRuntime, "events" | "listNetworks" | "listVolumes"> = {
@@ -56,12 +58,14 @@ function fakeRuntime() {
     connectNetwork: async (network, container) => void attached.push(`${container}@${network}`),
     disconnectNetwork: async () => {},
     removeVolume: async () => {},
-    copyIntoVolume: async () => {},
+    async copyIntoVolume({ sourceDir }) {
+      seeded.push({ sourceDir, entries: readdirSync(sourceDir) });
+    },
     listNetworks: async () => [],
     listVolumes: async () => [],
     async *events() {},
   };
-  return { runtime, containers, attached };
+  return { runtime, containers, attached, seeded };
 }
 
 function memoryStore(project: ProjectRecord, op: OperationRecord) {
@@ -110,7 +114,7 @@ function newProject() {
 describe("project converger (typed fakes)", () => {
   it("pulls a missing image with its progress on the operation, then runs the service", async () => {
     const { project, op } = newProject();
-    const { runtime, containers, attached } = fakeRuntime();
+    const { runtime, containers, attached, seeded } = fakeRuntime();
     const verified: string[][] = [];
     const { store, writes } = memoryStore(project, op);
     const converger = projectConverger({
@@ -141,6 +145,27 @@ describe("project converger (typed fakes)", () => {
     const seed = writes.at(-1)?.steps?.find((s) => s.name === "seed");
     // A template without files is seeded with an empty .git folder: the volume then belongs to its image's user.
     expect(seed).toMatchObject({ status: "succeeded", progress: 100 });
+    expect(seeded.map((s) => s.entries)).toEqual([[".git"]]);
+  });
+
+  // Regression: "every control plane leaves an empty seed folder in /tmp". The folder a template
+  // without files is seeded from was made once per process and never removed.
+  it("removes the empty folder a template without files was seeded from", async () => {
+    const { project, op } = newProject();
+    const { runtime, seeded } = fakeRuntime();
+    const { store } = memoryStore(project, op);
+    const converger = projectConverger({
+      connector: healthy.connector,
+      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
+      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+    });
+    await converger.converge(
+      project,
+      operationProgress(store, op, () => {}),
+      true,
+    );
+    expect(seeded).toHaveLength(1);
+    expect(existsSync(seeded[0]?.sourceDir ?? "")).toBe(false);
   });
 
   it("leaves the project and its operation in flight while the Docker engine is unreachable", async () => {

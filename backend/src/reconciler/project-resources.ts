@@ -2,7 +2,7 @@
 // own network (joined by the containers that must reach it), its files volume, and the
 // template's files copied in once. Each is ensured every pass, so one removed from outside
 // (a network deleted by hand) is simply made again.
-import { mkdir, mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { ProjectRecord } from "../ports/projects.port.js";
@@ -14,17 +14,19 @@ import type { OperationProgress } from "./operation-progress.js";
  * What a template without files is seeded with: an empty `.git` folder (the history's, which it
  * initialises next). An empty volume is not enough: Docker gives an empty volume the owner of
  * the mount point of whichever image mounts it, so the workspace's image (not the template's)
- * would own it and a root template's services could not write their own files.
+ * would own it and a root template's services could not write their own files. Made for each
+ * seed and removed after it, so no process leaves one behind in the temp directory.
  */
-let emptySeed: Promise<string> | undefined;
-const emptySeedDir = () => {
-  emptySeed ??= (async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-empty-seed-"));
+async function withSeedDir<T>(filesSeed: string | null, fn: (sourceDir: string) => Promise<T>): Promise<T> {
+  if (filesSeed) return fn(filesSeed);
+  const dir = await mkdtemp(path.join(os.tmpdir(), "devsanctum-empty-seed-"));
+  try {
     await mkdir(path.join(dir, ".git"));
-    return dir;
-  })();
-  return emptySeed;
-};
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export async function ensureProjectResources(
   ctx: ConvergerContext,
@@ -51,9 +53,10 @@ export async function ensureProjectResources(
   if (p.seededAt) return { network, volume };
   const first = specs[0]?.[1];
   if (first) {
-    const sourceDir = template.filesSeed ?? (await emptySeedDir());
     await progress.run("seed", async () => {
-      await runtime.copyIntoVolume({ volume, image: first.image, sourceDir, labels: ctx.serviceLabels(p, "seed") });
+      await withSeedDir(template.filesSeed, (sourceDir) =>
+        runtime.copyIntoVolume({ volume, image: first.image, sourceDir, labels: ctx.serviceLabels(p, "seed") }),
+      );
       await ctx.deps.initRepository?.(p);
     });
   } else {
