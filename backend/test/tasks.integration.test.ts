@@ -314,8 +314,8 @@ describe("QA gates of a hand-worked task (no agent in the template)", () => {
       ).statusCode,
     ).toBe(200);
     expect((await api("POST", `/tasks/${t.n}/qa`)).json().task).toMatchObject({ status: "qa" });
-    // The task's worker first stops the review preview the first run started (on a loaded
-    // machine that preview may still be in its health check, up to a minute), then runs the gates.
+    // The task's worker first gives up the review preview the first run started (it may still be
+    // in its health check), then runs the gates: a gate's container can be slow on a loaded machine.
     const done = await eventually(
       async () => (await api("GET", `/tasks/${t.n}`)).json(),
       (x) => x.status !== "qa",

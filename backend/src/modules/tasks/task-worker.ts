@@ -46,6 +46,8 @@ export interface TaskWorkerDeps {
   concurrency?: number;
   /** A sent prompt that shows no sign of being run after this long is sent once more, then fails. */
   resendAfterMs?: number;
+  /** How often a starting task preview checks that its task is still in review. */
+  previewWatchMs?: number;
 }
 
 /** The text the agent ended its turn with, bounded (a commit message, a card's line). */
@@ -63,6 +65,7 @@ const SEP = ":";
 export function taskWorker(deps: TaskWorkerDeps) {
   const { store, log } = deps;
   const resendAfterMs = deps.resendAfterMs ?? 10_000;
+  const previewWatchMs = deps.previewWatchMs ?? 500;
   const activity = new Map<string, string>();
   const resent = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -213,8 +216,30 @@ export function taskWorker(deps: TaskWorkerDeps) {
     const spec = (await deps.templates.get(p.templateId))?.services.preview;
     if (!spec) return;
     await deps.previews.remove(p.id, task.n);
-    const { containerId, endpoint } = await deps.previews.start(p, task.n, spec, worktreeIn(task.n), shutdown.signal);
-    const kept = await update(task, { previewContainerId: containerId, previewTarget: endpoint }, ["review"]);
+    // The task may leave review while its preview comes up (sent back, approved, its QA re-run):
+    // the start is then abandoned at once, not after the health wait, which would hold the task's
+    // next pass (its gates) for as long as the preview takes to answer or to give up.
+    const left = new AbortController();
+    const watch = setInterval(() => {
+      store.get(p.id, task.n).then(
+        (now) => now?.status !== "review" && left.abort(),
+        () => {},
+      );
+    }, previewWatchMs);
+    let started: { containerId: string; endpoint: string };
+    try {
+      const signal = AbortSignal.any([shutdown.signal, left.signal]);
+      started = await deps.previews.start(p, task.n, spec, worktreeIn(task.n), signal);
+    } catch (err) {
+      if (!left.signal.aborted) throw err;
+      queue.add(keyOf(p.id, task.n));
+      return;
+    } finally {
+      clearInterval(watch);
+    }
+    const kept = await update(task, { previewContainerId: started.containerId, previewTarget: started.endpoint }, [
+      "review",
+    ]);
     // It left review while the preview started: the next pass removes it.
     if (!kept) queue.add(keyOf(p.id, task.n));
   }
