@@ -337,4 +337,24 @@ describe("QA gates of a hand-worked task (no agent in the template)", () => {
       [],
     );
   }, 150_000);
+
+  // Regression: "a task whose gates never ran can be approved". With required gates, a task still
+  // in progress (its change never checked) merged without a word, where a failed gate refuses.
+  it("refuses to approve a change its required gates never checked (409 TASK_QA_NOT_RUN), unless overridden", async () => {
+    const t = await create("Never checked");
+    await api("POST", `/tasks/${t.n}/run`);
+    await inWorkspace(`printf 'unchecked\n' > ${treeOf(t.n)}/unchecked.txt`);
+    const head = await mainHead();
+    const refused = await api("POST", `/tasks/${t.n}/approve`, { payload: {} });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: "TASK_QA_NOT_RUN", details: { gate: "hang" } });
+    expect(refused.json().error.message).toContain("have not run");
+    expect(await mainHead()).toBe(head);
+    expect((await api("GET", `/tasks/${t.n}`)).json()).toMatchObject({ status: "in_progress", reviewHistory: [] });
+
+    const ok = await api("POST", `/tasks/${t.n}/approve`, { payload: { override: true, reason: "Checked by hand" } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().task.reviewHistory.at(-1)).toMatchObject({ action: "approve", override: true });
+    expect((await inWorkspace("cat /app/unchecked.txt")).trim()).toBe("unchecked");
+  });
 });

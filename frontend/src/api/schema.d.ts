@@ -759,7 +759,7 @@ export interface paths {
         put?: never;
         /**
          * Merge the task's branch into the main tree as one commit (409 TASK_CONFLICT changes nothing)
-         * @description 409 TASK_QA_FAILED (details.gate) while a required QA gate failed, 409 TASK_QA_RUNNING while gates run, unless `override: true` (recorded in reviewHistory and qaResults.override).
+         * @description 409 TASK_QA_FAILED (details.gate) while a required QA gate failed, 409 TASK_QA_RUNNING while gates run, 409 TASK_QA_NOT_RUN while required gates have not run on the task's latest change (in progress, or never checked: `POST …/qa` runs them), unless `override: true` (recorded in reviewHistory, and in qaResults.override when gates ran).
          */
         post: operations["approveTask"];
         delete?: never;

@@ -406,6 +406,18 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
             gate: qa.gates.find((g) => g.status === "running")?.name ?? null,
           });
         }
+        // Required gates that never ran on the task's latest change (worked by hand, or the agent's
+        // round not finished): as unproven as a failed one.
+        const required = (await gatesFor(p)).gates.filter((g) => g.required);
+        const unchecked = required.length > 0 && (qa === null || task.status === "in_progress");
+        if (!override && unchecked) {
+          throw new DomainError(
+            "conflict",
+            "TASK_QA_NOT_RUN",
+            `Task ${n}'s required QA gates have not run on its latest change: run them, or approve with override`,
+            { gate: required[0]?.name ?? null },
+          );
+        }
         const blocking = blockingGate(qa);
         if (!override && blocking) {
           throw new DomainError(
@@ -415,7 +427,7 @@ export function tasksServiceFactory(deps: TasksServiceDeps) {
             { gate: blocking.name },
           );
         }
-        const overridden = override && qa !== null && (qa.status === "running" || blocking !== null);
+        const overridden = override && (unchecked || (qa !== null && (qa.status === "running" || blocking !== null)));
         const t = await workspaceTargetOf(deps.templates, p);
         const tree = taskTree(n);
         const author = await authorOf(principal);

@@ -5,36 +5,42 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../../api/client";
 import { queryKeys } from "../../../api/query-keys";
-import { postContract, type ReviewComment, storeTask, type Task, taskOf } from "./tasks";
-
-const base = (id: string, n: number) => `/api/v1/projects/${encodeURIComponent(id)}/tasks/${n}`;
+import { type ReviewComment, storeTask, type Task } from "./tasks";
 
 export function useReviewTask(id: string, n: number) {
   const qc = useQueryClient();
-  const options = <A>(fn: (arg: A) => Promise<Task | { task: Task }>) => ({
+  const options = <A>(fn: (arg: A) => Promise<Task>) => ({
     mutationKey: queryKeys.tasks(id),
-    mutationFn: async (arg: A) => taskOf(await fn(arg)),
+    mutationFn: fn,
     onSuccess: (task: Task) => storeTask(qc, id, task),
     onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.tasks(id) }),
   });
   const path = { params: { path: { id, n } } };
   return {
     approve: useMutation(
-      options(({ message, override }: { message: string; override: boolean }) =>
-        // `override` is in the contract, not yet in the generated schema (and main refuses
-        // unknown fields): sent only when the reviewer ticked it.
-        postContract<{ task: Task }>(`${base(id, n)}/approve`, {
-          ...(message.trim() ? { message: message.trim() } : {}),
-          ...(override ? { override: true } : {}),
-        }),
+      options(
+        async ({ message, override }: { message: string; override: boolean }) =>
+          (
+            await unwrap(
+              api.POST("/api/v1/projects/{id}/tasks/{n}/approve", {
+                ...path,
+                body: { ...(message.trim() ? { message: message.trim() } : {}), ...(override ? { override } : {}) },
+              }),
+            )
+          ).task,
       ),
     ),
     requestChanges: useMutation(
-      options(({ comments, message }: { comments: ReviewComment[]; message: string }) =>
-        postContract<Task | { task: Task }>(`${base(id, n)}/request-changes`, {
-          comments,
-          ...(message.trim() ? { message: message.trim() } : {}),
-        }),
+      options(
+        async ({ comments, message }: { comments: ReviewComment[]; message: string }) =>
+          (
+            await unwrap(
+              api.POST("/api/v1/projects/{id}/tasks/{n}/request-changes", {
+                ...path,
+                body: { comments, ...(message.trim() ? { message: message.trim() } : {}) },
+              }),
+            )
+          ).task,
       ),
     ),
     reject: useMutation(
@@ -48,6 +54,8 @@ export function useReviewTask(id: string, n: number) {
     cancel: useMutation(
       options(async (_: undefined) => (await unwrap(api.POST("/api/v1/projects/{id}/tasks/{n}/cancel", path))) as Task),
     ),
-    rerunQa: useMutation(options((_: undefined) => postContract<Task | { task: Task }>(`${base(id, n)}/qa`, {}))),
+    rerunQa: useMutation(
+      options(async (_: undefined) => (await unwrap(api.POST("/api/v1/projects/{id}/tasks/{n}/qa", path))).task),
+    ),
   };
 }

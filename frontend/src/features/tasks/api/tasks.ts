@@ -1,7 +1,7 @@
 // A project's tasks (issue #14): the board's list, one task, its diff, creating and running.
 // The events stream's task.changed invalidates ['projects', id, 'tasks'], so all of it stays live.
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, rawFetch, unwrap } from "../../../api/client";
+import { api, unwrap } from "../../../api/client";
 import { queryKeys } from "../../../api/query-keys";
 import type { components } from "../../../api/schema";
 
@@ -38,22 +38,6 @@ export const taskDiffQuery = (id: string, n: number) =>
     queryFn: ({ signal }) => unwrap(api.GET("/api/v1/projects/{id}/tasks/{n}/diff", { ...taskPath(id, n), signal })),
   });
 
-/**
- * A POST the generated schema does not describe yet (…/qa, …/request-changes, approve's
- * `override`): the same client rules through rawFetch. Goes once the schema has them.
- */
-export async function postContract<T>(path: string, body: object): Promise<T> {
-  const res = await rawFetch(path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return (await res.json()) as T;
-}
-
-/** The task an action answered with: main answers the task, the contract `{ task }`. */
-export const taskOf = (r: Task | { task: Task }): Task => ("task" in r ? r.task : r);
-
 /** Puts a task the server answered with into the cache: its own entry and its place in the list. */
 export function storeTask(qc: ReturnType<typeof useQueryClient>, projectId: string, task: Task) {
   qc.setQueryData<Task>(queryKeys.task(projectId, task.n), task);
@@ -76,7 +60,7 @@ export function useRunTask(id: string) {
   return useMutation({
     mutationKey: queryKeys.tasks(id),
     mutationFn: async (n: number) =>
-      taskOf(await unwrap(api.POST("/api/v1/projects/{id}/tasks/{n}/run", taskPath(id, n)))),
+      (await unwrap(api.POST("/api/v1/projects/{id}/tasks/{n}/run", taskPath(id, n)))).task,
     onSuccess: (task) => storeTask(qc, id, task),
     onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.tasks(id) }),
   });

@@ -8,6 +8,7 @@ import { type Task, useRunTask } from "../api/tasks";
 import { blockingGates } from "./task-labels";
 
 const OPEN: readonly Task["status"][] = ["in_progress", "qa", "review"];
+const QA_REFUSALS = ["TASK_QA_FAILED", "TASK_QA_RUNNING", "TASK_QA_NOT_RUN"];
 
 export function TaskActions({
   projectId,
@@ -25,7 +26,8 @@ export function TaskActions({
   const ids = { message: useId(), override: useId(), reason: useId() };
   const blocking = blockingGates(task.qaResults);
   const open = OPEN.includes(task.status);
-  const qaRefused = isApiError(review.approve.error) && review.approve.error.code === "TASK_QA_FAILED";
+  // Refused for its gates (failed, still running, or never run on this change): overridable.
+  const qaRefused = isApiError(review.approve.error) && QA_REFUSALS.includes(review.approve.error.code);
 
   if (!open && task.status !== "todo") return null;
   return (
@@ -61,11 +63,13 @@ export function TaskActions({
               placeholder={`Task ${task.n}: ${task.title}`}
               onChange={(e) => setMessage(e.target.value)}
             />
-            {blocking.length ? (
+            {blocking.length || qaRefused ? (
               <div className="alert alert-warning">
                 <p>
-                  A required gate failed: {blocking.map((g) => g.name).join(", ")}. The task cannot be approved unless
-                  you override it; the override is recorded.
+                  {blocking.length
+                    ? `A required gate failed: ${blocking.map((g) => g.name).join(", ")}.`
+                    : "Its required gates have not passed on this change."}{" "}
+                  The task cannot be approved unless you override it; the override is recorded.
                 </p>
                 <label className="check" htmlFor={ids.override}>
                   <input

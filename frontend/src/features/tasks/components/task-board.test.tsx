@@ -191,7 +191,7 @@ describe("task board", () => {
       http.post("/api/v1/projects/p1/tasks/7/run", async ({ request }) => {
         await record(request);
         state.tasks = state.tasks.map((t) => ({ ...t, status: "in_progress", branch: "task/7" }));
-        return HttpResponse.json(state.tasks[0]);
+        return HttpResponse.json({ task: state.tasks[0] });
       }),
     );
     const { user } = renderApp("/projects/p1/tasks");

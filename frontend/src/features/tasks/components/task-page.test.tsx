@@ -55,7 +55,9 @@ function serveTask(t: Task) {
         params.action === "request-changes" ? "in_progress" : params.action === "approve" ? "done" : "rejected";
       const next = { ...t, status } as Task;
       io.state.tasks = [next];
-      return HttpResponse.json(params.action === "approve" ? { task: next, commit: {} } : next);
+      // As the API answers: approve with the merge commit, request-changes wrapped, reject bare.
+      if (params.action === "approve") return HttpResponse.json({ task: next, commit: {} });
+      return HttpResponse.json(params.action === "request-changes" ? { task: next } : next);
     }),
   );
   return io;
@@ -153,6 +155,36 @@ describe("task page", () => {
     expect(alert).toHaveTextContent("TASK_CONFLICT");
   });
 
+  it("offers to approve anyway when the server says the required gates never ran (409 TASK_QA_NOT_RUN)", async () => {
+    const { sent, record } = serveTask(inReview({ status: "in_progress", qaResults: null }));
+    server.use(
+      http.post("/api/v1/projects/p1/tasks/4/approve", async ({ request }) => {
+        const body = (await request.clone().json()) as { override?: boolean };
+        if (body.override) return undefined; // the task's own handler: approved
+        await record(request);
+        return HttpResponse.json(
+          {
+            error: {
+              code: "TASK_QA_NOT_RUN",
+              message:
+                "Task 4's required QA gates have not run on its latest change: run them, or approve with override",
+              requestId: "r-n",
+            },
+          },
+          { status: 409 },
+        );
+      }),
+    );
+    const { user } = renderApp("/projects/p1/tasks/4");
+    await user.click(await screen.findByRole("button", { name: "Approve and merge" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("have not run on its latest change");
+    expect(screen.getByText(/required gates have not passed on this change/)).toBeInTheDocument();
+    await user.click(screen.getByRole("checkbox", { name: "Approve anyway" }));
+    await user.click(screen.getByRole("button", { name: "Approve and merge" }));
+    await waitFor(() => expect(sent.map((r) => r.body)).toEqual([{}, { override: true }]));
+    expect(await screen.findByText("Done", { selector: ".task-status" })).toBeInTheDocument();
+  });
+
   it("rejects with a reason", async () => {
     const { sent } = serveTask(inReview());
     const { user } = renderApp("/projects/p1/tasks/4");
@@ -187,7 +219,7 @@ describe("task page", () => {
     server.use(
       http.post("/api/v1/projects/p1/tasks/5/run", async ({ request }) => {
         sent.push({ method: "POST", path: new URL(request.url).pathname, body: null });
-        return HttpResponse.json(task({ n: 5, title: "Later", status: "in_progress", branch: "task/5" }));
+        return HttpResponse.json({ task: task({ n: 5, title: "Later", status: "in_progress", branch: "task/5" }) });
       }),
     );
     const { user } = renderApp("/projects/p1/tasks/5");
