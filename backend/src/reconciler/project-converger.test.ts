@@ -111,16 +111,26 @@ function newProject() {
   return { project, op };
 }
 
+/** The converger under test on these fakes; `extra` adds what one test needs (attached containers, route checks). */
+const convergerOn = (
+  store: ReconcileStore,
+  runtime: ConvergerRuntime,
+  extra: Partial<Parameters<typeof projectConverger>[0]> = {},
+) =>
+  projectConverger({
+    connector: healthy.connector,
+    ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
+    ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+    ...extra,
+  });
+
 describe("project converger (typed fakes)", () => {
   it("pulls a missing image with its progress on the operation, then runs the service", async () => {
     const { project, op } = newProject();
     const { runtime, containers, attached, seeded } = fakeRuntime();
     const verified: string[][] = [];
     const { store, writes } = memoryStore(project, op);
-    const converger = projectConverger({
-      connector: healthy.connector,
-      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
-      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
+    const converger = convergerOn(store, runtime, {
       attachContainers: ["devsanctum-traefik"],
       verifyRoutes: async (hostnames) => void verified.push(hostnames),
     });
@@ -154,11 +164,7 @@ describe("project converger (typed fakes)", () => {
     const { project, op } = newProject();
     const { runtime, seeded } = fakeRuntime();
     const { store } = memoryStore(project, op);
-    const converger = projectConverger({
-      connector: healthy.connector,
-      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
-      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
-    });
+    const converger = convergerOn(store, runtime);
     await converger.converge(
       project,
       operationProgress(store, op, () => {}),
@@ -197,11 +203,7 @@ describe("project converger (typed fakes)", () => {
     const { runtime, containers } = fakeRuntime();
     const { store } = memoryStore(project, op);
     const converge = async () => {
-      const converger = projectConverger({
-        connector: healthy.connector,
-        ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
-        ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
-      });
+      const converger = convergerOn(store, runtime);
       const progress = operationProgress(store, op, () => {});
       await converger.converge(project, progress, true);
     };
@@ -234,11 +236,7 @@ describe("project converger (typed fakes)", () => {
     const { project, op } = newProject();
     const { runtime, containers } = fakeRuntime();
     const { store } = memoryStore(project, op);
-    const converger = projectConverger({
-      connector: healthy.connector,
-      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
-      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
-    });
+    const converger = convergerOn(store, runtime);
     await converger.converge(
       project,
       operationProgress(store, op, () => {}),
@@ -282,11 +280,7 @@ describe("project converger (typed fakes)", () => {
         return healthy.connector.fetch(url, init);
       },
     };
-    const converger = projectConverger({
-      connector,
-      ...{ store, runtime, installId: "i", extraLabels: {}, appsDomain: "localhost" },
-      ...{ healthTimeoutMs: 2000, stopTimeoutS: 1, signal: new AbortController().signal },
-    });
+    const converger = convergerOn(store, runtime, { connector });
     const converge = () =>
       converger.converge(
         project,
