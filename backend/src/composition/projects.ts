@@ -30,7 +30,7 @@ export interface ProjectsOptions {
   proxy: ProxyProvider;
   audit: AuditLog;
   log: ReconcilerLog;
-  config: Pick<Config, "appsDomain" | "reconciler" | "testRun">;
+  config: Pick<Config, "appsDomain" | "reconciler" | "testRun" | "warmPool">;
   /** The install id bound to the database (composition/installation.ts bindInstallId). */
   installId: string;
   /** The OpenCode password of a project (composition/edge.ts composeOpencodePasswords). */
@@ -106,6 +106,7 @@ export function composeProjects(opts: ProjectsOptions) {
     ...(opts.idle ? { idle: opts.idle.reconciler } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.operationMetrics ? { operations: opts.operationMetrics } : {}),
+    warmPool: { store, templates: () => templateStore.list(), budgetMb: config.warmPool.memoryMb },
   });
   const projects = projectsServiceFactory({
     projects: store,
@@ -113,11 +114,21 @@ export function composeProjects(opts: ProjectsOptions) {
     containers: runtime,
     audit,
     wake: wakeAfterWrites(reconciler, config.reconciler.enabled, opts.alsoWake),
+    // API-only replica: the reconciling one's next re-scan makes the replacement.
+    poolClaimed: () => {
+      if (config.reconciler.enabled) void reconciler.refillPool();
+    },
     signals,
     ...(opts.idle ? { activity: opts.idle.activity } : {}),
     ...(opts.watchPollMs !== undefined ? { watchPollMs: opts.watchPollMs } : {}),
   });
-  const templates = templatesServiceFactory({ templates: templateStore, audit });
+  const templates = templatesServiceFactory({
+    templates: templateStore,
+    audit,
+    changed: () => {
+      if (config.reconciler.enabled) void reconciler.refillPool();
+    },
+  });
   return {
     templates,
     projects,

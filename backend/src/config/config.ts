@@ -94,6 +94,8 @@ const EnvSchema = z.object({
   TRAEFIK_VERIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(10_000),
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // The warm pool's ceiling: the sum of its instances' memory limits (a template's prewarm asks).
+  POOL_MEMORY_MB: z.coerce.number().int().min(0).max(1_048_576).default(4096),
   // false: this process serves the API only and leaves Docker to another replica's reconciler.
   RECONCILER_ENABLED: bool.default(true),
   // false: no LISTEN connection (a pooler in transaction mode forbids it); event streams re-read every 2 s.
@@ -192,6 +194,8 @@ export interface Config {
     /** Containers joined to every project's network (the control plane and Traefik in compose). */
     attachContainers: string[];
   };
+  /** The warm pool (issue #16): at most this much memory (services' limits) kept in unclaimed instances. */
+  warmPool: { memoryMb: number };
   /** Idle stop and wake on access (issue #15). */
   idle: { timeoutS: number; wakeHoldMs: number; flushMs: number };
   /** Production deployments (issue #12). */
@@ -370,6 +374,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       gateImage: e.SERVICE_GATE_IMAGE,
       attachContainers: e.PROJECT_NETWORK_ATTACH?.split(",") ?? [],
     },
+    warmPool: { memoryMb: e.POOL_MEMORY_MB },
     idle: { timeoutS: e.IDLE_TIMEOUT_SECONDS, wakeHoldMs: e.WAKE_HOLD_MS, flushMs: e.ACTIVITY_FLUSH_MS },
     deployments: {
       keep: e.DEPLOY_KEEP,

@@ -157,6 +157,8 @@ export interface ContainerRuntime {
   stopContainer(id: string, timeoutS?: number): Promise<void>;
   /** Removes (force); a missing container is fine. */
   removeContainer(id: string): Promise<void>;
+  /** Renames a container (a claimed warm-pool instance); its name on its networks follows. */
+  renameContainer(id: string, name: string): Promise<void>;
   /** null when the container does not exist. */
   inspectContainer(id: string): Promise<ContainerDetails | null>;
   /** One stats sample (about a second: the engine takes two to compute CPU); null when it is missing or not running. */

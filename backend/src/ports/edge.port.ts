@@ -12,7 +12,8 @@ export interface EdgeRoute {
     id: string;
     slug: string;
     name: string;
-    ownerId: string;
+    /** null: an unclaimed warm-pool instance (it has no routes; kept honest for the type). */
+    ownerId: string | null;
     desiredState: DesiredState;
     status: string;
     /** Asleep (idle): a request wakes it (production only when productionIdle). */

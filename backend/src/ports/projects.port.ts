@@ -52,7 +52,10 @@ export interface ProjectRecord {
   templateId: string;
   templateName: string;
   prompt: string | null;
-  ownerId: string;
+  /** null only for an unclaimed warm-pool instance (poolKey set). */
+  ownerId: string | null;
+  /** Set while it is an unclaimed warm-pool instance: the template content it was made from. */
+  poolKey: string | null;
   desiredState: DesiredState;
   keepData: boolean;
   status: ProjectStatus;
@@ -118,6 +121,16 @@ export interface ProjectStore {
     project: { name: string; slug: string; templateId: string; prompt: string | null; ownerId: string },
     operation: NewOperation,
   ): Promise<{ project: ProjectRecord; operation: OperationRecord } | null>;
+  /**
+   * Takes a running warm-pool instance of the template made from `poolKey` and makes it this
+   * project (owner, name, slug, prompt) with its operation, in one write; null when the pool has
+   * none ready, "slug_taken" when the slug is another project's.
+   */
+  claimPooled(
+    project: { name: string; slug: string; templateId: string; prompt: string | null; ownerId: string },
+    poolKey: string,
+    operation: NewOperation,
+  ): Promise<{ project: ProjectRecord; operation: OperationRecord } | "slug_taken" | null>;
   nameTaken(ownerId: string, name: string): Promise<boolean>;
   list(filter: { ownerId?: string }): Promise<ProjectRecord[]>;
   get(id: string): Promise<ProjectRecord | null>;
@@ -165,13 +178,35 @@ export interface ReconcileStore {
     patch: Partial<Omit<ServiceInstanceRecord, "kind" | "restartCount">> & { incrementRestarts?: boolean },
   ): Promise<void>;
   upsertRoute(projectId: string, route: RouteRecord): Promise<void>;
-  /** Routes, services and slug released; the row stays (status deleted) for its operations and kept volume. */
+  /**
+   * Routes, services and slug released; the row stays (status deleted) for its operations and kept
+   * volume. A warm-pool instance leaves nothing to keep: its row goes.
+   */
   finishDeletion(id: string): Promise<void>;
   /** Updates an operation that is still pending or running; a finished one stays as it is. */
   updateOperation(
     id: string,
     patch: Partial<Pick<OperationRecord, "status" | "progress" | "steps" | "error" | "startedAt" | "finishedAt">>,
   ): Promise<void>;
+}
+
+/** A warm-pool instance as the pool keeper sees it. */
+export interface PoolInstance {
+  id: string;
+  templateId: string;
+  poolKey: string;
+  status: ProjectStatus;
+  desiredState: DesiredState;
+}
+
+/** What the warm-pool keeper reads and writes (reconciler/warm-pool.ts). */
+export interface PoolStore {
+  /** Every unclaimed instance not yet gone. */
+  listPool(): Promise<PoolInstance[]>;
+  /** A new unowned, unrouted project of the template, desired running. */
+  createPooled(instance: { templateId: string; slug: string; poolKey: string }): Promise<{ id: string }>;
+  /** Asks for an unclaimed instance to be deleted; false when it was claimed meanwhile. */
+  retirePooled(id: string): Promise<boolean>;
 }
 
 /** One worker per project at a time, across every control-plane process. */

@@ -55,6 +55,8 @@ export interface TemplateRecord {
   filesSeed: string | null;
   /** The QA gates of a task on this template; null: none. A project may declare its own. */
   qaGates: QaGate[] | null;
+  /** Projects of it kept running unowned for POST /projects to claim (the warm pool); 0: none. */
+  prewarm: number;
   builtIn: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -67,6 +69,7 @@ interface NewTemplate {
   services: TemplateServices;
   filesSeed: string | null;
   qaGates?: QaGate[] | null;
+  prewarm?: number;
 }
 
 export interface TemplateStore {
@@ -76,8 +79,11 @@ export interface TemplateStore {
   /** null when the slug is taken. */
   create(data: NewTemplate & { builtIn: boolean }): Promise<TemplateRecord | null>;
   update(id: string, patch: Partial<Omit<NewTemplate, "slug">>): Promise<TemplateRecord | null>;
-  /** "in_use" while a project (not deleted) refers to it. */
-  delete(id: string): Promise<"deleted" | "in_use" | "not_found">;
+  /**
+   * "in_use" while a project refers to it; "pool_draining" when only unclaimed warm-pool
+   * instances do: its prewarm is set to 0 so the keeper retires them, then it can go.
+   */
+  delete(id: string): Promise<"deleted" | "in_use" | "pool_draining" | "not_found">;
   upsertBuiltIn(data: NewTemplate): Promise<TemplateRecord>;
 }
 

@@ -40,6 +40,7 @@ export type ConvergerRuntime = Pick<
   | "startContainer"
   | "stopContainer"
   | "removeContainer"
+  | "renameContainer"
   | "inspectContainer"
 >;
 

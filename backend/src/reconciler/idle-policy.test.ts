@@ -5,6 +5,7 @@ import { idleLongEnough } from "./idle-policy.js";
 const t0 = new Date("2026-12-02T12:00:00Z");
 const project = (over: Partial<ProjectRecord> = {}): ProjectRecord => ({
   ...{ id: "p", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
+  ...{ poolKey: null },
   ...{ desiredState: "running", keepData: false, status: "running", statusMessage: null, generation: 1 },
   ...{ seededAt: t0, lastActivityAt: t0, createdAt: t0, updatedAt: t0, services: [] },
   ...{ idleTimeoutSeconds: null, sleptAt: null, productionIdle: false },

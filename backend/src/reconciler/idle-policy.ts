@@ -18,6 +18,8 @@ export const idleTimeoutOf = (p: Pick<ProjectRecord, "idleTimeoutSeconds">, defa
 /** true when the project has been idle long enough to sleep (busy work is checked separately). */
 export function idleLongEnough(p: ProjectRecord, i: IdleInputs): boolean {
   if (p.desiredState !== "running" || p.status !== "running" || p.sleptAt) return false;
+  // A warm-pool instance is kept running for the next claim: it never sleeps.
+  if (p.poolKey) return false;
   const timeoutS = idleTimeoutOf(p, i.defaultTimeoutS);
   if (timeoutS <= 0 || i.openSockets > 0) return false;
   if (p.agent?.state === "working") return false;

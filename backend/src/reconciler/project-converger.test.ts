@@ -53,6 +53,10 @@ function fakeRuntime() {
       }
     },
     removeContainer: async (id) => void containers.delete(id),
+    renameContainer: async (id, name) => {
+      const c = containers.get(id);
+      if (c) c.name = name;
+    },
     stopContainer: async () => {},
     removeNetwork: async () => {},
     connectNetwork: async (network, container) => void attached.push(`${container}@${network}`),
@@ -100,6 +104,7 @@ function memoryStore(project: ProjectRecord, op: OperationRecord) {
 function newProject() {
   const project: ProjectRecord = {
     ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
+    ...{ poolKey: null },
     ...{ desiredState: "running", keepData: false, status: "pending", statusMessage: null, generation: 1 },
     ...{ seededAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
     ...{ idleTimeoutSeconds: null, sleptAt: null, productionIdle: false },

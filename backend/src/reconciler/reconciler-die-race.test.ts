@@ -91,6 +91,10 @@ function fakeEngine() {
       if (c?.state === "running") Object.assign(c, { state: "exited", hostPort: null, exitCode: 143 });
     },
     removeContainer: async (id) => void containers.delete(id),
+    renameContainer: async (id, name) => {
+      const c = containers.get(id);
+      if (c) c.name = name;
+    },
     removeNetwork: async () => {},
     connectNetwork: async () => {},
     disconnectNetwork: async () => {},
@@ -157,6 +161,7 @@ afterEach(async () => {
 async function runningProject() {
   const project: ProjectRecord = {
     ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
+    ...{ poolKey: null },
     ...{ desiredState: "running", keepData: false, status: "pending", statusMessage: null, generation: 1 },
     ...{ seededAt: null, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
     ...{ idleTimeoutSeconds: null, sleptAt: null, productionIdle: false },

@@ -3,14 +3,16 @@
 import type { ActivityView } from "../ports/activity.port.js";
 import type { ContainerRuntime, Labels, RuntimeEvent } from "../ports/container-runtime.port.js";
 import type { OperationMetrics, ReconcileOutcome, ReconcilerMetrics } from "../ports/metrics.port.js";
-import type { ProjectLocks, ProjectRecord, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
+import type { PoolStore, ProjectLocks, ProjectRecord, ProjectSignals, ReconcileStore } from "../ports/projects.port.js";
 import type { ServiceConnector } from "../ports/service-connector.port.js";
+import type { TemplateRecord } from "../ports/templates.port.js";
 import { DomainError } from "../shared/errors.js";
 import { containerEvents } from "./container-events.js";
 import { type ConvergerRuntime, LABEL, ProjectFailure, type ServiceSecrets, Superseded } from "./converger-context.js";
 import { idleLongEnough } from "./idle-policy.js";
 import { operationProgress } from "./operation-progress.js";
 import { projectConverger } from "./project-converger.js";
+import { warmPool } from "./warm-pool.js";
 import { keyedWorkQueue } from "./work-queue.js";
 
 export interface ReconcilerLog {
@@ -45,6 +47,8 @@ export interface ReconcilerDeps {
   metrics?: ReconcilerMetrics;
   /** Operations by kind and outcome, step durations (GET /metrics). */
   operations?: OperationMetrics;
+  /** The warm pool (issue #16): kept with every re-scan and after each claim. */
+  warmPool?: { store: PoolStore; templates: () => Promise<TemplateRecord[]>; budgetMb: number };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -83,6 +87,8 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
   const installLabels = { [LABEL.install]: deps.installId };
   const events = containerEvents({ store, runtime, log });
   const retries = new Set<string>();
+  const pool =
+    deps.warmPool && warmPool({ ...deps.warmPool, locks, log, wake: (id) => !aborter.signal.aborted && queue.add(id) });
   let timer: NodeJS.Timeout | undefined;
   let watching: Promise<void> | undefined;
 
@@ -201,6 +207,7 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       await deps.prepare?.().catch((err: Error) => log.warn({ err }, `the service gate: ${err.message}`));
       for (const id of await store.listActiveIds()) queue.add(id);
       await sweep();
+      await pool?.refill();
     } catch (err) {
       log.error({ err }, "periodic re-scan failed");
     }
@@ -236,6 +243,8 @@ export function reconcilerFactory(deps: ReconcilerDeps) {
       timer.unref();
     },
     wake: (projectId: string) => queue.add(projectId),
+    /** A claim took an instance: make its replacement now, not at the next re-scan. */
+    refillPool: () => pool?.refill() ?? Promise.resolve(),
     /** Projects waiting for or in a pass (GET /metrics). */
     queueDepth: () => queue.size,
     scan,

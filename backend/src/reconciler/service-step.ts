@@ -79,14 +79,28 @@ export async function ensureService(
     });
   }
   const svc = p.services.find((s) => s.kind === kind);
+  const name = ctx.names.container(p, kind);
   let id = current[0]?.id;
+  if (current[0] && current[0].name !== name) {
+    // A claimed warm-pool instance: its containers take the project's names (Docker's DNS on
+    // the network follows a rename; the endpoint below is the new name).
+    const pooled = current[0];
+    await progress.run("create", async () => {
+      try {
+        await runtime.renameContainer(pooled.id, name);
+      } catch (err) {
+        if (isGoneError(err)) throw new ContainerGone((err as Error).message);
+        throw err;
+      }
+    });
+  }
   if (!id) {
     const labels = { ...ctx.serviceLabels(p, kind), ...(config ? { [LABEL.config]: config } : {}) };
     const stateVolume = spec.stateDir ? ctx.names.stateVolume(p.id, kind) : null;
     const created = await progress.run("create", async () => {
       if (stateVolume) await runtime.ensureVolume(stateVolume, { ...ctx.projectLabels(p), [LABEL.kind]: kind });
       return runtime.createContainer({
-        name: ctx.names.container(p, kind),
+        name,
         image: spec.image,
         command: spec.command,
         ...(spec.workdir ? { workdir: spec.workdir } : {}),
@@ -131,7 +145,7 @@ export async function ensureService(
   if (!details) throw new ContainerGone("its container was removed right after it started");
   if (details.state !== "running")
     throw new ProjectFailure(`${exitReason(kind, details, spec)} right after it started`);
-  const endpoint = `http://${ctx.names.container(p, kind)}:${spec.port}`;
+  const endpoint = `http://${name}:${spec.port}`;
   const known = svc?.containerId === containerId && svc.endpoint === endpoint && svc.observedState === "running";
   if (!known) {
     await store.upsertService(p.id, kind, { containerId, endpoint, observedState: "running", health: "starting" });
@@ -162,6 +176,8 @@ export async function ensureService(
     }
   });
   if (!known || svc?.health !== "healthy") await store.upsertService(p.id, kind, { health: "healthy" });
+  // A warm-pool instance is unrouted until a claim gives it an owner and a slug.
+  if (p.poolKey) return progress.skip("route", "a warm-pool instance has no hostname until it is claimed");
   const hostname = hostnameFor(p.slug, kind, ctx.deps.appsDomain);
   await progress.run("route", async () => {
     await store.upsertRoute(p.id, { hostname, kind, target: endpoint, access: DEFAULT_ACCESS[kind] });

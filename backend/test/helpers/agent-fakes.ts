@@ -206,6 +206,7 @@ export function runningProject(overrides: Partial<ProjectRecord> = {}): ProjectR
     templateName: "T",
     prompt: null,
     ownerId: randomUUID(),
+    poolKey: null,
     desiredState: "running",
     keepData: false,
     status: "running",

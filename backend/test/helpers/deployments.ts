@@ -72,6 +72,7 @@ export async function deploymentsHarness(
     appsDomain: "localhost",
     testRun: TEST_RUN,
     reconciler,
+    warmPool: { memoryMb: 0 },
     deployments: {
       keep: opts.keep ?? 5,
       keepWarmMs: opts.keepWarmMs ?? 600_000,

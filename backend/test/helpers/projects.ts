@@ -146,6 +146,8 @@ export async function projectsHarness(
     usage?: boolean;
     /** The task board's tuning (with `files`). */
     tasks?: Pick<ComposeTasksOptions, "tuning">;
+    /** The warm pool's memory budget (POOL_MEMORY_MB; default 4096). */
+    warmPoolMb?: number;
   } = {},
 ): Promise<ProjectsHarness> {
   // With metrics, Docker's failed calls are counted as main.ts counts them.
@@ -236,6 +238,7 @@ export async function projectsHarness(
         gateImage: NODE_IMAGE,
         attachContainers: opts.attachContainers ?? [],
       },
+      warmPool: { memoryMb: opts.warmPoolMb ?? 4096 },
     },
     serviceNetwork,
     opencodePassword: edge.passwords.passwordFor,

@@ -18,6 +18,7 @@ export function fakeTemplate(restart: ServiceSpec["restart"]): TemplateRecord {
   };
   return {
     ...{ id: "t", slug: "t", name: "T", description: "", filesSeed: null, qaGates: null, builtIn: false },
+    ...{ prewarm: 0 },
     ...{ services: { preview }, createdAt: now, updatedAt: now },
   };
 }

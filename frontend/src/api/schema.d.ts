@@ -1794,6 +1794,8 @@ export interface components {
             };
             /** @description The QA gates of a task on this template (issue #14) */
             qaGates: components["schemas"]["QaGateInput"][] | null;
+            /** @description Projects of this template kept created, seeded and running, unowned, so that POST /projects claims one at once (the warm pool; bounded by POOL_MEMORY_MB); 0: none */
+            prewarm: number;
             builtIn: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -2450,6 +2452,8 @@ export interface components {
             };
             /** @description The QA gates of a task on this template (issue #14) */
             qaGates: components["schemas"]["QaGate"][] | null;
+            /** @description Projects of this template kept created, seeded and running, unowned, so that POST /projects claims one at once (the warm pool; bounded by POOL_MEMORY_MB); 0: none */
+            prewarm: number;
             builtIn: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -3285,6 +3289,11 @@ export interface operations {
                         production?: components["schemas"]["ServiceSpecInput"];
                     };
                     qaGates?: components["schemas"]["QaGateInput"][] | null;
+                    /**
+                     * @description Projects of this template kept created, seeded and running, unowned, so that POST /projects claims one at once (the warm pool; bounded by POOL_MEMORY_MB); 0: none
+                     * @default 0
+                     */
+                    prewarm?: number;
                 };
             };
         };
@@ -3448,6 +3457,8 @@ export interface operations {
                         production?: components["schemas"]["ServiceSpecInput"];
                     };
                     qaGates?: components["schemas"]["QaGateInput"][] | null;
+                    /** @description Projects of this template kept created, seeded and running, unowned, so that POST /projects claims one at once (the warm pool; bounded by POOL_MEMORY_MB); 0: none */
+                    prewarm?: number;
                 };
             };
         };

@@ -28,6 +28,7 @@ export const template = (o: Partial<Template> = {}): Template => ({
   name: "Vite + React",
   description: "A React 19 app on Vite with hot reload.",
   qaGates: null,
+  prewarm: 0,
   services: {
     preview: {
       image: "devsanctum/node:20",

@@ -311,6 +311,15 @@ export function dockerodeContainerRuntime(conn: DockerConnection): ContainerRunt
     async removeContainer(id) {
       await tolerate(() => guard(() => docker.getContainer(id).remove({ force: true })), 404, 409);
     },
+    async renameContainer(id, name) {
+      try {
+        await guard(() => docker.getContainer(id).rename({ name }));
+      } catch (err) {
+        if (statusOf(err) === 404)
+          throw new DomainError("not_found", "CONTAINER_GONE", `container ${id.slice(0, 12)} was removed`);
+        throw err;
+      }
+    },
     inspectContainer: inspect,
     async containerStats(id) {
       try {

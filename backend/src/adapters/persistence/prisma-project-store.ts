@@ -1,10 +1,11 @@
-import type { Operation, Prisma } from "../../generated/prisma/client.js";
+import { type Operation, Prisma } from "../../generated/prisma/client.js";
 import { type AgentState, OPEN_PROMPT_STATUSES, type SetupPhase } from "../../ports/agent.port.js";
 import type {
   ActivityStore,
   NewOperation,
   OperationRecord,
   OperationStep,
+  PoolStore,
   ProjectRecord,
   ProjectStatus,
   ProjectStore,
@@ -32,6 +33,7 @@ const toProject = (p: ProjectRow): ProjectRecord => ({
   templateName: p.template.name,
   prompt: p.prompt,
   ownerId: p.ownerId,
+  poolKey: p.poolKey,
   desiredState: p.desiredState,
   keepData: p.keepData,
   status: p.status as ProjectStatus,
@@ -63,7 +65,7 @@ const toProject = (p: ProjectRow): ProjectRecord => ({
     setupMessage: p.agent.setupMessage,
     initialPromptId: p.agent.initialPromptId,
   },
-  agentConfigured: Boolean(p.agentSettings || p.owner.agentSettings),
+  agentConfigured: Boolean(p.agentSettings || p.owner?.agentSettings),
 });
 
 export const toOperation = (o: Operation): OperationRecord => ({
@@ -95,7 +97,14 @@ const ACTIVE = { in: ["pending", "running"] as Array<"pending" | "running"> };
 // Deploy and rollback operations run beside the lifecycle: a start or stop neither cancels nor reports on them.
 const LIFECYCLE = { in: [...LIFECYCLE_OPERATION_KINDS] as string[] };
 
-export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & ActivityStore {
+/** A claim takes the oldest ready instance; SKIP LOCKED lets concurrent claims take different ones. */
+const READY_INSTANCE = (templateId: string, poolKey: string) => Prisma.sql`
+  SELECT id FROM "Project"
+  WHERE "templateId" = ${templateId}::uuid AND "poolKey" = ${poolKey} AND "ownerId" IS NULL
+    AND "desiredState" = 'running' AND status = 'running' AND "sleptAt" IS NULL
+  ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED`;
+
+export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & ActivityStore & PoolStore {
   const templates: TemplateStore = prismaTemplateStore(db);
   const get = async (id: string) => {
     const p = await db.project.findUnique({ where: { id }, include: withRelations });
@@ -126,6 +135,57 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & Acti
         throw err;
       }
     },
+    async claimPooled(project, poolKey, operation) {
+      try {
+        return await db.$transaction(async (tx) => {
+          const [ready] = await tx.$queryRaw<Array<{ id: string }>>(READY_INSTANCE(project.templateId, poolKey));
+          if (!ready) return null;
+          const now = new Date();
+          const claimed = await tx.project.update({
+            where: { id: ready.id },
+            data: {
+              ...project,
+              poolKey: null,
+              // Its pass renames the containers and publishes the routes; running after that.
+              status: "starting",
+              statusMessage: null,
+              createdAt: now,
+              lastActivityAt: now,
+              operations: { create: operationData(operation) },
+            },
+            include: { ...withRelations, operations: true },
+          });
+          const op = claimed.operations[0];
+          if (!op) throw new Error("operation was not created with the claim");
+          return { project: toProject(claimed), operation: toOperation(op) };
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code === "P2002") return "slug_taken";
+        throw err;
+      }
+    },
+    async listPool() {
+      const rows = await db.project.findMany({
+        where: { poolKey: { not: null }, status: { not: "deleted" } },
+        select: { id: true, templateId: true, poolKey: true, status: true, desiredState: true },
+        orderBy: { createdAt: "asc" },
+      });
+      return rows.map((r) => ({ ...r, poolKey: r.poolKey as string, status: r.status as ProjectStatus }));
+    },
+    async createPooled({ templateId, slug, poolKey }) {
+      const row = await db.project.create({
+        data: { templateId, slug, poolKey, name: slug, status: "pending", idleTimeoutSeconds: 0 },
+        select: { id: true },
+      });
+      return row;
+    },
+    async retirePooled(id) {
+      const r = await db.project.updateMany({
+        where: { id, poolKey: { not: null }, ownerId: null, desiredState: { not: "deleted" } },
+        data: { desiredState: "deleted", status: "deleting", statusMessage: null },
+      });
+      return r.count === 1;
+    },
     async nameTaken(ownerId, name) {
       const n = await db.project.count({
         where: { ownerId, name: { equals: name, mode: "insensitive" }, desiredState: { not: "deleted" } },
@@ -134,7 +194,8 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & Acti
     },
     async list({ ownerId }) {
       const rows = await db.project.findMany({
-        where: { ...(ownerId ? { ownerId } : {}), status: { not: "deleted" } },
+        // An unclaimed warm-pool instance is nobody's project, not even an admin's to list.
+        where: { ownerId: ownerId ?? { not: null }, status: { not: "deleted" } },
         include: withRelations,
         orderBy: { createdAt: "desc" },
       });
@@ -255,6 +316,12 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & Acti
       });
     },
     async finishDeletion(id) {
+      const row = await db.project.findUnique({ where: { id }, select: { poolKey: true, ownerId: true } });
+      if (row?.poolKey && !row.ownerId) {
+        // Never anyone's: no operations or kept files to show, and the template can go after it.
+        await db.project.deleteMany({ where: { id, ownerId: null } });
+        return;
+      }
       await db.$transaction([
         db.route.deleteMany({ where: { projectId: id } }),
         db.serviceInstance.deleteMany({ where: { projectId: id } }),

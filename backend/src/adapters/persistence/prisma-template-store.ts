@@ -14,6 +14,7 @@ const toRecord = (t: Template): TemplateRecord => ({
   services: t.services as TemplateServices,
   filesSeed: t.filesSeed,
   qaGates: (t.qaGates as QaGate[] | null) ?? null,
+  prewarm: t.prewarm,
   builtIn: t.builtIn,
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
@@ -67,14 +68,27 @@ export function prismaTemplateStore(db: Db): TemplateStore {
         const found = await tx.template.findUnique({ where: { id }, select: { id: true } });
         if (!found) return "not_found" as const;
         // Deleted projects keep their rows (operations, kept volumes), so they count too.
-        if (await tx.project.count({ where: { templateId: id } })) return "in_use" as const;
+        if (await tx.project.count({ where: { templateId: id, poolKey: null } })) return "in_use" as const;
+        // Unclaimed warm-pool instances go when retired (their rows with them).
+        if (await tx.project.count({ where: { templateId: id } })) {
+          await tx.template.update({ where: { id }, data: { prewarm: 0 } });
+          return "pool_draining" as const;
+        }
         await tx.template.delete({ where: { id } });
         return "deleted" as const;
       });
     },
     async upsertBuiltIn(data) {
-      const fields = { ...data, services: data.services as object, qaGates: gatesJson(data.qaGates), builtIn: true };
-      return toRecord(await db.template.upsert({ where: { slug: data.slug }, update: fields, create: fields }));
+      const { prewarm, ...rest } = data;
+      const fields = { ...rest, services: data.services as object, qaGates: gatesJson(data.qaGates), builtIn: true };
+      // The manifest's prewarm seeds a new row only: an admin's later choice outlives a restart.
+      return toRecord(
+        await db.template.upsert({
+          where: { slug: data.slug },
+          update: fields,
+          create: { ...fields, ...(prewarm !== undefined ? { prewarm } : {}) },
+        }),
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
 // The agent API's use cases: sessions, messages, prompts (durable, queued), abort, revert and
 // permissions of a project's OpenCode server. Owner-scoped: another user's project is a 404.
+
 import type {
   AgentServer,
   AgentServerConnector,
@@ -14,6 +15,7 @@ import type { Principal } from "../../ports/auth.port.js";
 import type { ProjectRecord } from "../../ports/projects.port.js";
 import { NOT_CONFIGURED } from "../../shared/agent-summary.js";
 import { conflict, notFound } from "../../shared/errors.js";
+import { reachableProject } from "../../shared/project-access.js";
 import type { OpencodePasswords } from "./opencode-password.js";
 
 export interface AgentServiceDeps {
@@ -42,13 +44,8 @@ const promptNotFound = () => notFound("PROMPT_NOT_FOUND", "No such queued prompt
 export function agentServiceFactory(deps: AgentServiceDeps) {
   const { projects, work, agents, audit } = deps;
 
-  /** Another user's project is a 404, never a 403; admins reach every project. */
   async function owned(principal: Principal, id: string) {
-    const p = await projects.get(id);
-    if (!p || p.status === "deleted" || (p.ownerId !== principal.userId && principal.role !== "admin")) {
-      throw projectNotFound();
-    }
-    return p;
+    return reachableProject(await projects.get(id), principal);
   }
 
   /** The project's agent server, or a 409 that says what to do. */
@@ -91,7 +88,7 @@ export function agentServiceFactory(deps: AgentServiceDeps) {
    * project; reads do not (opening a sleeping project's page must leave it asleep).
    */
   async function ready(principal: Principal, id: string, opts: { wake?: boolean } = {}) {
-    let p = await owned(principal, id);
+    let p: ProjectRecord = await owned(principal, id);
     const configured = (await deps.settings.effective(p.id)) !== null;
     if (configured && opts.wake) p = await awake(p);
     return { p, server: serverOf(p, configured) };

@@ -54,7 +54,7 @@ describe("prompt worker", () => {
   it("finds the session made before a crash instead of making a second one", async () => {
     const project = runningProject({ prompt: "Hello" });
     const { work, oc, pass } = setup(project);
-    await work.enqueueInitial(project.id, "Hello", project.ownerId);
+    await work.enqueueInitial(project.id, "Hello", project.ownerId as string);
     const prompt = work.prompts[0];
     // The previous process created the session (keyed by the prompt id), then died.
     await oc.server.createSession({ key: prompt?.id as string });

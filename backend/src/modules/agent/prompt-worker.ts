@@ -125,7 +125,8 @@ export function promptWorker(deps: PromptWorkerDeps) {
 
   async function pass(projectId: string) {
     const p = await deps.projects.get(projectId);
-    if (!p || p.status === "deleted" || p.desiredState === "deleted") return;
+    // An unclaimed warm-pool instance has no prompt and nobody to answer to.
+    if (!p || p.status === "deleted" || p.desiredState === "deleted" || p.ownerId === null) return;
     let state = await work.state(projectId);
     if (p.prompt?.trim() && !state?.initialPromptId) {
       await work.enqueueInitial(p.id, p.prompt, p.ownerId);

@@ -3,7 +3,7 @@
 // deployer (backend/src/deployer/), which this wakes; the database is what both read.
 
 import type { AuditLog } from "../../ports/audit.port.js";
-import { canReach, type Principal } from "../../ports/auth.port.js";
+import type { Principal } from "../../ports/auth.port.js";
 import {
   type DeploymentRecord,
   type DeploymentStore,
@@ -14,8 +14,9 @@ import type { OperationMetrics } from "../../ports/metrics.port.js";
 import type { ProjectRecord, ProjectSignals, ProjectStore, ReconcileStore } from "../../ports/projects.port.js";
 import type { ServiceSpec, TemplateStore } from "../../ports/templates.port.js";
 import { operationProgress } from "../../reconciler/operation-progress.js";
-import { conflict, DomainError, notFound, projectNotFound } from "../../shared/errors.js";
+import { conflict, DomainError, notFound } from "../../shared/errors.js";
 import { plannedSteps } from "../../shared/operation-steps.js";
+import { reachableProject } from "../../shared/project-access.js";
 import { type PublicHosts, publicUrlFor } from "../../shared/project-urls.js";
 import { appendSystem, emptyLog, type LogItem, linesFrom, logText } from "./deployment-log.js";
 
@@ -89,11 +90,8 @@ export function deploymentsServiceFactory(deps: DeploymentsServiceDeps) {
   const now = deps.now ?? Date.now;
   const dto = (p: ProjectRecord, d: DeploymentRecord) => toDeploymentDto(d, p.slug, hosts, now());
 
-  /** Another user's project is a 404, never a 403; admins reach every project. */
   async function owned(principal: Principal, projectId: string) {
-    const p = await deps.projects.get(projectId);
-    if (!p || p.status === "deleted" || !canReach(principal, p.ownerId)) throw projectNotFound();
-    return p;
+    return reachableProject(await deps.projects.get(projectId), principal);
   }
   async function one(p: ProjectRecord, number: number) {
     const d = await deployments.get(p.id, number);

@@ -13,15 +13,23 @@ import type {
 } from "../../ports/projects.port.js";
 import { SERVICE_KINDS, type ServiceKind, type TemplateStore } from "../../ports/templates.port.js";
 import { agentSummary } from "../../shared/agent-summary.js";
-import { badRequest, conflict, notFound, projectNotFound } from "../../shared/errors.js";
+import { badRequest, conflict, notFound } from "../../shared/errors.js";
 import { plannedSteps } from "../../shared/operation-steps.js";
+import { isOwned, reachableProject } from "../../shared/project-access.js";
 import { type PublicHosts, publicUrlFor } from "../../shared/project-urls.js";
+import { poolKeyOf } from "../../shared/warm-pool.js";
 import { isReserved, slugCandidate, slugify } from "./project-slug.js";
 
 const operationNotFound = () => notFound("OPERATION_NOT_FOUND", "No such operation");
 
 /** Until the config says otherwise (IDLE_TIMEOUT_SECONDS). */
 export const DEFAULT_IDLE_TIMEOUT_S = 900;
+
+/** Every project the API shows has an owner; an unclaimed warm-pool instance never reaches a reply. */
+function ownerOf(p: ProjectRecord): string {
+  if (p.ownerId === null) throw new Error(`project ${p.id} is an unclaimed warm-pool instance`);
+  return p.ownerId;
+}
 
 export function toProjectDto(p: ProjectRecord, hosts: PublicHosts, idleDefaultS = DEFAULT_IDLE_TIMEOUT_S) {
   const urls: Partial<Record<ServiceKind, string>> = {};
@@ -38,7 +46,7 @@ export function toProjectDto(p: ProjectRecord, hosts: PublicHosts, idleDefaultS 
     templateId: p.templateId,
     templateName: p.templateName,
     prompt: p.prompt,
-    ownerId: p.ownerId,
+    ownerId: ownerOf(p),
     desiredState: p.desiredState,
     status: p.status,
     statusMessage: p.statusMessage,
@@ -77,6 +85,8 @@ export interface ProjectsServiceDeps {
   watchPollMs?: number;
   /** Console presence counts as activity (issue #15). */
   activity?: Pick<ActivityRecorder, "touch">;
+  /** A create took a warm-pool instance (issue #16): its replacement is due. */
+  poolClaimed?: (templateId: string) => void;
 }
 
 const SATISFIED: Record<"start" | "stop", ProjectRecord["status"]> = { start: "running", stop: "stopped" };
@@ -165,14 +175,7 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
     }
   }
 
-  /** Another user's project is a 404, never a 403; admins reach every project. */
-  const owned = async (principal: Principal, id: string) => {
-    const p = await projects.get(id);
-    if (!p || p.status === "deleted" || (p.ownerId !== principal.userId && principal.role !== "admin")) {
-      throw projectNotFound();
-    }
-    return p;
-  };
+  const owned = async (principal: Principal, id: string) => reachableProject(await projects.get(id), principal);
 
   const change = async (principal: Principal, p: ProjectRecord, kind: OperationKind, desired: DesiredChange) => {
     const result = await projects.requestChange(p.id, desired, {
@@ -233,27 +236,36 @@ export function projectsServiceFactory(deps: ProjectsServiceDeps) {
       if (await projects.nameTaken(principal.userId, body.name)) {
         throw conflict("PROJECT_NAME_TAKEN", `You already have a project named "${body.name}"`);
       }
+      // A template with a warm pool: a ready instance of it as it is now is claimed, else cold.
+      const poolKey = template.prewarm > 0 ? await poolKeyOf(template) : null;
       for (let attempt = 1; attempt <= 20; attempt++) {
         const slug = slugCandidate(base, attempt);
         if (isReserved(slug)) continue;
-        const created = await projects.create(
-          { name: body.name, slug, templateId: template.id, prompt: body.prompt ?? null, ownerId: principal.userId },
-          { kind: "create", userId: principal.userId, steps: plannedSteps("create") },
-        );
+        const fields = {
+          ...{ name: body.name, slug, templateId: template.id },
+          ...{ prompt: body.prompt ?? null, ownerId: principal.userId },
+        };
+        const operation = { kind: "create" as const, userId: principal.userId, steps: plannedSteps("create") };
+        const claimed = poolKey ? await projects.claimPooled(fields, poolKey, operation) : null;
+        if (claimed === "slug_taken") continue;
+        const created = claimed ?? (await projects.create(fields, operation));
         if (!created) continue;
+        const pooled = claimed !== null;
         await audit.record({
           actorId: principal.userId,
           action: "project.create",
           target: created.project.id,
-          data: { slug, templateId: template.id },
+          data: { slug, templateId: template.id, pooled },
         });
         wake(created.project.id);
+        if (pooled) deps.poolClaimed?.(template.id);
         return created;
       }
       throw conflict("PROJECT_SLUG_TAKEN", "No free address for this name; choose another name");
     },
 
-    list: (principal: Principal) => projects.list(principal.role === "admin" ? {} : { ownerId: principal.userId }),
+    list: async (principal: Principal) =>
+      (await projects.list(principal.role === "admin" ? {} : { ownerId: principal.userId })).filter(isOwned),
     get: owned,
 
     async start(principal: Principal, id: string) {

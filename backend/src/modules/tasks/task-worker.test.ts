@@ -23,6 +23,7 @@ const unused = <T extends object>(name: string) =>
 
 const project: ProjectRecord = {
   ...{ id: "p1", name: "P", slug: "p", templateId: "t", templateName: "T", prompt: null, ownerId: "u" },
+  ...{ poolKey: null },
   ...{ desiredState: "running", keepData: false, status: "running", statusMessage: null, generation: 1 },
   ...{ seededAt: now, lastActivityAt: now, createdAt: now, updatedAt: now, services: [] },
   ...{ idleTimeoutSeconds: null, sleptAt: null, productionIdle: false },

@@ -61,6 +61,15 @@ const TemplateServices = z
   .refine((s) => s.preview || s.opencode || s.production, "a template declares at least one service")
   .refine((s) => !s.preview?.build && !s.opencode?.build, "only the production service has a build step");
 
+const Prewarm = z
+  .number()
+  .int()
+  .min(0)
+  .max(20)
+  .describe(
+    "Projects of this template kept created, seeded and running, unowned, so that POST /projects claims one at once (the warm pool; bounded by POOL_MEMORY_MB); 0: none",
+  );
+
 export const Template = z
   .object({
     id: z.uuid(),
@@ -73,6 +82,7 @@ export const Template = z
       production: ServiceSpec.optional(),
     }),
     qaGates: z.array(QaGate).nullable().describe("The QA gates of a task on this template (issue #14)"),
+    prewarm: Prewarm,
     builtIn: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -91,6 +101,7 @@ export const CreateTemplateBody = z.object({
   description: z.string().max(2000).default(""),
   services: TemplateServices,
   qaGates: QaGateList.nullish(),
+  prewarm: Prewarm.default(0),
 });
 
 export const UpdateTemplateBody = z
@@ -99,8 +110,13 @@ export const UpdateTemplateBody = z
     description: z.string().max(2000).optional(),
     services: TemplateServices.optional(),
     qaGates: QaGateList.nullish(),
+    prewarm: Prewarm.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, "nothing to change");
 
 /** The manifest of a built-in template, backend/templates/<slug>/template.json. */
-export const TemplateManifest = CreateTemplateBody.extend({ filesSeed: z.string().min(1).optional() });
+/** `prewarm` in a manifest is the count a new install starts with; an admin's PATCH then stays across restarts. */
+export const TemplateManifest = CreateTemplateBody.extend({
+  filesSeed: z.string().min(1).optional(),
+  prewarm: Prewarm.optional(),
+});

@@ -25,6 +25,7 @@ export function toTemplateDto(t: TemplateRecord) {
     description: t.description,
     services: t.services,
     qaGates: t.qaGates,
+    prewarm: t.prewarm,
     builtIn: t.builtIn,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
@@ -47,8 +48,14 @@ function withAllowedCapabilities(services: TemplateServices) {
   return { services: out, refused };
 }
 
-export function templatesServiceFactory(deps: { templates: TemplateStore; audit: AuditLog }) {
+export function templatesServiceFactory(deps: {
+  templates: TemplateStore;
+  audit: AuditLog;
+  /** A template was made, changed or removed: the warm pool follows (reconciler/warm-pool.ts). */
+  changed?: () => void;
+}) {
   const { templates, audit } = deps;
+  const changed = () => deps.changed?.();
   const requireAdmin = (p: Principal) => {
     if (p.role !== "admin") throw adminOnly();
   };
@@ -69,6 +76,7 @@ export function templatesServiceFactory(deps: { templates: TemplateStore; audit:
         target: t.id,
         data: { slug: t.slug },
       });
+      changed();
       return t;
     },
     async update(principal: Principal, id: string, body: z.output<typeof UpdateTemplateBody>) {
@@ -79,6 +87,7 @@ export function templatesServiceFactory(deps: { templates: TemplateStore; audit:
       );
       if (!t) throw templateNotFound();
       await audit.record({ actorId: principal.userId, action: "template.update", target: id });
+      changed();
       return t;
     },
     async remove(principal: Principal, id: string) {
@@ -86,6 +95,13 @@ export function templatesServiceFactory(deps: { templates: TemplateStore; audit:
       const result = await templates.delete(id);
       if (result === "not_found") throw templateNotFound();
       if (result === "in_use") throw conflict("TEMPLATE_IN_USE", "Projects use this template; delete them first");
+      if (result === "pool_draining") {
+        changed();
+        throw conflict(
+          "TEMPLATE_POOL_DRAINING",
+          "Its warm pool is being emptied (prewarm is now 0); try again in a few seconds",
+        );
+      }
       await audit.record({ actorId: principal.userId, action: "template.delete", target: id });
     },
     /**
