@@ -2,12 +2,15 @@
 // measured in the same run on loopback.
 // (a) create: POST /api/v1/projects → the preview's first 200 through the edge,
 //     vs `docker run` of the template's preview + first 200 at its 127.0.0.1 port;
-// (b) start of a stopped project → first 200, vs `docker start` + first 200.
+// (b) the same create when the template keeps a warm pool (prewarm 1, issue #16): the claimed
+//     instance is already running, so the time is the claim, one pass and the edge;
+// (c) start of a stopped project → first 200, vs `docker start` + first 200.
 // The baseline's volume is seeded once, untimed: `docker run` is only the container part.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import {
   apiClient,
   apiToken,
@@ -104,6 +107,27 @@ async function baseline(spec, label) {
   return { create, start };
 }
 
+/** Resolves once the template's warm pool holds `want` running instances (0: none at all). */
+async function poolReady(databaseUrl, templateId, want = 1) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const until = performance.now() + 180_000;
+    for (;;) {
+      const { rows } = await c.query(
+        `SELECT count(*) FILTER (WHERE status = 'running')::int AS running, count(*)::int AS total
+         FROM "Project" WHERE "templateId" = $1 AND "poolKey" IS NOT NULL`,
+        [templateId],
+      );
+      if (want > 0 ? rows[0].running >= want : rows[0].total === 0) return;
+      if (performance.now() > until) throw new Error(`the warm pool did not reach ${want} within 180 s`);
+      await sleep(200);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
 /**
  * DevSanctum: N × (POST /projects → first 200 at the preview's hostname through the edge), then
  * stop / start the same way. Only the edge is measured: a service publishes no port on the host
@@ -114,14 +138,19 @@ async function devsanctum(label) {
   const { appPort, edgePort, databaseUrl } = server;
   const created = [];
   try {
-    const authorization = await apiToken(databaseUrl);
+    const authorization = await apiToken(databaseUrl, [
+      "projects:read",
+      "projects:write",
+      "templates:read",
+      "templates:write",
+    ]);
     const api = apiClient(appPort, authorization);
     const probe = await fetch(`http://127.0.0.1:${appPort}/api/v1/templates`);
     if (probe.status === 404) return null; // this build has no projects API yet
     const { templates } = await api("GET", "/templates");
     const template = templates.find((t) => t.slug === "vite-react");
     if (!template) throw new Error("the built-in vite-react template is not seeded");
-    const out = { create: [], start: [] };
+    const out = { create: [], pooled: [], start: [] };
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
       const { project } = await api("POST", "/projects", { name: `bench ${label} ${i}`, templateId: template.id });
@@ -136,6 +165,24 @@ async function devsanctum(label) {
       out.start.push(await firstOk(edgePort, t1, host));
     }
     for (const id of created.splice(0)) await api("DELETE", `/projects/${id}?keepData=false`);
+
+    // The warm pool: one instance kept ready; each create claims it and the pool refills.
+    await api("PATCH", `/templates/${template.id}`, { prewarm: 1 });
+    for (let i = 0; i < RUNS; i++) {
+      await poolReady(databaseUrl, template.id);
+      const t0 = performance.now();
+      const { project } = await api("POST", "/projects", {
+        name: `bench ${label} pooled ${i}`,
+        templateId: template.id,
+      });
+      created.push(project.id);
+      const host = { host: `${project.slug}--preview.localhost:${edgePort}`, authorization };
+      out.pooled.push(await firstOk(edgePort, t0, host));
+      await waitForProject(api, project.id, "running");
+    }
+    await api("PATCH", `/templates/${template.id}`, { prewarm: 0 });
+    for (const id of created.splice(0)) await api("DELETE", `/projects/${id}?keepData=false`);
+    await poolReady(databaseUrl, template.id, 0);
     return out;
   } finally {
     await server.stop();
@@ -153,6 +200,7 @@ export async function benchLifecycle() {
     const rows = [row("docker run + first 200", base.create), row("docker start + first 200", base.start)];
     if (ours) {
       rows.splice(1, 0, row("POST /projects → first 200 via the edge", ours.create));
+      rows.splice(2, 0, row("POST /projects, warm pool → first 200 via edge", ours.pooled));
       rows.push(row("POST /projects/{id}/start → first 200 via edge", ours.start));
     }
     table(rows);
@@ -160,6 +208,7 @@ export async function benchLifecycle() {
     else {
       const ratio = (a, b) => (median(a) / median(b)).toFixed(2);
       console.log(`ratio create DevSanctum/docker run: ${ratio(ours.create, base.create)} via the edge`);
+      console.log(`ratio create from the warm pool/docker run: ${ratio(ours.pooled, base.create)} via the edge`);
       console.log(`ratio start DevSanctum/docker start: ${ratio(ours.start, base.start)} via the edge`);
     }
     return rows;
