@@ -8,6 +8,8 @@ export interface TemplateInput {
   name: string;
   description: string;
   services: TemplateServices;
+  /** Projects kept running for a create to claim (the warm pool); 0: none. */
+  prewarm: number;
 }
 
 export function useSaveTemplate(id: string | null) {

@@ -41,6 +41,7 @@ export function TemplateForm({ template, onDone }: { template: Template | null; 
   const [name, setName] = useState(template?.name ?? "");
   const [description, setDescription] = useState(template?.description ?? "");
   const [services, setServices] = useState(JSON.stringify(template?.services ?? EXAMPLE, null, 2));
+  const [prewarm, setPrewarm] = useState(String(template?.prewarm ?? 0));
   const save = useSaveTemplate(template?.id ?? null);
   const parsed = parseServices(services);
   const jsonError = "error" in parsed ? parsed.error : null;
@@ -59,7 +60,10 @@ export function TemplateForm({ template, onDone }: { template: Template | null; 
       onSubmit={(e) => {
         e.preventDefault();
         if ("error" in parsed) return;
-        save.mutate({ slug, name, description, services: parsed.value }, { onSuccess: onDone });
+        save.mutate(
+          { slug, name, description, services: parsed.value, prewarm: Number(prewarm) },
+          { onSuccess: onDone },
+        );
       }}
     >
       <h2>{template ? `Edit ${template.name}` : "New template"}</h2>
@@ -78,6 +82,24 @@ export function TemplateForm({ template, onDone }: { template: Template | null; 
       <div className="field">
         <label htmlFor={`${id}-desc`}>Description</label>
         <input id={`${id}-desc`} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-prewarm`}>Warm pool</label>
+        <input
+          id={`${id}-prewarm`}
+          type="number"
+          min={0}
+          max={20}
+          step={1}
+          value={prewarm}
+          aria-describedby={`${id}-prewarm-help`}
+          onChange={(e) => setPrewarm(e.target.value)}
+        />
+        <p className="muted" id={`${id}-prewarm-help`}>
+          Projects kept created and running, so that a new project of this template starts at once (0: none; the
+          server's POOL_MEMORY_MB bounds it).
+        </p>
+        {fieldError("prewarm") ? <p className="field-error">{fieldError("prewarm")}</p> : null}
       </div>
       <div className="field">
         <label htmlFor={`${id}-services`}>Services (JSON)</label>

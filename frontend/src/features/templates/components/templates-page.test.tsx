@@ -69,7 +69,34 @@ describe("templates (admin)", () => {
     await user.clear(desc);
     await user.type(desc, "New words");
     await user.click(screen.getByRole("button", { name: "Save changes" }));
-    await expect.poll(() => patched).toMatchObject({ description: "New words", slug: "vite-react" });
+    await expect.poll(() => patched).toMatchObject({ description: "New words", slug: "vite-react", prewarm: 0 });
+  });
+
+  it("sets the warm pool and shows it; a count over 20 is refused before anything is sent", async () => {
+    let patched: { prewarm?: unknown } | undefined;
+    let current = template();
+    server.use(
+      http.get("/api/v1/templates", () => HttpResponse.json({ templates: [current] })),
+      http.patch("/api/v1/templates/tpl-vite", async ({ request }) => {
+        patched = (await request.json()) as { prewarm?: unknown };
+        current = template({ prewarm: patched.prewarm as number });
+        return HttpResponse.json(current);
+      }),
+    );
+    const { user } = renderApp("/templates", { signedIn: me({ role: "admin" }) });
+    await user.click(await screen.findByRole("button", { name: "Edit Vite + React" }));
+    const pool = screen.getByLabelText<HTMLInputElement>("Warm pool");
+    await user.clear(pool);
+    await user.type(pool, "50");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(pool.validity.rangeOverflow).toBe(true);
+    expect(patched).toBeUndefined();
+
+    await user.clear(pool);
+    await user.type(pool, "2");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    await expect.poll(() => patched?.prewarm).toBe(2);
+    expect(await screen.findByText("Warm pool: 2 projects kept ready for a new project")).toBeInTheDocument();
   });
 
   it("shows a refused save (e.g. not an admin any more)", async () => {

@@ -63,6 +63,11 @@ export function TemplatesPage() {
                 .map(([kind, spec]) => `${kind} (${spec?.image}, port ${spec?.port})`)
                 .join(" · ") || "none"}
             </p>
+            {t.prewarm > 0 ? (
+              <p className="muted">
+                Warm pool: {t.prewarm} {t.prewarm === 1 ? "project" : "projects"} kept ready for a new project
+              </p>
+            ) : null}
           </li>
         ))}
       </ul>
