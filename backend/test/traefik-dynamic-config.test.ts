@@ -9,6 +9,7 @@ import {
   SENTINEL_ROUTER,
   serializeTraefikConfig,
   type TraefikRenderOptions,
+  traefikDocumentRenderer,
 } from "../src/modules/traefik/traefik-dynamic-config.js";
 import type { PublishedRoute } from "../src/ports/route-table.port.js";
 import { traefikSchemaValidator } from "./helpers/traefik-schema.js";
@@ -240,5 +241,38 @@ describe("Traefik dynamic configuration", () => {
     expect(router?.tls).toEqual({ certResolver: "le" });
     expect(router?.entryPoints).toEqual(["https"]);
     expect(validate(perHost.config)).toEqual([]);
+  });
+
+  it("the caching renderer writes the pure render's bytes as routes change, go and come", () => {
+    const pure = (routes: PublishedRoute[], opts = OPTS) => ({
+      body: serializeTraefikConfig(render(routes, opts).config),
+      skipped: render(routes, opts).skipped,
+    });
+    for (const opts of [OPTS, { ...OPTS, tls: { certResolver: "le", wildcard: true } }]) {
+      const renderDocument = traefikDocumentRenderer(opts);
+      const odd = route("UPPER.apps.example.com");
+      const tables: PublishedRoute[][] = [
+        [...FIXTURE, odd],
+        // One route moves to a new container, one stops: their fragments must not be reused.
+        FIXTURE.map((r, i) =>
+          i === 0
+            ? { ...r, target: "http://ds-alpha-preview-2:5173" }
+            : i === 2
+              ? { ...r, project: { ...r.project, desiredState: "stopped" as const } }
+              : r,
+        ),
+        FIXTURE.slice(3), // routes removed
+        [...FIXTURE].reverse(), // and back, in another order
+        [],
+      ];
+      for (const table of tables) {
+        const got = renderDocument(table);
+        const want = pure(table, opts);
+        expect(got.body).toBe(want.body);
+        expect(got.skipped).toEqual(want.skipped);
+        expect(got.published).toBe(table.length - want.skipped.length);
+        expect(validate(JSON.parse(got.body))).toEqual([]);
+      }
+    }
   });
 });

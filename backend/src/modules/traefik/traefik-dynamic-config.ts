@@ -114,23 +114,100 @@ function isPrivate(route: PublishedRoute): boolean {
   return route.access !== "public";
 }
 
-export function renderTraefikConfig(
-  routes: readonly PublishedRoute[],
-  opts: TraefikRenderOptions,
-): { config: TraefikDynamicConfig; skipped: SkippedRoute[] } {
+interface RenderContext {
+  tls: TraefikRouter["tls"];
+  entryPoint: string;
+  suffix: string;
+  appsDomain: string;
+  controlPlaneEdge: string;
+}
+
+/** What one route becomes: its router and maybe its own service, or why it is left out. */
+type RenderedRoute = { skip: string } | { name: string; router: TraefikRouter; service: TraefikService | null };
+
+function renderRoute(route: PublishedRoute, ctx: RenderContext): RenderedRoute {
+  const { hostname } = route;
+  if (!DNS_NAME.test(hostname)) return { skip: "not a lowercase DNS name" };
+  if (!hostname.endsWith(ctx.suffix)) return { skip: `not under ${ctx.appsDomain}` };
+  const { tls, entryPoint } = ctx;
+  const name = routerNameFor(hostname);
+  const target = validTarget(route.target);
+  const rule = `Host(\`${hostname}\`)`;
+  if (wakesOnAccess(route)) {
+    // Asleep: the control plane's edge decides access, holds the request while the project
+    // wakes and forwards it; the next poll after it runs routes straight to its container.
+    const router = {
+      entryPoints: [entryPoint],
+      middlewares: [SECURITY_HEADERS_MIDDLEWARE],
+      rule,
+      service: CONTROL_PLANE_EDGE_SERVICE,
+      tls,
+    };
+    return { name, router, service: null };
+  }
+  if (!isLive(route) || !target) {
+    // Not running: the control plane answers with the same page the builtin edge shows
+    // (stopped with a Start button for its owner, starting, failed), after the same access check.
+    const router = {
+      entryPoints: [entryPoint],
+      middlewares: [SECURITY_HEADERS_MIDDLEWARE, OFFLINE_PAGE_MIDDLEWARE],
+      rule,
+      service: CONTROL_PLANE_SERVICE,
+      tls,
+    };
+    return { name, router, service: null };
+  }
+  if (route.kind === "opencode") {
+    // The control plane's edge decides access and adds the OpenCode password (see options).
+    // A service of its own (to the same edge), so every running route's router names its own
+    // service: route verification tells it from the shared one of a sleeping project.
+    const router = { entryPoints: [entryPoint], middlewares: [SECURITY_HEADERS_MIDDLEWARE], rule, service: name, tls };
+    return {
+      name,
+      router,
+      service: { loadBalancer: { passHostHeader: true, servers: [{ url: ctx.controlPlaneEdge }] } },
+    };
+  }
+  const router = {
+    entryPoints: [entryPoint],
+    middlewares: isPrivate(route)
+      ? [FORWARD_AUTH_MIDDLEWARE, SECURITY_HEADERS_MIDDLEWARE]
+      : [SECURITY_HEADERS_MIDDLEWARE],
+    rule,
+    service: name,
+    tls,
+  };
+  const probe = route.healthCheckPath;
+  const healthPath = probe && HEALTH_PATH.test(probe) ? probe : null;
+  const service = {
+    loadBalancer: {
+      ...(healthPath ? { healthCheck: { interval: "10s", path: healthPath, timeout: "3s" } } : {}),
+      passHostHeader: true,
+      servers: [{ url: target }],
+    },
+  };
+  return { name, router, service };
+}
+
+/** What every document holds whatever the table: the sentinel, the control plane's services, the middlewares. */
+function baseDocument(opts: TraefikRenderOptions) {
   const controlPlane = opts.controlPlaneUrl.replace(/\/+$/, "");
   const controlPlaneEdge = opts.controlPlaneEdgeUrl.replace(/\/+$/, "");
-  const entryPoint = opts.entryPoint ?? "websecure";
   const tls: TraefikRouter["tls"] = !opts.tls
     ? {}
     : opts.tls.wildcard
       ? { certResolver: opts.tls.certResolver, domains: [{ main: opts.appsDomain, sans: [`*.${opts.appsDomain}`] }] }
       : { certResolver: opts.tls.certResolver };
-  const suffix = `.${opts.appsDomain}`;
-  const skipped: SkippedRoute[] = [];
-
-  // Every object literal below lists its keys in alphabetical order and the maps are sorted at
-  // the end, so plain JSON.stringify is already canonical (a test holds it to canonicalJson).
+  const ctx: RenderContext = {
+    tls,
+    entryPoint: opts.entryPoint ?? "websecure",
+    suffix: `.${opts.appsDomain}`,
+    appsDomain: opts.appsDomain,
+    controlPlaneEdge,
+  };
+  // Every object literal here and in renderRoute lists its keys in alphabetical order and the
+  // maps are sorted at the end, so plain JSON.stringify is already canonical (a test holds it to
+  // canonicalJson).
   const routers: Record<string, TraefikRouter> = {
     [SENTINEL_ROUTER]: { entryPoints: [SENTINEL_ENTRYPOINT], rule: SENTINEL_RULE, service: CONTROL_PLANE_SERVICE },
   };
@@ -163,87 +240,104 @@ export function renderTraefikConfig(
       headers: { contentTypeNosniff: true, referrerPolicy: "strict-origin-when-cross-origin", stsSeconds: 31536000 },
     },
   };
+  return { ctx, routers, services, middlewares };
+}
 
-  const sorted = [...routes].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
-  for (const route of sorted) {
-    const { hostname } = route;
-    if (!DNS_NAME.test(hostname)) {
-      skipped.push({ hostname, reason: "not a lowercase DNS name" });
+const byHostname = (a: PublishedRoute, b: PublishedRoute) =>
+  a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
+
+export function renderTraefikConfig(
+  routes: readonly PublishedRoute[],
+  opts: TraefikRenderOptions,
+): { config: TraefikDynamicConfig; skipped: SkippedRoute[] } {
+  const { ctx, routers, services, middlewares } = baseDocument(opts);
+  const skipped: SkippedRoute[] = [];
+  for (const route of [...routes].sort(byHostname)) {
+    const out = renderRoute(route, ctx);
+    if ("skip" in out) {
+      skipped.push({ hostname: route.hostname, reason: out.skip });
       continue;
     }
-    if (!hostname.endsWith(suffix)) {
-      skipped.push({ hostname, reason: `not under ${opts.appsDomain}` });
+    if (routers[out.name]) {
+      skipped.push({ hostname: route.hostname, reason: `router name ${out.name} already taken` });
       continue;
     }
-    const name = routerNameFor(hostname);
-    if (routers[name]) {
-      skipped.push({ hostname, reason: `router name ${name} already taken` });
-      continue;
-    }
-    const target = validTarget(route.target);
-    const rule = `Host(\`${hostname}\`)`;
-    if (wakesOnAccess(route)) {
-      // Asleep: the control plane's edge decides access, holds the request while the project
-      // wakes and forwards it; the next poll after it runs routes straight to its container.
-      routers[name] = {
-        entryPoints: [entryPoint],
-        middlewares: [SECURITY_HEADERS_MIDDLEWARE],
-        rule,
-        service: CONTROL_PLANE_EDGE_SERVICE,
-        tls,
-      };
-      continue;
-    }
-    if (!isLive(route) || !target) {
-      // Not running: the control plane answers with the same page the builtin edge shows
-      // (stopped with a Start button for its owner, starting, failed), after the same access check.
-      routers[name] = {
-        entryPoints: [entryPoint],
-        middlewares: [SECURITY_HEADERS_MIDDLEWARE, OFFLINE_PAGE_MIDDLEWARE],
-        rule,
-        service: CONTROL_PLANE_SERVICE,
-        tls,
-      };
-      continue;
-    }
-    if (route.kind === "opencode") {
-      // The control plane's edge decides access and adds the OpenCode password (see options).
-      // A service of its own (to the same edge), so every running route's router names its own
-      // service: route verification tells it from the shared one of a sleeping project.
-      routers[name] = {
-        entryPoints: [entryPoint],
-        middlewares: [SECURITY_HEADERS_MIDDLEWARE],
-        rule,
-        service: name,
-        tls,
-      };
-      services[name] = { loadBalancer: { passHostHeader: true, servers: [{ url: controlPlaneEdge }] } };
-      continue;
-    }
-    routers[name] = {
-      entryPoints: [entryPoint],
-      middlewares: isPrivate(route)
-        ? [FORWARD_AUTH_MIDDLEWARE, SECURITY_HEADERS_MIDDLEWARE]
-        : [SECURITY_HEADERS_MIDDLEWARE],
-      rule,
-      service: name,
-      tls,
-    };
-    const probe = route.healthCheckPath;
-    const healthPath = probe && HEALTH_PATH.test(probe) ? probe : null;
-    services[name] = {
-      loadBalancer: {
-        ...(healthPath ? { healthCheck: { interval: "10s", path: healthPath, timeout: "3s" } } : {}),
-        passHostHeader: true,
-        servers: [{ url: target }],
-      },
-    };
+    routers[out.name] = out.router;
+    if (out.service) services[out.name] = out.service;
   }
   return {
     config: {
       http: { middlewares: sortedKeys(middlewares), routers: sortedKeys(routers), services: sortedKeys(services) },
     },
     skipped,
+  };
+}
+
+/** Everything renderRoute reads of a route: an equal key renders an equal fragment. */
+const routeKey = (r: PublishedRoute) =>
+  `${r.kind}\0${r.access}\0${r.target}\0${r.project.desiredState}\0${r.project.sleeping}\0${r.project.productionIdle}\0${r.serviceState}\0${r.healthCheckPath}`;
+
+interface Fragment {
+  key: string;
+  out: RenderedRoute;
+  /** `"name":{router}` and `"name":{service}` as they appear in the document. */
+  router: string;
+  service: string | null;
+}
+
+const member = (name: string, value: unknown) => `${JSON.stringify(name)}:${JSON.stringify(value)}`;
+const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const objectOf = (members: Array<[string, string]>) =>
+  `{${members
+    .sort(byName)
+    .map(([, m]) => m)
+    .join(",")}}`;
+
+/**
+ * The document exactly as serializeTraefikConfig(renderTraefikConfig(…)) writes it, byte for
+ * byte, from a renderer that remembers each route's JSON fragment by hostname: a poll after one
+ * route changed renders and serializes that route only, the rest is sorting and joining strings.
+ */
+export function traefikDocumentRenderer(opts: TraefikRenderOptions) {
+  const base = baseDocument(opts);
+  const baseRouters = Object.entries(base.routers).map(([n, r]): [string, string] => [n, member(n, r)]);
+  const baseServices = Object.entries(base.services).map(([n, s]): [string, string] => [n, member(n, s)]);
+  const middlewares = JSON.stringify(sortedKeys(base.middlewares));
+  let fragments = new Map<string, Fragment>();
+
+  return (routes: readonly PublishedRoute[]): { body: string; skipped: SkippedRoute[]; published: number } => {
+    const next = new Map<string, Fragment>();
+    const routers = [...baseRouters];
+    const services = [...baseServices];
+    const taken = new Set(baseRouters.map(([n]) => n));
+    const skipped: SkippedRoute[] = [];
+    for (const route of [...routes].sort(byHostname)) {
+      const key = routeKey(route);
+      let f = fragments.get(route.hostname);
+      if (!f || f.key !== key) {
+        const out = renderRoute(route, base.ctx);
+        f =
+          "skip" in out
+            ? { key, out, router: "", service: null }
+            : { key, out, router: member(out.name, out.router), service: out.service && member(out.name, out.service) };
+      }
+      next.set(route.hostname, f);
+      const { out } = f;
+      if ("skip" in out) {
+        skipped.push({ hostname: route.hostname, reason: out.skip });
+        continue;
+      }
+      if (taken.has(out.name)) {
+        skipped.push({ hostname: route.hostname, reason: `router name ${out.name} already taken` });
+        continue;
+      }
+      taken.add(out.name);
+      routers.push([out.name, f.router]);
+      if (f.service) services.push([out.name, f.service]);
+    }
+    fragments = next; // a removed route's fragment goes with it
+    const body = `{"http":{"middlewares":${middlewares},"routers":${objectOf(routers)},"services":${objectOf(services)}}}`;
+    return { body, skipped, published: routes.length - skipped.length };
   };
 }
 

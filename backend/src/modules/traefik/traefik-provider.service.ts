@@ -2,12 +2,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { RouteTable } from "../../ports/route-table.port.js";
-import {
-  renderTraefikConfig,
-  type SkippedRoute,
-  serializeTraefikConfig,
-  type TraefikRenderOptions,
-} from "./traefik-dynamic-config.js";
+import { type SkippedRoute, type TraefikRenderOptions, traefikDocumentRenderer } from "./traefik-dynamic-config.js";
 
 // Serves Traefik's HTTP provider: the rendered document, its ETag, a gzip copy, and a short
 // cache. Every Traefik instance polls every 2 s and downloads the whole document each time
@@ -57,13 +52,15 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
   let refreshing: Promise<RenderedDynamicConfig> | null = null;
   // Set by the change feed; cleared when a render starts reading the table.
   let dirty = false;
+  // Remembers each route's part of the document: a change re-renders that route only.
+  const renderDocument = traefikDocumentRenderer(deps.render);
 
   async function render(version: string, at: number): Promise<RenderedDynamicConfig> {
     dirty = false;
     const table = await deps.routes.listRoutes();
-    const { config, skipped } = renderTraefikConfig(table, deps.render);
+    const { body: json, skipped, published } = renderDocument(table);
     if (skipped.length) deps.onSkipped?.(skipped);
-    const body = Buffer.from(serializeTraefikConfig(config));
+    const body = Buffer.from(json);
     const hash = createHash("sha256").update(body).digest("base64url");
     const gzipped = await gzipAsync(body); // in libuv's thread pool, not on the event loop
     const value = {
@@ -71,7 +68,7 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
       etag: `"${hash}"`,
       gzipped,
       gzipEtag: `"${hash}-gzip"`,
-      routes: table.length - skipped.length,
+      routes: published,
       skipped,
     };
     cached = { at, readAt: at, version, value };
