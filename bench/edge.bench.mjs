@@ -135,7 +135,7 @@ const ROUTES = Number(process.env.BENCH_TRAEFIK_ROUTES ?? 10_000);
 const APPS = "apps.bench.test";
 
 /** ROUTES projects with a preview route each; one in ten stopped (they render as offline-page routers). */
-async function seedRouteTable(databaseUrl) {
+export async function seedRouteTable(databaseUrl) {
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
   try {

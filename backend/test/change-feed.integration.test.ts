@@ -9,6 +9,7 @@ import { createPrismaClient, type Db } from "../src/adapters/persistence/prisma-
 import { prismaProjectStore } from "../src/adapters/persistence/prisma-project-store.js";
 import { prismaRouteTable } from "../src/adapters/persistence/prisma-route-table.js";
 import { prismaTemplateStore } from "../src/adapters/persistence/prisma-template-store.js";
+import { routeTableChanges } from "../src/composition/edge.js";
 import { type ProjectEvent, projectsServiceFactory } from "../src/modules/projects/projects.service.js";
 import { traefikProviderServiceFactory } from "../src/modules/traefik/traefik-provider.service.js";
 import type { Principal } from "../src/ports/auth.port.js";
@@ -166,7 +167,7 @@ describe("change feed", () => {
         forwardAuthKey: "k",
       },
       ttlMs: HOUR, // without the feed, the route would show only after an hour
-      onTableChange: (fn) => a.feed.onChange(fn),
+      onTableChange: routeTableChanges(a.feed),
     });
     try {
       const before = await provider.current();

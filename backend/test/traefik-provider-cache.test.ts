@@ -111,6 +111,72 @@ describe("Traefik provider service", () => {
     expect(t.reads).toBe(2); // one refresh, however many callers waited on it
   });
 
+  it("re-reads only the project a change names, and serves what a full read would", async () => {
+    const { t, port } = table([route("a"), route("b"), route("c")]);
+    const projectReads: string[] = [];
+    port.listProjectRoutes = async (id) => {
+      projectReads.push(id);
+      return t.routes.filter((r) => r.project.id === id);
+    };
+    let notify: (projectId: string | null) => void = () => {};
+    const svc = service(port, {
+      onTableChange: (fn) => {
+        notify = fn;
+        return () => {};
+      },
+    });
+    const fullRead = async () => (await service(table(t.routes).port).current()).body.toString();
+    await svc.current();
+    expect(t.reads).toBe(1);
+
+    // b moves to a new container, c's route goes: each is a few rows, not the table.
+    t.routes = [route("a"), { ...route("b"), target: "http://b-2:3000" }, route("c")];
+    notify("b");
+    expect((await svc.current()).body.toString()).toBe(await fullRead());
+    t.routes = [route("a"), { ...route("b"), target: "http://b-2:3000" }];
+    notify("c");
+    const doc = await svc.current();
+    expect(doc.body.toString()).toBe(await fullRead());
+    expect(doc.routes).toBe(2);
+    expect(projectReads).toEqual(["b", "c"]);
+    expect(t.reads).toBe(1);
+
+    // A template (or a resync) may touch any route: the whole table is read again.
+    t.routes = [route("a")];
+    notify(null);
+    expect((await svc.current()).body.toString()).toBe(await fullRead());
+    expect(t.reads).toBe(2);
+    // So does a burst of changes to many projects: one read, not one per project.
+    t.routes = Array.from({ length: 40 }, (_, i) => route(`p${i}`));
+    for (const r of t.routes) notify(r.project.id);
+    expect((await svc.current()).body.toString()).toBe(await fullRead());
+    expect(t.reads).toBe(3);
+    expect(projectReads).toEqual(["b", "c"]);
+  });
+
+  it("a poll that sees the fingerprint move before the feed names the project waits for it briefly", async () => {
+    let clock = 0;
+    const { t, port } = table([route("a"), route("b")]);
+    port.listProjectRoutes = async (id) => t.routes.filter((r) => r.project.id === id);
+    let notify: (projectId: string | null) => void = () => {};
+    const svc = service(port, {
+      ttlMs: 1000,
+      now: () => clock,
+      onTableChange: (fn) => {
+        notify = fn;
+        return () => {};
+      },
+    });
+    await svc.current();
+    t.routes = [route("a"), { ...route("b"), serviceState: "exited" }];
+    clock = 2000; // the poll's cache expired; the commit is visible, its notification 10 ms away
+    const polled = svc.current();
+    setTimeout(() => notify("b"), 10);
+    const doc = await polled;
+    expect(doc.body.toString()).toBe((await service(table(t.routes).port).current()).body.toString());
+    expect(t.reads).toBe(1); // one project's rows, not the table
+  });
+
   it("keeps a gzip copy of the same bytes, with its own ETag", async () => {
     const { port } = table([route("a")]);
     const svc = service(port);

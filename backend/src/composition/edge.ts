@@ -41,7 +41,7 @@ export interface EdgeOptions {
   authenticator: Authenticator;
   log: { warn(obj: object, msg?: string): void };
   /** Committed changes from every replica: Traefik's document re-renders at once. */
-  changes?: Pick<ChangeFeed, "onChange">;
+  changes?: Pick<ChangeFeed, "onChange" | "onResync">;
   /**
    * Tests: a fixed route table instead of the database's, a known OpenCode password, more
    * origins (one access service behind both the builtin edge and forwardAuth), no principal cache.
@@ -100,11 +100,18 @@ function traefikProxy(traefik: NonNullable<EdgeConfig["traefik"]>): ProxyProvide
 /** The tables Traefik's document is rendered from (prisma-route-table.ts). */
 const ROUTE_TABLES = new Set<ChangedTable>(["Route", "Project", "ServiceInstance", "Template", "Task"]);
 
-function routeTableChanges(feed: Pick<ChangeFeed, "onChange">) {
-  return (fn: () => void) =>
-    feed.onChange((c) => {
-      if (ROUTE_TABLES.has(c.table)) fn();
+/** Which project's routes changed; null (a template, or notifications missed while reconnecting): any. */
+export function routeTableChanges(feed: Pick<ChangeFeed, "onChange" | "onResync">) {
+  return (fn: (projectId: string | null) => void) => {
+    const offChange = feed.onChange((c) => {
+      if (ROUTE_TABLES.has(c.table)) fn(c.table === "Template" ? null : c.projectId);
     });
+    const offResync = feed.onResync(() => fn(null));
+    return () => {
+      offChange();
+      offResync();
+    };
+  };
 }
 
 export function composeEdge(opts: EdgeOptions) {

@@ -20,6 +20,8 @@ export interface PublishedRoute {
 export interface RouteTable {
   /** Every route, in hostname order. */
   listRoutes(): Promise<PublishedRoute[]>;
+  /** One project's routes (a change the feed named): a few rows instead of the whole table. */
+  listProjectRoutes?(projectId: string): Promise<PublishedRoute[]>;
   /**
    * A cheap fingerprint of everything listRoutes reads: equal fingerprints mean, as far as the
    * store can tell cheaply, an unchanged table. Callers still re-read now and then.

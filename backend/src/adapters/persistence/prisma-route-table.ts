@@ -1,3 +1,4 @@
+import { Prisma } from "../../generated/prisma/client.js";
 import type { PublishedRoute, RouteTable } from "../../ports/route-table.port.js";
 import type { RouteAccess, ServiceKind } from "../../ports/vocabulary.js";
 import type { Db } from "./prisma-client.js";
@@ -26,51 +27,58 @@ interface Row {
  */
 export function prismaRouteTable(db: Db, opts: { appsDomain?: string } = {}): RouteTable {
   const appsDomain = opts.appsDomain ?? null;
+  /** The table, or one project's part of it (`projectId`). */
+  async function read(projectId: string | null): Promise<PublishedRoute[]> {
+    const routeOf = projectId === null ? Prisma.empty : Prisma.sql`WHERE r."projectId" = ${projectId}::uuid`;
+    const taskOf = projectId === null ? Prisma.empty : Prisma.sql`AND k."projectId" = ${projectId}::uuid`;
+    const rows = await db.$queryRaw<Row[]>`
+      SELECT r.hostname, r.kind::text AS kind, r.access::text AS access, r.target,
+             p.id::text AS "projectId", p.slug, p."desiredState"::text AS "desiredState",
+             p."sleptAt" IS NOT NULL AS sleeping, p."productionIdle",
+             s."observedState", s.endpoint,
+             t.services -> r.kind::text -> 'healthCheck' ->> 'path' AS "healthCheckPath"
+      FROM "Route" r
+      JOIN "Project" p ON p.id = r."projectId"
+      JOIN "Template" t ON t.id = p."templateId"
+      LEFT JOIN "ServiceInstance" s ON s."projectId" = r."projectId" AND s.kind = r.kind
+      ${routeOf}
+      UNION ALL
+      SELECT p.slug || '--t' || k.n::text || '.' || ${appsDomain}::text AS hostname, 'preview' AS kind, 'owner' AS access,
+             k."previewTarget" AS target,
+             p.id::text AS "projectId", p.slug, p."desiredState"::text AS "desiredState",
+             p."sleptAt" IS NOT NULL AS sleeping, p."productionIdle",
+             'running' AS "observedState", k."previewTarget" AS endpoint,
+             t.services -> 'preview' -> 'healthCheck' ->> 'path' AS "healthCheckPath"
+      FROM "Task" k
+      JOIN "Project" p ON p.id = k."projectId"
+      JOIN "Template" t ON t.id = p."templateId"
+      WHERE ${appsDomain !== null}::boolean AND k.status = 'review' AND k."previewTarget" IS NOT NULL ${taskOf}
+      ORDER BY hostname`;
+    return rows.map((row) => ({
+      hostname: row.hostname,
+      kind: row.kind,
+      access: row.access,
+      project: {
+        id: row.projectId,
+        slug: row.slug,
+        desiredState: row.desiredState,
+        sleeping: row.sleeping,
+        productionIdle: row.productionIdle,
+      },
+      ...upstreamOf(
+        row,
+        row.observedState === null
+          ? []
+          : [{ kind: row.kind, observedState: row.observedState, endpoint: row.endpoint }],
+      ),
+      // Templates are JSON: only a local path is a health-check path.
+      healthCheckPath: row.healthCheckPath?.startsWith("/") ? row.healthCheckPath : null,
+    }));
+  }
+
   return {
-    async listRoutes(): Promise<PublishedRoute[]> {
-      const rows = await db.$queryRaw<Row[]>`
-        SELECT r.hostname, r.kind::text AS kind, r.access::text AS access, r.target,
-               p.id::text AS "projectId", p.slug, p."desiredState"::text AS "desiredState",
-               p."sleptAt" IS NOT NULL AS sleeping, p."productionIdle",
-               s."observedState", s.endpoint,
-               t.services -> r.kind::text -> 'healthCheck' ->> 'path' AS "healthCheckPath"
-        FROM "Route" r
-        JOIN "Project" p ON p.id = r."projectId"
-        JOIN "Template" t ON t.id = p."templateId"
-        LEFT JOIN "ServiceInstance" s ON s."projectId" = r."projectId" AND s.kind = r.kind
-        UNION ALL
-        SELECT p.slug || '--t' || k.n::text || '.' || ${appsDomain}::text AS hostname, 'preview' AS kind, 'owner' AS access,
-               k."previewTarget" AS target,
-               p.id::text AS "projectId", p.slug, p."desiredState"::text AS "desiredState",
-               p."sleptAt" IS NOT NULL AS sleeping, p."productionIdle",
-               'running' AS "observedState", k."previewTarget" AS endpoint,
-               t.services -> 'preview' -> 'healthCheck' ->> 'path' AS "healthCheckPath"
-        FROM "Task" k
-        JOIN "Project" p ON p.id = k."projectId"
-        JOIN "Template" t ON t.id = p."templateId"
-        WHERE ${appsDomain !== null}::boolean AND k.status = 'review' AND k."previewTarget" IS NOT NULL
-        ORDER BY hostname`;
-      return rows.map((row) => ({
-        hostname: row.hostname,
-        kind: row.kind,
-        access: row.access,
-        project: {
-          id: row.projectId,
-          slug: row.slug,
-          desiredState: row.desiredState,
-          sleeping: row.sleeping,
-          productionIdle: row.productionIdle,
-        },
-        ...upstreamOf(
-          row,
-          row.observedState === null
-            ? []
-            : [{ kind: row.kind, observedState: row.observedState, endpoint: row.endpoint }],
-        ),
-        // Templates are JSON: only a local path is a health-check path.
-        healthCheckPath: row.healthCheckPath?.startsWith("/") ? row.healthCheckPath : null,
-      }));
-    },
+    listRoutes: () => read(null),
+    listProjectRoutes: (projectId) => read(projectId),
 
     // Row counts catch deletions, the newest updatedAt (Prisma sets it on every write) catches
     // inserts and updates: a few milliseconds for 10,000 routes instead of a full read.

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import type { RouteTable } from "../../ports/route-table.port.js";
+import type { PublishedRoute, RouteTable } from "../../ports/route-table.port.js";
 import { type SkippedRoute, type TraefikRenderOptions, traefikDocumentRenderer } from "./traefik-dynamic-config.js";
 
 // Serves Traefik's HTTP provider: the rendered document, its ETag, a gzip copy, and a short
@@ -16,6 +16,8 @@ import { type SkippedRoute, type TraefikRenderOptions, traefikDocumentRenderer }
 // the next poll already gets it; the fingerprint still guards against a missed notification.
 
 const gzipAsync = promisify(gzip);
+/** More changed projects than this in one render: the whole table is read instead. */
+const MAX_PROJECT_READS = 32;
 
 export interface RenderedDynamicConfig {
   body: Buffer;
@@ -34,19 +36,25 @@ export interface TraefikProviderDeps {
   maxWaitMs?: number;
   /** Read the table even when its fingerprint did not move, at least this often. */
   rereadMs?: number;
+  /** With a change feed: how long a moved fingerprint waits for the notification naming the project. */
+  feedGraceMs?: number;
   now?: () => number;
   /** Told once per render about routes left out of the document. */
   onSkipped?: (skipped: SkippedRoute[]) => void;
   /** Told when a render fails while an older document is still being served. */
   onError?: (err: unknown) => void;
-  /** Subscribes to "something the table reads changed" (from any replica); returns unsubscribe. */
-  onTableChange?: (fn: () => void) => () => void;
+  /**
+   * Subscribes to "something the table reads changed" (from any replica): the project whose
+   * routes did, or null for anything (a template); returns unsubscribe.
+   */
+  onTableChange?: (fn: (projectId: string | null) => void) => () => void;
 }
 
 export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
   const ttlMs = deps.ttlMs ?? 1000;
   const maxWaitMs = deps.maxWaitMs ?? 100;
   const rereadMs = deps.rereadMs ?? 30_000;
+  const feedGraceMs = deps.feedGraceMs ?? 50;
   const now = deps.now ?? Date.now;
   let cached: { at: number; readAt: number; version: string; value: RenderedDynamicConfig } | null = null;
   let refreshing: Promise<RenderedDynamicConfig> | null = null;
@@ -54,15 +62,46 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
   let dirty = false;
   // Remembers each route's part of the document: a change re-renders that route only.
   const renderDocument = traefikDocumentRenderer(deps.render);
+  // The table as last read, by hostname. A change the feed names by project re-reads only that
+  // project's routes into it; anything else (a fingerprint that moved by itself, a template, a
+  // resync, every `rereadMs`) reads the whole table.
+  let table: Map<string, PublishedRoute> | null = null;
+  let fullReadAt = 0;
+  const changedProjects = new Set<string>();
+  let anyChange = false;
+
+  async function readTable(at: number): Promise<PublishedRoute[]> {
+    const projects = [...changedProjects];
+    changedProjects.clear();
+    // Many projects at once (an import, a burst of creates): one read of the table is cheaper.
+    const many = projects.length > MAX_PROJECT_READS;
+    const whole =
+      anyChange || many || !projects.length || !table || !deps.routes.listProjectRoutes || at - fullReadAt >= rereadMs;
+    anyChange = false;
+    if (whole || !table || !deps.routes.listProjectRoutes) {
+      const rows = await deps.routes.listRoutes();
+      table = new Map(rows.map((r) => [r.hostname, r]));
+      fullReadAt = at;
+      return rows;
+    }
+    const listProject = deps.routes.listProjectRoutes.bind(deps.routes);
+    const fresh = await Promise.all(projects.map((id) => listProject(id)));
+    const ids = new Set(projects);
+    for (const [hostname, r] of table) if (ids.has(r.project.id)) table.delete(hostname);
+    for (const r of fresh.flat()) table.set(r.hostname, r);
+    return [...table.values()];
+  }
 
   async function render(version: string, at: number): Promise<RenderedDynamicConfig> {
     dirty = false;
-    const table = await deps.routes.listRoutes();
-    const { body: json, skipped, published } = renderDocument(table);
+    const rows = await readTable(at);
+    const { body: json, skipped, published } = renderDocument(rows);
     if (skipped.length) deps.onSkipped?.(skipped);
     const body = Buffer.from(json);
     const hash = createHash("sha256").update(body).digest("base64url");
-    const gzipped = await gzipAsync(body); // in libuv's thread pool, not on the event loop
+    // In libuv's thread pool, not on the event loop. Level 1: a third of the default's time for
+    // a document 8% larger (10,000 routes: ~11 ms, 381 KiB, against ~30 ms, 354 KiB).
+    const gzipped = await gzipAsync(body, { level: 1 });
     const value = {
       body,
       etag: `"${hash}"`,
@@ -82,20 +121,43 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
       cached = { ...cached, at };
       return cached.value;
     }
+    // The fingerprint moved before the feed said which project: its notification is usually a
+    // few milliseconds behind the commit, and it turns a read of the table into one project's.
+    if (!dirty && cached && deps.onTableChange && at - cached.readAt < rereadMs) await feedOrTimeout();
     return render(version, at);
   }
 
   function refresh(): Promise<RenderedDynamicConfig> {
     refreshing ??= revalidate(now()).finally(() => {
       refreshing = null;
-      if (dirty) changed(); // a change landed while the table was being read
+      if (dirty) renderSoon(); // a change landed while the table was being read
     });
     return refreshing;
   }
 
-  function changed() {
-    dirty = true;
+  /** Resolves on the next change the feed announces, or after `feedGraceMs`. */
+  let feedWaiters: Array<() => void> = [];
+  function feedOrTimeout() {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, feedGraceMs);
+      feedWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  function renderSoon() {
     if (!refreshing) refresh().catch((err: unknown) => deps.onError?.(err));
+  }
+  function changed(projectId: string | null) {
+    if (projectId) changedProjects.add(projectId);
+    else anyChange = true;
+    dirty = true;
+    const waiting = feedWaiters;
+    feedWaiters = [];
+    for (const w of waiting) w();
+    renderSoon();
   }
   const unsubscribe = deps.onTableChange?.(changed);
 
