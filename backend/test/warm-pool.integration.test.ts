@@ -103,6 +103,8 @@ describe("the warm pool", () => {
       (p) => p.status === "running",
     );
     expect(running.urls).toEqual({ preview: "http://claimed-app--preview.localhost:8080" });
+    // From now on an ordinary project: it sleeps after the installation's idle timeout.
+    expect(running).toMatchObject({ idleTimeoutSeconds: null, effectiveIdleTimeoutSeconds: 900, sleptAt: null });
     // The same container, not a new one: renamed to the project's name and routed under it.
     const svc = await database.db.serviceInstance.findFirstOrThrow({ where: { projectId: project.id } });
     expect(svc.containerId).toBe(containerIds.get(project.id));

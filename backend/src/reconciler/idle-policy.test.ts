@@ -26,6 +26,10 @@ describe("idleLongEnough", () => {
     expect(idleLongEnough(project({ idleTimeoutSeconds: 60 }), inputs(60))).toBe(true);
   });
 
+  it("never for an unclaimed warm-pool instance: it is kept running for the next create", () => {
+    expect(idleLongEnough(project({ ownerId: null, poolKey: "k" }), inputs(1e6))).toBe(false);
+  });
+
   it("0 means never", () => {
     expect(idleLongEnough(project({ idleTimeoutSeconds: 0 }), inputs(1e6))).toBe(false);
   });

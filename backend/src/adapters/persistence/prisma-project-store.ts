@@ -146,6 +146,7 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & Acti
             data: {
               ...project,
               poolKey: null,
+              idleTimeoutSeconds: null,
               // Its pass renames the containers and publishes the routes; running after that.
               status: "starting",
               statusMessage: null,
@@ -174,7 +175,8 @@ export function prismaProjectStore(db: Db): ProjectStore & ReconcileStore & Acti
     },
     async createPooled({ templateId, slug, poolKey }) {
       const row = await db.project.create({
-        data: { templateId, slug, poolKey, name: slug, status: "pending", idleTimeoutSeconds: 0 },
+        // Never asleep while unclaimed (idle-policy.ts skips pool instances), the default after.
+        data: { templateId, slug, poolKey, name: slug, status: "pending" },
         select: { id: true },
       });
       return row;
