@@ -249,7 +249,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a template no project uses (administrators) */
+        /**
+         * Delete a template no project uses (administrators)
+         * @description 409 TEMPLATE_IN_USE while projects use it. A template with a warm pool answers 409 TEMPLATE_POOL_DRAINING once: its prewarm is set to 0 and, when its instances are gone (seconds), the delete succeeds.
+         */
         delete: operations["deleteTemplate"];
         options?: never;
         head?: never;

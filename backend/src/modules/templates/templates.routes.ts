@@ -65,6 +65,8 @@ export const templatesRoutes: FastifyPluginAsyncZod<{ templates: TemplatesServic
         operationId: "deleteTemplate",
         tags: ["templates"],
         summary: "Delete a template no project uses (administrators)",
+        description:
+          "409 TEMPLATE_IN_USE while projects use it. A template with a warm pool answers 409 TEMPLATE_POOL_DRAINING once: its prewarm is set to 0 and, when its instances are gone (seconds), the delete succeeds.",
         security: SECURED,
         params: IdParams,
         response: { 204: z.null(), ...adminErrors },

@@ -73,18 +73,17 @@ export function traefikProviderServiceFactory(deps: TraefikProviderDeps) {
   async function readTable(at: number): Promise<PublishedRoute[]> {
     const projects = [...changedProjects];
     changedProjects.clear();
-    // Many projects at once (an import, a burst of creates): one read of the table is cheaper.
-    const many = projects.length > MAX_PROJECT_READS;
-    const whole =
-      anyChange || many || !projects.length || !table || !deps.routes.listProjectRoutes || at - fullReadAt >= rereadMs;
+    const whole = anyChange;
     anyChange = false;
-    if (whole || !table || !deps.routes.listProjectRoutes) {
+    const listProject = deps.routes.listProjectRoutes?.bind(deps.routes);
+    // Many projects at once (an import, a burst of creates): one read of the table is cheaper.
+    const few = projects.length > 0 && projects.length <= MAX_PROJECT_READS;
+    if (whole || !few || !table || !listProject || at - fullReadAt >= rereadMs) {
       const rows = await deps.routes.listRoutes();
       table = new Map(rows.map((r) => [r.hostname, r]));
       fullReadAt = at;
       return rows;
     }
-    const listProject = deps.routes.listProjectRoutes.bind(deps.routes);
     const fresh = await Promise.all(projects.map((id) => listProject(id)));
     const ids = new Set(projects);
     for (const [hostname, r] of table) if (ids.has(r.project.id)) table.delete(hostname);
