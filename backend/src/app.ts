@@ -115,31 +115,39 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook("onRequest", async (req, reply) => {
+  // Hooks on every request are callback-style, not async: each async hook costs the request a
+  // promise and a tick, a measurable share of a small request (bench healthz).
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
+    done();
   });
   registerErrorHandling(app);
-  if (deps.metrics) {
-    const { http } = deps.metrics;
-    // The route's pattern, never its URL: one series per route, not per project or file.
-    app.addHook("onResponse", async (req, reply) => {
-      http.request({
+  // PostgreSQL cannot store U+0000: refused everywhere before validation, instead of a 500.
+  app.addHook("preValidation", (req, _reply, done) => {
+    try {
+      refuseNulCharacters(req);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+  const http = deps.metrics?.http;
+  const activity = deps.activity;
+  if (http || activity) {
+    app.addHook("onResponse", (req, reply, done) => {
+      // The route's pattern, never its URL: one series per route, not per project or file.
+      http?.request({
         method: req.method,
         route: req.routeOptions.url ?? "unmatched",
         status: reply.statusCode,
         seconds: reply.elapsedTime / 1000,
       });
-    });
-  }
-  // PostgreSQL cannot store U+0000: refused everywhere before validation, instead of a 500.
-  app.addHook("preValidation", refuseNulCharacters);
-  const activity = deps.activity;
-  if (activity) {
-    // Any successful call under /api/v1/projects/<id>: the project is in use (no write here: aggregated).
-    app.addHook("onResponse", async (req, reply) => {
-      if (reply.statusCode >= 400) return;
-      const id = PROJECT_PATH.exec(req.url)?.[1];
-      if (id) activity.touch(id.toLowerCase());
+      // Any successful call under /api/v1/projects/<id>: the project is in use (no write here: aggregated).
+      if (activity && reply.statusCode < 400) {
+        const id = PROJECT_PATH.exec(req.url)?.[1];
+        if (id) activity.touch(id.toLowerCase());
+      }
+      done();
     });
   }
 

@@ -187,6 +187,11 @@ describe("builtin edge: private hosts", () => {
     const replay = await requestVia(edgePort, a.host, callback.pathname + callback.search);
     expect(replay.status).toBe(400);
     expect(replay.body).toContain("expired");
+    // The callback is recognised by its resolved path, as the URL parser sees it: a dot segment
+    // does not slip the code past the edge to the project.
+    const dotted = await requestVia(edgePort, a.host, `/x/..${callback.pathname}${callback.search}`);
+    expect(dotted.status).toBe(400);
+    expect(dotted.body).toContain("expired");
     // A code minted for A is refused on B.
     const crossCode = await requestVia(edgePort, b.host, callback.pathname + callback.search);
     expect(crossCode.status).toBe(400);

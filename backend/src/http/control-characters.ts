@@ -16,7 +16,8 @@ function findNul(value: unknown, at: string, depth = 0): string | null {
   return null;
 }
 
-export async function refuseNulCharacters(req: FastifyRequest) {
+/** Throws a 400 when the request carries a NUL character anywhere. */
+export function refuseNulCharacters(req: FastifyRequest): void {
   const where =
     findNul(req.params, "params") ??
     findNul(req.query, "query") ??

@@ -131,21 +131,31 @@ export function promMetrics(opts: { defaultMetrics?: boolean } = {}): PromMetric
     },
   });
 
-  const status = (n: number) => String(n);
+  // Per request, prom-client would hash the label object for each metric; the series of a
+  // label combination are looked up once and kept (label values are bounded, so is this map).
+  const httpSeries = seriesCache((method: string, route: string, status: string) => ({
+    count: httpRequests.labels(method, route, status),
+    seconds: httpSeconds.labels(method, route, status),
+  }));
+  const edgeSeries = seriesCache((kind: string, status: string) => ({
+    count: edgeRequests.labels(kind, status),
+    seconds: edgeSeconds.labels(kind, status),
+    bytes: edgeBytes.labels(kind, status),
+  }));
   return {
     http: {
-      request({ method, route, status: s, seconds }) {
-        const labels = { method, route, status: status(s) };
-        httpRequests.inc(labels);
-        httpSeconds.observe(labels, seconds);
+      request({ method, route, status, seconds }) {
+        const series = httpSeries(method, route, String(status));
+        series.count.inc();
+        series.seconds.observe(seconds);
       },
     },
     edge: {
-      request({ kind, status: s, seconds, bytes }) {
-        const labels = { kind, status: status(s) };
-        edgeRequests.inc(labels);
-        edgeSeconds.observe(labels, seconds);
-        if (bytes > 0) edgeBytes.inc(labels, bytes);
+      request({ kind, status, seconds, bytes }) {
+        const series = edgeSeries(kind, String(status));
+        series.count.inc();
+        series.seconds.observe(seconds);
+        if (bytes > 0) series.bytes.inc(bytes);
       },
       websockets(change) {
         edgeWebsockets.inc(change);
@@ -180,5 +190,19 @@ export function promMetrics(opts: { defaultMetrics?: boolean } = {}): PromMetric
       listContainers = list;
     },
     scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}
+
+/** `make(...labels)`, made once per distinct combination of label values. */
+function seriesCache<A extends string[], S>(make: (...labels: A) => S): (...labels: A) => S {
+  const made = new Map<string, S>();
+  return (...labels) => {
+    const key = labels.join("\u0000");
+    let series = made.get(key);
+    if (!series) {
+      series = make(...labels);
+      made.set(key, series);
+    }
+    return series;
   };
 }

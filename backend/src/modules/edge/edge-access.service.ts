@@ -90,6 +90,9 @@ function canAccess(route: EdgeRoute, principal: Principal | null): boolean {
   return route.kind !== "opencode" && principal.role === "admin";
 }
 
+/** A word every URL whose path is AUTH_CALLBACK_PATH contains as it is written. */
+const CALLBACK_SEGMENT = AUTH_CALLBACK_PATH.split("/")[1] as string;
+
 const unknownHost: EdgePage = {
   status: 404,
   title: "Nothing here",
@@ -194,8 +197,11 @@ export function edgeAccessServiceFactory(deps: EdgeAccessDeps) {
     async decide(req: EdgeRequest): Promise<EdgeDecision> {
       const host = hostnameOf(req.host);
       if (!isProjectHost(host)) return { kind: "page", page: unknownHost };
-      const path = new URL(req.url, "http://x").pathname;
-      if (path === AUTH_CALLBACK_PATH) return exchangeCode(req, host);
+      // Parsed only when it can be the callback (a URL parser per proxied request is measurable):
+      // the parser resolves dot segments but decodes no letters, so the name is always literal.
+      if (req.url.includes(CALLBACK_SEGMENT) && new URL(req.url, "http://x").pathname === AUTH_CALLBACK_PATH) {
+        return exchangeCode(req, host);
+      }
 
       const route = await deps.routes.findByHostname(host);
       if (!route) return { kind: "page", page: unknownHost };
