@@ -50,3 +50,44 @@ describe("operationProgress metrics", () => {
     expect(m.finished).toEqual([]);
   });
 });
+
+describe("operationProgress writes", () => {
+  /** A database that takes `ms` per write and records what each write carried. */
+  function slowStore(ms: number) {
+    const writes: Array<{ steps: string; status?: string }> = [];
+    let inFlight = 0;
+    let overlapped = false;
+    return {
+      writes,
+      overlapped: () => overlapped,
+      updateOperation: async (
+        _id: string,
+        data: { steps?: Array<{ name: string; status: string }>; status?: string },
+      ) => {
+        inFlight += 1;
+        if (inFlight > 1) overlapped = true;
+        const steps = (data.steps ?? []).map((s) => `${s.name}:${s.status}`).join(",");
+        await new Promise((r) => setTimeout(r, ms));
+        writes.push({ steps, ...(data.status ? { status: data.status } : {}) });
+        inFlight -= 1;
+      },
+    };
+  }
+
+  it("does not make a step wait for the database, never overlaps writes, and writes the end last and whole", async () => {
+    const db = slowStore(30);
+    const progress = operationProgress(db, op, () => {});
+    await progress.begin();
+    for (const name of ["pull", "network", "volume", "seed"] as const) await progress.run(name, async () => {});
+    // Four steps, eight state changes, and only begin's write has landed: none of them waited.
+    expect(db.writes).toHaveLength(1);
+    await progress.succeed();
+    expect(db.overlapped()).toBe(false);
+    // Coalesced: fewer writes than changes, and the last one is the outcome with every step done.
+    expect(db.writes.length).toBeLessThan(1 + 8 + 1);
+    const last = db.writes.at(-1);
+    expect(last?.status).toBe("succeeded");
+    expect(last?.steps).toContain("seed:succeeded");
+    expect(last?.steps).not.toContain("running");
+  });
+});

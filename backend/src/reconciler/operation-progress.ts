@@ -27,11 +27,42 @@ export function operationProgress(
     }
     return s;
   };
-  const flush = async (extra: Parameters<ReconcileStore["updateOperation"]>[1] = {}) => {
+  const write = async (extra: Parameters<ReconcileStore["updateOperation"]>[1] = {}) => {
     if (!op) return;
     lastFlush = Date.now();
     await store.updateOperation(op.id, { steps, progress: overallProgress(steps), ...extra });
     notify();
+  };
+  // A step starting or ending is written behind the work, not before it: a pass (create, start,
+  // deploy) has a dozen of them, each a round trip the pass used to wait for (~100 ms of a
+  // deploy, bench deploy). Writes never overlap and carry the whole state, so a burst coalesces
+  // into one and the last one written is the latest; a failed one is made good by the next.
+  let writing: Promise<void> | null = null;
+  let again = false;
+  const behind = () => {
+    if (!op) return;
+    if (writing) {
+      again = true;
+      return;
+    }
+    writing = (async () => {
+      try {
+        do {
+          again = false;
+          await write();
+        } while (again);
+      } catch {
+        // The next write carries this one's content; the operation's end is awaited and reports.
+      } finally {
+        writing = null;
+      }
+    })();
+  };
+  /** Written before returning, after any write behind: an operation's start and its end. */
+  const flush = async (extra: Parameters<ReconcileStore["updateOperation"]>[1] = {}) => {
+    while (writing) await writing;
+    again = false;
+    await write(extra);
   };
 
   return {
@@ -42,25 +73,25 @@ export function operationProgress(
     async run<T>(name: StepName, fn: (progress: (pct: number, message?: string) => void) => Promise<T>): Promise<T> {
       const s = step(name);
       s.status = "running";
-      await flush();
+      behind();
       const started = performance.now();
       const observe = () => metrics?.step(kind, name, (performance.now() - started) / 1000);
       try {
         const value = await fn((pct, message) => {
           s.progress = Math.max(0, Math.min(100, Math.floor(pct)));
           if (message) s.message = message;
-          if (Date.now() - lastFlush > 250) void flush().catch(() => {});
+          if (Date.now() - lastFlush > 250) behind();
         });
         observe();
         s.status = "succeeded";
         s.progress = 100;
-        await flush();
+        behind();
         return value;
       } catch (err) {
         observe();
         s.status = "failed";
         s.message = err instanceof Error ? err.message : String(err);
-        await flush();
+        behind();
         throw err;
       }
     },
@@ -69,7 +100,7 @@ export function operationProgress(
       const s = step(name);
       s.status = "succeeded";
       s.message = message;
-      await flush();
+      behind();
     },
     async succeed() {
       for (const s of steps) if (s.status === "pending") s.status = "succeeded";
