@@ -89,6 +89,8 @@ export function composeDeployments(opts: DeploymentsOptions) {
     templates: prismaTemplateStore(opts.db),
     snapshot: (p, spec, number) => containers.createBuild(p, spec, number),
     discard: (id) => containers.remove(id),
+    // Only where a deployer runs here: an API-only replica leaves the whole build to the one that does.
+    ...(config.reconciler.enabled ? { startBuild: (id: string) => opts.runtime.startContainer(id) } : {}),
     operations: projects,
     audit: opts.audit,
     wake,

@@ -28,6 +28,12 @@ export interface DeploymentsServiceDeps {
   snapshot: (p: ProjectRecord, spec: ServiceSpec, number: number) => Promise<{ containerId: string; bytes: number }>;
   /** Removes a snapshot nobody will build (its deployment was cancelled meanwhile). */
   discard: (containerId: string) => Promise<void>;
+  /**
+   * Starts a snapshot's build container. The deployer starts it anyway when it picks the build
+   * up (the build step follows a container already running from its first line); starting it
+   * here saves that scheduling and a Docker start (~330 ms, bench deploy) on the way to live.
+   */
+  startBuild?: (containerId: string) => Promise<void>;
   operations: Pick<ReconcileStore, "updateOperation"> & Pick<ProjectStore, "getOperation">;
   audit: AuditLog;
   /** Wakes the deployer for this project. */
@@ -153,6 +159,8 @@ export function deploymentsServiceFactory(deps: DeploymentsServiceDeps) {
           ["queued"],
         );
         if (!kept) await deps.discard(snap.containerId);
+        // Not awaited, and its failure not ours to report: the build step starts it again and says why.
+        else if (spec.build && deps.startBuild) deps.startBuild(snap.containerId).catch(() => {});
       } catch (err) {
         const reason = `the snapshot of the project's files failed: ${(err as Error).message}`;
         await deployments.update(d.id, { status: "failed", error: reason, finishedAt: new Date(now()) }, ["queued"]);
