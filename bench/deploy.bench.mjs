@@ -154,10 +154,22 @@ async function devsanctum(html, label) {
       withMarker(html, version),
     );
     const t0 = performance.now();
+    const wall0 = Date.now();
     const { deployment } = await api("POST", path);
+    const answered = Date.now();
     const ms = await firstWith(server.edgePort, marker(version), t0, { host });
     markerOf.set(deployment.number, marker(version));
-    return { number: deployment.number, ms };
+    // Where the time went, from the deployment's own timestamps (same machine, same clock).
+    const d = (await api("GET", `${path}/${deployment.number}`)).deployment;
+    const at = (iso) => Date.parse(iso);
+    const phases = {
+      "POST answered (snapshot taken)": answered - wall0,
+      "→ build started": at(d.buildStartedAt) - answered,
+      "build + artifact commit": at(d.buildFinishedAt) - at(d.buildStartedAt),
+      "→ live (serve container, health, switch)": at(d.liveAt) - at(d.buildFinishedAt),
+      "→ first 200 via the edge": wall0 + ms - at(d.liveAt),
+    };
+    return { number: deployment.number, ms, phases };
   }
   async function rollback(number) {
     const t0 = performance.now();
@@ -178,7 +190,7 @@ async function devsanctum(html, label) {
       const d = await deploy(i);
       const back = await rollback(previousLive);
       previousLive = back.number;
-      return { deploy: d.ms, warm: back.ms };
+      return { deploy: d.ms, phases: d.phases, warm: back.ms };
     },
     /** After the grace, every superseded deployment is stopped: a rollback to one serving another version. */
     async cold() {
@@ -214,10 +226,12 @@ export async function benchDeploy() {
     const deploy = [];
     const warm = [];
     const cold = [];
+    const phases = [];
     for (let i = 1; i <= RUNS; i++) {
       base.push(await docker(i));
       const r = await ours.once(i);
       deploy.push(r.deploy);
+      phases.push(r.phases);
       warm.push(r.warm);
     }
     for (let k = 0; k < COLD_RUNS; k++) {
@@ -233,6 +247,8 @@ export async function benchDeploy() {
       row(`rollback, cold (after DEPLOY_KEEP_WARM_S=${KEEP_WARM_S}) → old version`, cold),
     ]);
     console.log(`ratio deploy DevSanctum/docker: ${(median(deploy) / median(base)).toFixed(2)} (goal ≤ 1.3)`);
+    console.log("\nwhere a deployment's time goes (medians, ms):");
+    table(Object.keys(phases[0]).map((phase) => ({ phase, ms: Math.round(median(phases.map((p) => p[phase]))) })));
     const { total, failed, statuses } = loop.counts;
     console.log(
       `requests through the edge during ${RUNS} deployments and ${warm.length + cold.length} rollbacks: ${total}, failed: ${failed} (goal 0)${failed ? ` ${JSON.stringify(statuses)}` : ""}`,
