@@ -83,6 +83,21 @@ describe("idle stop and wake in the console", () => {
     preview.on("response", (r) => {
       if (r.request().isNavigationRequest()) seen.push(`${r.status()} ${r.url()}`);
     });
+    // The app's scripts too: a blank page after a 200 (seen in CI) is a module that failed or hung.
+    const subresources: string[] = [];
+    const started = Date.now();
+    const at = () => `+${Date.now() - started} ms`;
+    preview.on("request", (r) => {
+      if (!r.isNavigationRequest()) subresources.push(`${at()} asked ${r.url()}`);
+    });
+    preview.on("response", (r) => {
+      if (!r.request().isNavigationRequest()) subresources.push(`${at()} ${r.status()} ${r.url()}`);
+    });
+    preview.on("requestfailed", (r) => subresources.push(`${at()} failed ${r.url()}: ${r.failure()?.errorText}`));
+    preview.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") subresources.push(`${at()} console ${m.type()}: ${m.text()}`);
+    });
+    preview.on("pageerror", (e) => subresources.push(`${at()} page error: ${e.message}`));
     let passed = false;
     try {
       await preview.goto(previewUrl);
@@ -100,7 +115,8 @@ describe("idle stop and wake in the console", () => {
           .textContent({ timeout: 2000 })
           .catch((e: Error) => e.message);
         console.error(
-          `preview tab at ${preview.url()} shows:\n${text}\npages it was shown (last 40):\n${seen.slice(-40).join("\n")}`,
+          `preview tab at ${preview.url()} shows:\n${text}\npages it was shown (last 40):\n${seen.slice(-40).join("\n")}` +
+            `\nits other requests, console errors and page errors (last 60):\n${subresources.slice(-60).join("\n")}`,
         );
       }
       await preview.close();
